@@ -1,0 +1,146 @@
+import { AdapterError } from './errors/index.js';
+import { describe } from './options.js';
+import { isTaskState, isTerminalState, type SubtaskStatus, type TaskState, type TaskStatus } from './status.js';
+
+/** What the poller hands an adapter with every call. */
+export interface AdapterContext {
+  /** Aborts when the wait is aborted, times out, or the one request's time limit passes. */
+  signal: AbortSignal;
+}
+
+/**
+ * Reads the status of one kind of task. The poller owns all timing; the adapter only says what it sees.
+ * `TRef` is how a caller names a task (a string id, or e.g. `{ jobId, taskId }`).
+ */
+export interface TaskAdapter<TRef, TResult> {
+  /** The provider name put on every status and error. */
+  readonly provider: string;
+  /** The task id of a ref; throws a `TypeError` for a ref that cannot be valid (before any request). */
+  taskId(ref: TRef): string;
+  /** One observation of the task. Throws a `TaskPollError` subclass when it cannot tell. */
+  getStatus(ref: TRef, ctx: AdapterContext): Promise<TaskStatus<TResult>>;
+  /** Asks the provider to cancel the task, where it can. */
+  cancel?(ref: TRef, ctx: AdapterContext): Promise<void>;
+}
+
+/** The result type an adapter produces. */
+export type AdapterResult<A> = A extends TaskAdapter<never, infer R> ? R : never;
+/** The ref type an adapter takes. */
+export type AdapterRef<A> = A extends TaskAdapter<infer R, never> ? R : never;
+
+/** What a `defineAdapter` `getStatus` returns: a status without the fields the adapter fills in. */
+export interface StatusReport<TResult> {
+  state: TaskState;
+  /** The provider's own word or code, verbatim. */
+  providerState: string;
+  progress?: number | undefined;
+  message?: string | undefined;
+  createdAt?: Date | undefined;
+  startedAt?: Date | undefined;
+  finishedAt?: Date | undefined;
+  updatedAt?: Date | undefined;
+  subtasks?: SubtaskStatus[] | undefined;
+  result?: TResult | undefined;
+  pollAfterMs?: number | undefined;
+  /** The provider's body; defaults to the report itself. */
+  raw?: unknown;
+}
+
+/** How to build an adapter with {@link defineAdapter}. */
+export interface AdapterDefinition<TRef, TResult> {
+  /** A name for the provider, put on every status and error, e.g. `'acme.export'`. */
+  provider: string;
+  /**
+   * The task id of a ref. May be left out when refs are strings (the ref is the id). Throw a
+   * `TypeError` for a ref that cannot be valid: it is called before any request.
+   */
+  taskId?: (ref: TRef) => string;
+  /** One observation of the task. Throw a `TaskPollError` subclass (e.g. `TaskNotFoundError`) when it cannot tell. */
+  getStatus(ref: TRef, ctx: AdapterContext): Promise<StatusReport<TResult>>;
+  /** Asks the provider to cancel the task. */
+  cancel?: (ref: TRef, ctx: AdapterContext) => Promise<void>;
+}
+
+/**
+ * Builds a {@link TaskAdapter} for any API, so it gets the same poller, errors and guarantees as the
+ * built-in providers. `getStatus` returns a {@link StatusReport}; `provider`, `taskId` and `terminal`
+ * are filled in and every report is checked (an unknown `state` is an `AdapterError`, not a guess).
+ *
+ * @example
+ * const jobs = defineAdapter({
+ *   provider: 'acme.export',
+ *   async getStatus(id: string, { signal }) {
+ *     const job = await fetchJob(id, signal);
+ *     return { state: job.done ? 'succeeded' : 'running', providerState: job.status, result: job.url };
+ *   },
+ * });
+ * const done = await waitForTask(jobs, 'job-42'); // done.result: string
+ */
+export function defineAdapter<TRef = string, TResult = unknown>(
+  definition: AdapterDefinition<TRef, TResult>,
+): TaskAdapter<TRef, TResult> {
+  if (typeof definition !== 'object' || definition === null) {
+    throw new TypeError(`defineAdapter needs an object, got ${describe(definition)}`);
+  }
+  const { provider, getStatus, cancel } = definition;
+  if (typeof provider !== 'string' || provider.trim() === '') {
+    throw new TypeError(`provider must be a non-empty string, got ${describe(provider)}`);
+  }
+  if (typeof getStatus !== 'function') throw new TypeError(`getStatus must be a function, got ${describe(getStatus)}`);
+  if (cancel !== undefined && typeof cancel !== 'function') {
+    throw new TypeError(`cancel must be a function, got ${describe(cancel)}`);
+  }
+  if (definition.taskId !== undefined && typeof definition.taskId !== 'function') {
+    throw new TypeError(`taskId must be a function, got ${describe(definition.taskId)}`);
+  }
+  const idOf = definition.taskId ?? ((ref: TRef) => ref as unknown as string);
+  const taskId = (ref: TRef): string => {
+    const id = idOf(ref);
+    if (typeof id !== 'string' || id === '') {
+      throw new TypeError(`${provider}: a task ref must name a non-empty task id, got ${describe(id)}`);
+    }
+    return id;
+  };
+
+  const adapter: TaskAdapter<TRef, TResult> = {
+    provider,
+    taskId,
+    async getStatus(ref, ctx) {
+      const id = taskId(ref);
+      const report = await getStatus(ref, ctx);
+      return toTaskStatus(provider, id, report);
+    },
+  };
+  if (cancel) adapter.cancel = (ref, ctx) => cancel(ref, ctx);
+  return adapter;
+}
+
+/** Checks a report and completes it into a {@link TaskStatus}. */
+export function toTaskStatus<TResult>(provider: string, taskId: string, report: StatusReport<TResult>): TaskStatus<TResult> {
+  const fail = (what: string): never => {
+    throw new AdapterError(`${provider}: getStatus ${what}`, { provider, taskId });
+  };
+  if (typeof report !== 'object' || report === null) fail(`returned ${describe(report)} instead of a status`);
+  if (!isTaskState(report.state)) fail(`returned state ${describe(report.state)}, which is not a TaskState`);
+  if (typeof report.providerState !== 'string') fail(`returned providerState ${describe(report.providerState)}, not a string`);
+  const { progress, pollAfterMs } = report;
+  if (progress !== undefined && !(typeof progress === 'number' && progress >= 0 && progress <= 100)) {
+    fail(`returned progress ${describe(progress)}, not a number from 0 to 100`);
+  }
+  if (pollAfterMs !== undefined && !(typeof pollAfterMs === 'number' && pollAfterMs >= 0)) {
+    fail(`returned pollAfterMs ${describe(pollAfterMs)}, not a number ≥ 0`);
+  }
+  const status: TaskStatus<TResult> = {
+    provider,
+    taskId,
+    state: report.state,
+    terminal: isTerminalState(report.state),
+    providerState: report.providerState,
+    raw: 'raw' in report ? report.raw : report,
+  };
+  // Copy only the optional fields that are present, so `'result' in status` means something.
+  for (const key of ['progress', 'message', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt', 'subtasks', 'result', 'pollAfterMs'] as const) {
+    if (report[key] !== undefined) (status as unknown as Record<string, unknown>)[key] = report[key];
+  }
+  return status;
+}

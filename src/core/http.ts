@@ -1,0 +1,372 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import type { z } from 'zod';
+import { AuthenticationError, HttpError, NetworkError, ResponseValidationError, type TaskPollError } from './errors/index.js';
+import { describe, durationOption, numberOption } from './options.js';
+import { createPacer, normalizePacing, type Pacer, type PacingOptions } from './pacing.js';
+import { linkAbort, MAX_TIMER_MS } from './sleep.js';
+import { toTaskPollError } from './transport-errors.js';
+import { parseBody } from './validate.js';
+
+/** Options every provider factory takes for its HTTP transport. */
+export interface TransportOptions {
+  /**
+   * Your own axios instance (proxies, interceptors, custom agents). Its defaults apply; taskpoll sets
+   * per request only what it must (URL, method, headers, body, signal, response handling).
+   */
+  axios?: AxiosInstance;
+  /**
+   * Time limit of one request made by the adapter's own calls (submit, download, …), in ms.
+   * Polls made by `waitForTask` are also bounded by its `requestTimeoutMs`.
+   * @default 10000
+   */
+  requestTimeoutMs?: number;
+  /** The adapter's request budget, shared by all its waits; `false` turns pacing off. Each provider has its own default. */
+  pacing?: PacingOptions | false;
+}
+
+/** What the shared transport is built with (by a provider factory). */
+export interface HttpClientConfig extends TransportOptions {
+  /** The provider name for errors. */
+  provider: string;
+  /** `https://host[:port][/base]`, no trailing slash needed. */
+  baseURL: string;
+  /** Headers sent on every request (credentials included: they are never put in errors). */
+  headers?: Record<string, string>;
+  /** An https agent (e.g. with mutual TLS). A keep-alive one is made when left out. */
+  httpsAgent?: HttpsAgent;
+  /** The response size limit, in bytes. @default 10 MiB */
+  maxResponseBytes?: number;
+  /** Default pacing when the caller gives none. */
+  defaultPacing?: PacingOptions | false;
+  /**
+   * Adds or changes headers just before sending (request signing, a fresh session token).
+   * Sees the final URL, method and body bytes.
+   */
+  prepare?: (request: PreparedRequest) => void | Promise<void>;
+  /**
+   * The provider's reading of a non-2xx answer (its error envelope); return `undefined` to fall back to
+   * the generic mapping by HTTP status.
+   */
+  interpretError?: (response: HttpResponse, request: HttpRequest) => TaskPollError | undefined;
+}
+
+/** One request, as a provider describes it. */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path below the base URL, with every dynamic segment already encoded (see `pathSegment`). */
+  path: string;
+  /** Query parameters, in the order to send. */
+  query?: Record<string, string | number | undefined>;
+  /** A JSON body (serialized here, once, so signing sees the bytes sent) or a pre-encoded string. */
+  body?: unknown;
+  /** Content type of a string body. @default 'application/json' */
+  contentType?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+  /** The task the request is about, for errors. */
+  taskId?: string | undefined;
+  /** Overrides the client's request time limit. */
+  timeoutMs?: number | undefined;
+}
+
+/** The request as it will be sent, handed to `prepare`. */
+export interface PreparedRequest {
+  method: string;
+  /** The full URL, query included. */
+  url: URL;
+  /** Mutable: add or change headers here. */
+  headers: Record<string, string>;
+  /** The exact body bytes (empty string when none). */
+  body: string;
+}
+
+/** A response with its body parsed as JSON (or `undefined` when it was not JSON). */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The parsed JSON body; `undefined` when the body was empty or not JSON. */
+  data: unknown;
+  /** The body text, when it was not JSON (e.g. an HTML error page), cut to 512 characters. */
+  text: string | undefined;
+  /** `Retry-After` in ms, when the server sent a usable one. */
+  retryAfterMs: number | undefined;
+}
+
+/** The transport shared by an adapter's waits and calls. */
+export interface HttpClient {
+  readonly provider: string;
+  readonly baseURL: string;
+  readonly pacer: Pacer | undefined;
+  /** Sends a request and returns the 2xx answer with its JSON body; every failure is a TaskPollError. */
+  request(request: HttpRequest): Promise<HttpResponse>;
+  /** Like `request`, then validates the body with `schema`. */
+  requestJson<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<{ response: HttpResponse; body: z.output<S> }>;
+  /** Sends a request and returns the 2xx answer's body as a stream (downloads). */
+  stream(request: HttpRequest): Promise<{ status: number; headers: Record<string, string>; body: Readable; done: () => void }>;
+  /** Frees the keep-alive sockets of the agents this client made. */
+  close(): void;
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+/** Builds the HTTP transport of one adapter instance. */
+export function createHttpClient(config: HttpClientConfig): HttpClient {
+  const { provider } = config;
+  const baseURL = checkBaseURL(config.baseURL, `${provider}: baseURL`);
+  const requestTimeoutMs = durationOption('requestTimeoutMs', config.requestTimeoutMs, 10_000, { min: 1 });
+  const maxResponseBytes = numberOption('maxResponseBytes', config.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1, 2 ** 31);
+  if (config.axios !== undefined && typeof config.axios?.request !== 'function') {
+    throw new TypeError(`axios must be an axios instance, got ${describe(config.axios)}`);
+  }
+  const pacing = normalizePacing(config.pacing === undefined ? config.defaultPacing : config.pacing);
+  const pacer = pacing ? createPacer(pacing) : undefined;
+  const ownAgents = config.axios === undefined;
+  const httpAgent = ownAgents ? new HttpAgent({ keepAlive: true, maxSockets: 64 }) : undefined;
+  const httpsAgent = config.httpsAgent ?? (ownAgents ? new HttpsAgent({ keepAlive: true, maxSockets: 64 }) : undefined);
+  const instance = config.axios ?? axios.create({ proxy: false });
+
+  const send = async (request: HttpRequest, responseType: 'text' | 'stream') => {
+    const operation = `${request.method} ${request.path}`;
+    const url = new URL(baseURL.pathname.replace(/\/$/, '') + request.path, baseURL.origin);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.append(key, String(value));
+    }
+    const body =
+      request.body === undefined ? '' : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+    const headers: Record<string, string> = { Accept: 'application/json', ...config.headers, ...request.headers };
+    if (body !== '' || request.method === 'POST' || request.method === 'PUT') {
+      headers['Content-Type'] = request.contentType ?? 'application/json';
+    }
+    const timeoutMs = request.timeoutMs ?? requestTimeoutMs;
+    const scope = linkAbort([request.signal], {
+      ms: timeoutMs,
+      reason: () =>
+        new NetworkError(`${provider}: ${operation} got no answer within ${timeoutMs} ms`, {
+          provider,
+          taskId: request.taskId,
+          timedOut: true,
+          errno: 'ETIMEDOUT',
+        }),
+    });
+    let release: (() => void) | undefined;
+    try {
+      release = pacer ? await pacer.acquire(scope.signal) : undefined;
+      await config.prepare?.({ method: request.method, url, headers, body });
+      const axiosConfig: AxiosRequestConfig = {
+        method: request.method,
+        url: url.toString(),
+        headers,
+        signal: scope.signal,
+        responseType,
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
+        maxRedirects: 0,
+        maxContentLength: maxResponseBytes,
+        maxBodyLength: maxResponseBytes,
+        decompress: true,
+      };
+      if (body !== '') axiosConfig.data = body;
+      if (httpAgent) axiosConfig.httpAgent = httpAgent;
+      if (httpsAgent) axiosConfig.httpsAgent = httpsAgent;
+      let response: AxiosResponse<unknown>;
+      try {
+        response = await instance.request(axiosConfig);
+      } catch (error) {
+        if (scope.signal.aborted) throw scope.signal.reason;
+        throw toTaskPollError(error, { provider, taskId: request.taskId, operation }) ?? error;
+      }
+      const result = { response, operation, release, scope };
+      release = undefined;
+      return result;
+    } catch (error) {
+      release?.();
+      scope.dispose();
+      throw error;
+    }
+  };
+
+  const failFor = (response: HttpResponse, request: HttpRequest, operation: string): TaskPollError => {
+    if (response.retryAfterMs !== undefined && (response.status === 429 || response.status === 503)) {
+      pacer?.pauseFor(response.retryAfterMs);
+    }
+    const specific = config.interpretError?.(response, request);
+    if (specific) {
+      if (specific.transient && specific.retryAfterMs !== undefined) pacer?.pauseFor(specific.retryAfterMs);
+      return specific;
+    }
+    return errorForStatus(response, { provider, taskId: request.taskId, operation });
+  };
+
+  const client: HttpClient = {
+    provider,
+    baseURL: baseURL.toString(),
+    pacer,
+    async request(request) {
+      const { response, operation, release, scope } = await send(request, 'text');
+      try {
+        const parsed = toHttpResponse(response, { provider, taskId: request.taskId, operation });
+        if (parsed.status < 200 || parsed.status > 299) throw failFor(parsed, request, operation);
+        return parsed;
+      } finally {
+        release?.();
+        scope.dispose();
+      }
+    },
+    async requestJson(request, schema) {
+      const response = await client.request(request);
+      const body = parseBody(schema, response.data, {
+        provider,
+        taskId: request.taskId,
+        what: `${request.method} ${request.path}`,
+        httpStatus: response.status,
+        notJson: response.data === undefined ? response.text ?? '' : undefined,
+      });
+      return { response, body };
+    },
+    async stream(request) {
+      const { response, operation, release, scope } = await send(request, 'stream');
+      const body = response.data as Readable;
+      let finished = false;
+      const done = (): void => {
+        if (finished) return;
+        finished = true;
+        release?.();
+        scope.dispose();
+      };
+      if (response.status < 200 || response.status > 299) {
+        const text = await readSome(body, 64 * 1024).catch(() => '');
+        done();
+        const parsed = toHttpResponse({ ...response, data: text }, { provider, taskId: request.taskId, operation });
+        throw failFor(parsed, request, operation);
+      }
+      body.once('close', done);
+      body.once('error', done);
+      return { status: response.status, headers: flatHeaders(response.headers), body, done };
+    },
+    close() {
+      httpAgent?.destroy();
+      if (!config.httpsAgent) httpsAgent?.destroy();
+    },
+  };
+  return client;
+}
+
+/** The generic mapping of a non-2xx answer to an error, by HTTP status. */
+export function errorForStatus(
+  response: Pick<HttpResponse, 'status' | 'retryAfterMs'>,
+  context: { provider: string; taskId?: string | undefined; operation: string },
+): TaskPollError {
+  const { status } = response;
+  const where = `${context.provider}: ${context.operation} answered HTTP ${status}`;
+  const base = { provider: context.provider, taskId: context.taskId, httpStatus: status };
+  if (status === 401 || status === 403) return new AuthenticationError(`${where}: credentials refused`, base);
+  const transient = status === 408 || status === 425 || status === 429 || status >= 500;
+  return new HttpError(where, { ...base, transient, retryAfterMs: response.retryAfterMs });
+}
+
+function toHttpResponse(
+  response: AxiosResponse<unknown>,
+  context: { provider: string; taskId?: string | undefined; operation: string },
+): HttpResponse {
+  const headers = flatHeaders(response.headers);
+  const raw = typeof response.data === 'string' ? response.data : '';
+  let data: unknown;
+  let text: string | undefined;
+  if (raw.trim() !== '') {
+    try {
+      data = parseJson(raw);
+    } catch {
+      text = raw.slice(0, 512);
+    }
+  }
+  const ok = response.status >= 200 && response.status <= 299;
+  if (ok && data === undefined && text !== undefined && isJsonType(headers['content-type'])) {
+    throw new ResponseValidationError(`${context.provider}: ${context.operation} answered with malformed JSON`, {
+      provider: context.provider,
+      taskId: context.taskId,
+      httpStatus: response.status,
+      issues: [{ path: [], message: 'body is not valid JSON' }],
+    });
+  }
+  return { status: response.status, headers, data, text, retryAfterMs: parseRetryAfter(headers['retry-after']) };
+}
+
+function isJsonType(contentType: string | undefined): boolean {
+  return contentType === undefined || /json/i.test(contentType);
+}
+
+/** JSON.parse that drops `__proto__` keys, so no body can reach an object's prototype. */
+export function parseJson(text: string): unknown {
+  return text.includes('__proto__')
+    ? JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value))
+    : JSON.parse(text);
+}
+
+/**
+ * `Retry-After` (delta-seconds or an HTTP-date) in ms, clamped to [0, 2^31−1]; `undefined` when absent
+ * or unusable (garbage, negative).
+ */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(Math.round(Number(trimmed) * 1000), MAX_TIMER_MS);
+  if (!/[a-z]/i.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.min(Math.max(0, at - now), MAX_TIMER_MS);
+}
+
+function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (value === undefined || value === null) continue;
+    out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+async function readSome(stream: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size >= limit) break;
+  }
+  stream.destroy();
+  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+}
+
+/** Checks a base URL option: http(s), no credentials, no query or fragment. */
+export function checkBaseURL(value: unknown, name: string): URL {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a URL string, got ${describe(value)}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`${name} must be an absolute http(s) URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${name} must use http or https, got ${url.protocol}`);
+  if (url.username || url.password) throw new TypeError(`${name} must not contain credentials`);
+  if (url.search || url.hash) throw new TypeError(`${name} must not have a query or fragment`);
+  return url;
+}
+
+/**
+ * Encodes one dynamic path segment (a task id, job id, project id). Rejects what no id can be (empty,
+ * `.`/`..`, control characters such as CR, LF or NUL, longer than `maxLength`) with a TypeError before
+ * any request; encodes everything else, so `/`, `?`, `#` and `%` cannot change the path.
+ */
+export function pathSegment(value: unknown, name: string, maxLength = 256): string {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) value = String(value);
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
+  if (value === '' || value === '.' || value === '..') throw new TypeError(`${name} must not be empty, "." or ".."`);
+  if (value.length > maxLength) throw new RangeError(`${name} must be at most ${maxLength} characters, got ${value.length}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new TypeError(`${name} must not contain control characters`);
+  return encodeURIComponent(value);
+}

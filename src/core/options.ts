@@ -1,0 +1,273 @@
+import type { BackoffPolicy } from './backoff.js';
+import { MAX_TIMER_MS } from './sleep.js';
+import type { TaskStatus } from './status.js';
+
+/** What `onProgress` is told beside the status. */
+export interface ProgressInfo {
+  /** 1-based number of the poll that produced this status. */
+  attempt: number;
+  /** Time since the wait started, in ms. */
+  elapsedMs: number;
+  /** How long the poller will wait before the next poll; `undefined` when the status is terminal. */
+  nextDelayMs: number | undefined;
+}
+
+/** How one failed poll is retried. */
+export interface RetryOptions {
+  /**
+   * Retries of one poll after a transient failure (network error, request timeout, 5xx, 429, a
+   * provider's rate-limit code). Other failures end the wait at once.
+   * @default 4
+   */
+  retries?: number;
+  /**
+   * Delay before the first retry, in ms; doubles per retry (with the wait's `jitter`) up to
+   * `maxDelayMs`. A longer `Retry-After` from the server wins.
+   * @default 500
+   */
+  minDelayMs?: number;
+  /**
+   * Largest delay between two retries, in ms (a `Retry-After` may exceed it, up to the deadline).
+   * @default 8000
+   */
+  maxDelayMs?: number;
+}
+
+/** Options of {@link waitForTask} and {@link pollTask}. Every one is optional. */
+export interface WaitOptions<TResult = unknown> {
+  /**
+   * Overall deadline of the wait, in ms from its start; `Infinity` for none. Enforced even while a
+   * request hangs: the request in flight is aborted and a `TaskTimeoutError` thrown.
+   * @default 1_800_000 (30 minutes)
+   */
+  timeoutMs?: number;
+  /** Aborting it cancels the sleep and the request in flight at once; the wait rejects with `TaskAbortedError`. */
+  signal?: AbortSignal;
+  /**
+   * Delay after the first poll, in ms (the first poll is immediate).
+   * @default 1000
+   */
+  initialDelayMs?: number;
+  /**
+   * Largest delay between two polls, in ms.
+   * @default 30000
+   */
+  maxDelayMs?: number;
+  /**
+   * Growth of the delay per poll.
+   * @default 2
+   */
+  factor?: number;
+  /**
+   * Fraction of each delay that is randomized away so that many waits do not poll in step:
+   * `delay = base × (1 − jitter × Math.random())`. 0 turns jitter off.
+   * @default 0.5
+   */
+  jitter?: number;
+  /**
+   * Time limit of one poll request, in ms. A poll that passes it counts as a transient failure.
+   * @default 10000
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Retry of transient failures within one poll, or `false` to fail on the first one.
+   * @default { retries: 4, minDelayMs: 500, maxDelayMs: 8000 }
+   */
+  retry?: RetryOptions | false;
+  /**
+   * Called after every observed status. If it throws (or its promise rejects), the wait ends with a
+   * `CallbackError` whose `cause` is what it threw. The poller awaits it before sleeping.
+   */
+  onProgress?: (status: TaskStatus<TResult>, info: ProgressInfo) => void | Promise<void>;
+  /**
+   * Whether `waitForTask` resolves on a `partial` outcome instead of throwing `TaskFailedError`.
+   * @default false
+   */
+  acceptPartial?: boolean;
+  /**
+   * When the wait is aborted or times out and the adapter can cancel, also ask the provider to
+   * cancel the task (best effort, bounded by `cancelTimeoutMs`). The outcome is on the error's
+   * `remoteCancel`.
+   * @default false
+   */
+  cancelOnAbort?: boolean;
+  /**
+   * Time limit of the remote cancel call made by `cancelOnAbort`, in ms.
+   * @default 5000
+   */
+  cancelTimeoutMs?: number;
+}
+
+/** The defaults of every wait option. */
+export const WAIT_DEFAULTS = {
+  timeoutMs: 30 * 60_000,
+  initialDelayMs: 1000,
+  maxDelayMs: 30_000,
+  factor: 2,
+  jitter: 0.5,
+  requestTimeoutMs: 10_000,
+  retry: { retries: 4, minDelayMs: 500, maxDelayMs: 8000 },
+  acceptPartial: false,
+  cancelOnAbort: false,
+  cancelTimeoutMs: 5000,
+} as const;
+
+/** Wait options after defaults and validation. */
+export interface NormalizedWaitOptions<TResult> {
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  backoff: BackoffPolicy;
+  requestTimeoutMs: number;
+  retry: { retries: number; backoff: BackoffPolicy } | false;
+  onProgress: WaitOptions<TResult>['onProgress'];
+  acceptPartial: boolean;
+  cancelOnAbort: boolean;
+  cancelTimeoutMs: number;
+}
+
+const KNOWN = new Set<string>([
+  'timeoutMs',
+  'signal',
+  'initialDelayMs',
+  'maxDelayMs',
+  'factor',
+  'jitter',
+  'requestTimeoutMs',
+  'retry',
+  'onProgress',
+  'acceptPartial',
+  'cancelOnAbort',
+  'cancelTimeoutMs',
+]);
+
+/** Applies the defaults and validates every option, naming the option and the bad value. */
+export function normalizeWaitOptions<TResult>(options: WaitOptions<TResult> | undefined): NormalizedWaitOptions<TResult> {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`options must be an object, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`Unknown wait option "${key}"`);
+  }
+  const timeoutMs = durationOption('timeoutMs', options.timeoutMs, WAIT_DEFAULTS.timeoutMs, { min: 1, infinity: true });
+  const initialDelayMs = durationOption('initialDelayMs', options.initialDelayMs, WAIT_DEFAULTS.initialDelayMs, { min: 0 });
+  const maxDelayMs = durationOption('maxDelayMs', options.maxDelayMs, Math.max(WAIT_DEFAULTS.maxDelayMs, initialDelayMs), { min: 0 });
+  if (maxDelayMs < initialDelayMs) {
+    throw new RangeError(`maxDelayMs (${maxDelayMs}) must be >= initialDelayMs (${initialDelayMs})`);
+  }
+  const factor = numberOption('factor', options.factor, WAIT_DEFAULTS.factor, 1, 100);
+  const jitter = numberOption('jitter', options.jitter, WAIT_DEFAULTS.jitter, 0, 1);
+  const requestTimeoutMs = durationOption('requestTimeoutMs', options.requestTimeoutMs, WAIT_DEFAULTS.requestTimeoutMs, { min: 1 });
+  const cancelTimeoutMs = durationOption('cancelTimeoutMs', options.cancelTimeoutMs, WAIT_DEFAULTS.cancelTimeoutMs, { min: 1 });
+
+  const signal = options.signal;
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new TypeError(`signal must be an AbortSignal, got ${describe(signal)}`);
+  }
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new TypeError(`onProgress must be a function, got ${describe(onProgress)}`);
+  }
+  return {
+    timeoutMs,
+    signal,
+    backoff: { initialDelayMs, maxDelayMs, factor, jitter },
+    requestTimeoutMs,
+    retry: normalizeRetry(options.retry, { factor, jitter }),
+    onProgress,
+    acceptPartial: booleanOption('acceptPartial', options.acceptPartial, WAIT_DEFAULTS.acceptPartial),
+    cancelOnAbort: booleanOption('cancelOnAbort', options.cancelOnAbort, WAIT_DEFAULTS.cancelOnAbort),
+    cancelTimeoutMs,
+  };
+}
+
+function normalizeRetry(
+  retry: RetryOptions | false | undefined,
+  shape: { factor: number; jitter: number },
+): NormalizedWaitOptions<unknown>['retry'] {
+  if (retry === false) return false;
+  if (retry === undefined) retry = {};
+  if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) {
+    throw new TypeError(`retry must be false or an object, got ${describe(retry)}`);
+  }
+  for (const key of Object.keys(retry)) {
+    if (!['retries', 'minDelayMs', 'maxDelayMs'].includes(key)) throw new TypeError(`Unknown retry option "${key}"`);
+  }
+  const d = WAIT_DEFAULTS.retry;
+  const retries = numberOption('retry.retries', retry.retries, d.retries, 0, 100);
+  if (!Number.isInteger(retries)) throw new RangeError(`retry.retries must be a whole number, got ${retries}`);
+  const minDelayMs = durationOption('retry.minDelayMs', retry.minDelayMs, d.minDelayMs, { min: 0 });
+  const maxDelayMs = durationOption('retry.maxDelayMs', retry.maxDelayMs, Math.max(d.maxDelayMs, minDelayMs), { min: 0 });
+  if (maxDelayMs < minDelayMs) {
+    throw new RangeError(`retry.maxDelayMs (${maxDelayMs}) must be >= retry.minDelayMs (${minDelayMs})`);
+  }
+  return { retries, backoff: { initialDelayMs: minDelayMs, maxDelayMs, factor: Math.max(shape.factor, 1), jitter: shape.jitter } };
+}
+
+/** Validates a duration in ms: a finite number ≥ min (or Infinity where allowed), at most 2^31−1. */
+export function durationOption(
+  name: string,
+  value: unknown,
+  fallback: number,
+  { min, infinity = false }: { min: number; infinity?: boolean },
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`${name} must be a number of milliseconds, got ${describe(value)}`);
+  }
+  if (value === Number.POSITIVE_INFINITY && infinity) return value;
+  if (!Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
+    const range = `${min} to ${MAX_TIMER_MS}${infinity ? ' or Infinity' : ''}`;
+    throw new RangeError(`${name} must be from ${range} ms, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Validates a finite number in [min, max]. */
+export function numberOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+  }
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Validates a boolean. */
+export function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
+  return value;
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AbortSignal).aborted === 'boolean' &&
+    typeof (value as AbortSignal).addEventListener === 'function'
+  );
+}
+
+/** A short, safe description of a bad value for an error message (strings are not echoed: they may be secrets). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return String(value);
+    case 'string':
+      return `a string of length ${value.length}`;
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    default:
+      return 'an object';
+  }
+}

@@ -1,0 +1,165 @@
+import { durationOption, numberOption, describe } from './options.js';
+import { MAX_TIMER_MS } from './sleep.js';
+
+/**
+ * A request budget shared by every wait and call made through one adapter instance.
+ * Both limits apply together; leave one out to not limit by it.
+ */
+export interface PacingOptions {
+  /** At most this many requests may start in any window of `intervalMs` (a sliding window). */
+  requestsPerInterval?: number;
+  /** The window of `requestsPerInterval`, in ms. */
+  intervalMs?: number;
+  /** At most this many requests in flight at once (1 = serial calls). */
+  maxConcurrency?: number;
+}
+
+/** Counters of a pacer, for tests and benchmarks. */
+export interface PacerStats {
+  /** Requests started. */
+  started: number;
+  /** Requests that had to wait for a slot. */
+  delayed: number;
+  /** Requests waiting now. */
+  waiting: number;
+  /** Requests in flight now. */
+  inFlight: number;
+}
+
+/** Hands out request slots within a {@link PacingOptions} budget. */
+export interface Pacer {
+  /** Waits for a slot; resolves with the function that gives it back. Rejects with `signal.reason` on abort. */
+  acquire(signal?: AbortSignal): Promise<() => void>;
+  /** Holds every request until `ms` from now (e.g. after a 429 with `Retry-After`). */
+  pauseFor(ms: number): void;
+  readonly stats: PacerStats;
+}
+
+interface Waiter {
+  resolve: (release: () => void) => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** Validates pacing options; `false` or `undefined` means no pacing. */
+export function normalizePacing(pacing: PacingOptions | false | undefined, name = 'pacing'): Required<PacingOptions> | undefined {
+  if (pacing === false || pacing === undefined) return undefined;
+  if (typeof pacing !== 'object' || pacing === null || Array.isArray(pacing)) {
+    throw new TypeError(`${name} must be false or an object, got ${describe(pacing)}`);
+  }
+  for (const key of Object.keys(pacing)) {
+    if (!['requestsPerInterval', 'intervalMs', 'maxConcurrency'].includes(key)) {
+      throw new TypeError(`Unknown ${name} option "${key}"`);
+    }
+  }
+  const requestsPerInterval = numberOption(`${name}.requestsPerInterval`, pacing.requestsPerInterval, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
+  const intervalMs = durationOption(`${name}.intervalMs`, pacing.intervalMs, 1000, { min: 1 });
+  const maxConcurrency = numberOption(`${name}.maxConcurrency`, pacing.maxConcurrency, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
+  if (!Number.isInteger(requestsPerInterval) || !Number.isInteger(maxConcurrency)) {
+    throw new RangeError(`${name}.requestsPerInterval and ${name}.maxConcurrency must be whole numbers`);
+  }
+  return { requestsPerInterval, intervalMs, maxConcurrency };
+}
+
+/**
+ * A FIFO pacer: a sliding window of request start times plus a concurrency cap. It keeps at most one
+ * timer, and none while nobody waits, so an idle adapter holds no handle open.
+ */
+export function createPacer(options: PacingOptions): Pacer {
+  const limits = normalizePacing(options) ?? { requestsPerInterval: Number.MAX_SAFE_INTEGER, intervalMs: 1000, maxConcurrency: Number.MAX_SAFE_INTEGER };
+  const windowSize = Math.min(limits.requestsPerInterval, 100_000);
+  const unlimitedRate = limits.requestsPerInterval >= Number.MAX_SAFE_INTEGER;
+  // Ring buffer of the last `windowSize` start times.
+  const starts: number[] = [];
+  let head = 0;
+  let pausedUntil = 0;
+  let inFlight = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const queue: Waiter[] = [];
+  const stats: PacerStats = { started: 0, delayed: 0, waiting: 0, inFlight: 0 };
+
+  const earliestStart = (now: number): number => {
+    let at = Math.max(now, pausedUntil);
+    if (!unlimitedRate && starts.length >= windowSize) {
+      at = Math.max(at, (starts[head] as number) + limits.intervalMs);
+    }
+    return at;
+  };
+
+  const record = (now: number): (() => void) => {
+    if (!unlimitedRate) {
+      if (starts.length < windowSize) starts.push(now);
+      else {
+        starts[head] = now;
+        head = (head + 1) % windowSize;
+      }
+    }
+    inFlight += 1;
+    stats.started += 1;
+    stats.inFlight = inFlight;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      inFlight -= 1;
+      stats.inFlight = inFlight;
+      pump();
+    };
+  };
+
+  const pump = (): void => {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    while (queue.length > 0 && inFlight < limits.maxConcurrency) {
+      const now = Date.now();
+      const at = earliestStart(now);
+      if (at > now) {
+        timer = setTimeout(pump, Math.min(at - now, MAX_TIMER_MS));
+        break;
+      }
+      const waiter = queue.shift() as Waiter;
+      stats.waiting = queue.length;
+      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve(record(now));
+    }
+  };
+
+  return {
+    stats,
+    pauseFor(ms) {
+      if (!(ms > 0)) return;
+      pausedUntil = Math.max(pausedUntil, Date.now() + Math.min(ms, MAX_TIMER_MS));
+      if (queue.length > 0) pump();
+    },
+    acquire(signal) {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      const now = Date.now();
+      if (queue.length === 0 && inFlight < limits.maxConcurrency && earliestStart(now) <= now) {
+        return Promise.resolve(record(now));
+      }
+      stats.delayed += 1;
+      return new Promise<() => void>((resolve, reject) => {
+        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+        if (signal) {
+          waiter.onAbort = () => {
+            const index = queue.indexOf(waiter);
+            if (index >= 0) queue.splice(index, 1);
+            stats.waiting = queue.length;
+            reject(signal.reason);
+            if (queue.length === 0 && timer !== undefined) {
+              clearTimeout(timer);
+              timer = undefined;
+            }
+          };
+          signal.addEventListener('abort', waiter.onAbort, { once: true });
+        }
+        queue.push(waiter);
+        stats.waiting = queue.length;
+        if (timer === undefined) pump();
+      });
+    },
+  };
+}

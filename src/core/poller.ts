@@ -1,0 +1,245 @@
+import pRetry from 'p-retry';
+import type { AdapterContext, TaskAdapter } from './adapter.js';
+import { fitToDeadline, retryDelay, scheduleDelay } from './backoff.js';
+import {
+  AdapterError,
+  CallbackError,
+  NetworkError,
+  TaskAbortedError,
+  TaskFailedError,
+  TaskPollError,
+  TaskTimeoutError,
+  isTaskPollError,
+} from './errors/index.js';
+import { normalizeWaitOptions, describe, type NormalizedWaitOptions, type WaitOptions } from './options.js';
+import { linkAbort, raceAbort, sleep } from './sleep.js';
+import type { CompletedTask, TaskStatus } from './status.js';
+import { toTaskPollError } from './transport-errors.js';
+
+/** How long before the deadline the last poll is placed, at most, in ms. */
+const LAST_POLL_LEAD_MS = 500;
+
+/** The abort reason of the deadline timer, told apart from any reason a caller's signal carries. */
+class DeadlineReached extends Error {
+  constructor() {
+    super('The wait deadline passed');
+    this.name = 'DeadlineReached';
+  }
+}
+
+/**
+ * Polls `ref` until a terminal status, yielding every status it observes (the terminal one last).
+ * A `failed` or `cancelled` end is yielded, not thrown; timeout, abort and errors are thrown as typed
+ * `TaskPollError`s. Leaving the `for await` early stops polling and leaves nothing pending.
+ *
+ * Options are validated at once: a bad one throws a `TypeError` or `RangeError` from this call.
+ */
+export function pollTask<TRef, TResult>(
+  adapter: TaskAdapter<TRef, TResult>,
+  ref: TRef,
+  options?: WaitOptions<TResult>,
+): AsyncIterableIterator<TaskStatus<TResult>> {
+  const opts = normalizeWaitOptions(options);
+  const taskId = checkAdapterAndRef(adapter, ref);
+  return run(adapter, ref, taskId, opts);
+}
+
+/**
+ * Waits for `ref` to end and resolves with its terminal status when it `succeeded` (or ended `partial`
+ * with `acceptPartial`); its `result` is typed by the adapter. Every other ending rejects with a
+ * `TaskPollError` subclass: `TaskFailedError` (failed, cancelled, partial not accepted),
+ * `TaskTimeoutError`, `TaskAbortedError`, `TaskNotFoundError`, `AuthenticationError`, `ProviderError`,
+ * `ResponseValidationError`, `NetworkError`, `HttpError`, `AdapterError` or `CallbackError`.
+ */
+export async function waitForTask<TRef, TResult>(
+  adapter: TaskAdapter<TRef, TResult>,
+  ref: TRef,
+  options?: WaitOptions<TResult>,
+): Promise<CompletedTask<TResult>> {
+  const opts = normalizeWaitOptions(options);
+  const taskId = checkAdapterAndRef(adapter, ref);
+  let last: TaskStatus<TResult> | undefined;
+  for await (const status of run(adapter, ref, taskId, opts)) last = status;
+  if (last === undefined) throw new AdapterError('The poll ended without a status', { provider: adapter.provider, taskId });
+  if (last.state === 'succeeded' || (last.state === 'partial' && opts.acceptPartial)) {
+    return last as CompletedTask<TResult>;
+  }
+  throw new TaskFailedError(last);
+}
+
+function checkAdapterAndRef<TRef>(adapter: TaskAdapter<TRef, unknown>, ref: TRef): string {
+  if (typeof adapter !== 'object' || adapter === null) throw new TypeError(`adapter must be an object, got ${describe(adapter)}`);
+  if (typeof adapter.getStatus !== 'function' || typeof adapter.taskId !== 'function') {
+    throw new TypeError('adapter must have getStatus() and taskId() (build one with defineAdapter)');
+  }
+  if (typeof adapter.provider !== 'string' || adapter.provider === '') {
+    throw new TypeError(`adapter.provider must be a non-empty string, got ${describe(adapter.provider)}`);
+  }
+  const taskId = adapter.taskId(ref);
+  if (typeof taskId !== 'string' || taskId === '') {
+    throw new TypeError(`${adapter.provider}: taskId(ref) must return a non-empty string, got ${describe(taskId)}`);
+  }
+  return taskId;
+}
+
+async function* run<TRef, TResult>(
+  adapter: TaskAdapter<TRef, TResult>,
+  ref: TRef,
+  taskId: string,
+  opts: NormalizedWaitOptions<TResult>,
+): AsyncGenerator<TaskStatus<TResult>, void, undefined> {
+  const { provider } = adapter;
+  const startedAt = Date.now();
+  const deadline = startedAt + opts.timeoutMs;
+  const life = linkAbort([opts.signal], { ms: opts.timeoutMs, reason: () => new DeadlineReached() });
+  let attempts = 0;
+  let lastStatus: TaskStatus<TResult> | undefined;
+  let lastError: TaskPollError | undefined;
+  let final = false;
+
+  try {
+    for (;;) {
+      life.signal.throwIfAborted();
+      attempts += 1;
+      const status = await pollOnce(adapter, ref, taskId, opts, life.signal, (error) => {
+        lastError = error;
+      });
+      lastStatus = status;
+      lastError = undefined;
+
+      let plan: { delayMs: number; final: boolean } | undefined;
+      if (!status.terminal && !final) {
+        const wanted =
+          status.pollAfterMs ??
+          scheduleDelay(opts.backoff, { pollsDone: attempts, elapsedMs: Date.now() - startedAt, random: Math.random() });
+        plan = fitToDeadline(wanted, Date.now(), deadline, Math.min(LAST_POLL_LEAD_MS, wanted));
+      }
+      if (opts.onProgress) {
+        const info = { attempt: attempts, elapsedMs: Date.now() - startedAt, nextDelayMs: plan?.delayMs };
+        try {
+          await raceAbort(Promise.resolve(opts.onProgress(status, info)), life.signal);
+        } catch (error) {
+          if (life.signal.aborted) throw error;
+          throw new CallbackError('onProgress threw; the wait was ended', { provider, taskId, cause: error });
+        }
+      }
+      yield status;
+      if (status.terminal) return;
+      if (plan === undefined) {
+        // No poll fits before the deadline any more: end now rather than idle until it passes.
+        life.abort(new DeadlineReached());
+        life.signal.throwIfAborted();
+      }
+      final = plan?.final ?? true;
+      await sleep(plan?.delayMs ?? 0, life.signal);
+    }
+  } catch (error) {
+    throw await settle(error);
+  } finally {
+    life.dispose();
+  }
+
+  async function settle(error: unknown): Promise<unknown> {
+    if (!life.signal.aborted) return error;
+    const report = {
+      lastStatus: lastStatus as TaskStatus | undefined,
+      attempts,
+      elapsedMs: Date.now() - startedAt,
+      remoteCancel: opts.cancelOnAbort && adapter.cancel ? await cancelRemote() : undefined,
+    };
+    if (life.signal.reason instanceof DeadlineReached) {
+      return new TaskTimeoutError({ ...report, timeoutMs: opts.timeoutMs }, { provider, taskId, cause: lastError });
+    }
+    return new TaskAbortedError(report, { provider, taskId, cause: life.signal.reason });
+  }
+
+  async function cancelRemote(): Promise<{ ok: boolean; error?: unknown }> {
+    const bound = linkAbort([], {
+      ms: opts.cancelTimeoutMs,
+      reason: () => new NetworkError(`cancel did not answer within ${opts.cancelTimeoutMs} ms`, { provider, taskId, timedOut: true }),
+    });
+    try {
+      const cancel = adapter.cancel as NonNullable<typeof adapter.cancel>;
+      await raceAbort(cancel.call(adapter, ref, { signal: bound.signal }), bound.signal);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: asTaskPollError(error, provider, taskId) };
+    } finally {
+      bound.dispose();
+    }
+  }
+}
+
+/** One poll: the adapter's getStatus under the request time limit, with transient failures retried. */
+async function pollOnce<TRef, TResult>(
+  adapter: TaskAdapter<TRef, TResult>,
+  ref: TRef,
+  taskId: string,
+  opts: NormalizedWaitOptions<TResult>,
+  lifeSignal: AbortSignal,
+  onFailure: (error: TaskPollError) => void,
+): Promise<TaskStatus<TResult>> {
+  const { provider } = adapter;
+  const attempt = async (): Promise<TaskStatus<TResult>> => {
+    const request = linkAbort([lifeSignal], {
+      ms: opts.requestTimeoutMs,
+      reason: () =>
+        new NetworkError(`${provider}: poll of task ${taskId} got no answer within ${opts.requestTimeoutMs} ms`, {
+          provider,
+          taskId,
+          timedOut: true,
+          errno: 'ETIMEDOUT',
+        }),
+    });
+    const ctx: AdapterContext = { signal: request.signal };
+    try {
+      const status = await raceAbort(adapter.getStatus(ref, ctx), request.signal);
+      if (typeof status !== 'object' || status === null || typeof status.terminal !== 'boolean') {
+        throw new AdapterError(`${provider}: getStatus returned ${describe(status)} instead of a TaskStatus`, { provider, taskId });
+      }
+      return status;
+    } catch (error) {
+      if (lifeSignal.aborted) throw error;
+      const failure = request.signal.aborted ? (request.signal.reason as TaskPollError) : asTaskPollError(error, provider, taskId);
+      onFailure(failure);
+      throw failure;
+    } finally {
+      request.dispose();
+    }
+  };
+  const retry = opts.retry;
+  if (retry === false) return attempt();
+  return pRetry(attempt, {
+    retries: retry.retries,
+    minTimeout: 0,
+    maxTimeout: 0,
+    signal: lifeSignal,
+    // p-retry counts and stops; the delay (with Retry-After) is ours, slept here so it is abortable.
+    shouldRetry: async ({ error, retriesConsumed }) => {
+      if (lifeSignal.aborted || !isTaskPollError(error) || !error.transient) return false;
+      await sleep(retryDelay(retry.backoff, retriesConsumed + 1, Math.random(), error.retryAfterMs), lifeSignal);
+      return true;
+    },
+  });
+}
+
+/** Whatever an adapter threw, as a TaskPollError: ours pass through, transport errors are mapped, the rest wrapped. */
+function asTaskPollError(error: unknown, provider: string, taskId: string): TaskPollError {
+  if (isTaskPollError(error)) {
+    fillContext(error, provider, taskId);
+    return error;
+  }
+  const mapped = toTaskPollError(error, { provider, taskId });
+  if (mapped) return mapped;
+  return new AdapterError(`${provider}: the adapter threw ${error instanceof Error ? error.name : describe(error)}`, {
+    provider,
+    taskId,
+    cause: error,
+  });
+}
+
+function fillContext(error: TaskPollError, provider: string, taskId: string): void {
+  const target = error as { provider: string | undefined; taskId: string | undefined };
+  if (target.provider === undefined) target.provider = provider;
+  if (target.taskId === undefined) target.taskId = taskId;
+}

@@ -1,0 +1,106 @@
+import { AuthenticationError, NetworkError, ResponseValidationError, type TaskPollError } from './errors/index.js';
+
+/** Where a transport failure happened, for the error's message and fields. */
+export interface FailureContext {
+  provider: string;
+  taskId?: string | undefined;
+  /** e.g. `'GET /api/v1/logmine/query_task'`: method and path, never the query or headers. */
+  operation?: string | undefined;
+}
+
+/** TLS codes that mean the server's certificate is not trusted: retrying cannot help. */
+const UNTRUSTED_SERVER = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+]);
+
+/** TLS alerts a server sends when it refuses our client certificate (mutual TLS). */
+const CLIENT_CERT_REFUSED = /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED)/;
+
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  isAxiosError?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * The one mapping from a transport failure (an axios error or a Node system error) to a taskpoll error.
+ * Returns `undefined` for anything else. The original error is never kept: axios errors carry the
+ * request config and headers, i.e. credentials. Only its name, code and message survive, in `cause`.
+ */
+export function toTaskPollError(error: unknown, context: FailureContext): TaskPollError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as ErrorLike;
+  const isAxios = e.isAxiosError === true;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (!isAxios && !(error instanceof Error && code !== undefined && /^(E[A-Z]+|ERR_|[A-Z_]+CERT|CERT_|HOSTNAME)/.test(code))) {
+    return undefined;
+  }
+  const innerCode = innermostCode(e) ?? code;
+  const where = `${context.provider}: ${context.operation ?? 'request'}`;
+  const cause = sanitized(e, innerCode);
+  const base = { provider: context.provider, taskId: context.taskId, cause };
+
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (/maxContentLength|maxBodyLength/.test(message)) {
+    return new ResponseValidationError(`${where} answered with a body over the size limit`, {
+      ...base,
+      issues: [{ path: [], message: 'body exceeds the response size limit' }],
+    });
+  }
+  if (innerCode !== undefined && UNTRUSTED_SERVER.has(innerCode)) {
+    return new NetworkError(`${where} failed: the server's TLS certificate is not trusted (${innerCode})`, {
+      ...base,
+      errno: innerCode,
+      transient: false,
+    });
+  }
+  if (innerCode !== undefined && CLIENT_CERT_REFUSED.test(innerCode)) {
+    return new AuthenticationError(`${where} failed: the server refused the TLS client certificate (${innerCode})`, base);
+  }
+  const timedOut = innerCode === 'ECONNABORTED' || innerCode === 'ETIMEDOUT';
+  return new NetworkError(`${where} failed: ${innerCode ?? 'network error'}`, {
+    ...base,
+    errno: innerCode,
+    timedOut,
+  });
+}
+
+function innermostCode(error: ErrorLike): string | undefined {
+  let found: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    const code = (current as ErrorLike).code;
+    if (typeof code === 'string' && code !== 'ERR_BAD_RESPONSE' && code !== 'ERR_BAD_REQUEST' && code !== 'ERR_NETWORK') {
+      found = code;
+    }
+    current = (current as ErrorLike).cause;
+  }
+  return found;
+}
+
+function sanitized(error: ErrorLike, code: string | undefined): Error {
+  const name = typeof error.name === 'string' ? error.name : 'Error';
+  const message = typeof error.message === 'string' ? stripUrls(error.message) : '';
+  const out = new Error(message);
+  out.name = name;
+  if (code !== undefined) (out as Error & { code?: string }).code = code;
+  return out;
+}
+
+/** Drops query strings and userinfo from any URL in a message. */
+function stripUrls(message: string): string {
+  return message.replace(/(\w+:\/\/)([^/\s@]*@)?([^\s?#]*)[?#]\S*/g, '$1$3').replace(/(\w+:\/\/)[^/\s@]*@/g, '$1');
+}

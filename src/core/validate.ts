@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import { ResponseValidationError, type ValidationIssue } from './errors/index.js';
+
+/** Where a body came from, for the error. */
+export interface BodyContext {
+  provider: string;
+  taskId?: string | undefined;
+  /** e.g. `'GET /api/v1/logmine/query_task'`. */
+  what: string;
+  httpStatus?: number | undefined;
+  /** Set when the body was not JSON at all: its first characters. */
+  notJson?: string | undefined;
+}
+
+/** Validates a parsed body with a zod schema; a mismatch is a `ResponseValidationError` listing the issues. */
+export function parseBody<S extends z.ZodType>(schema: S, data: unknown, context: BodyContext): z.output<S> {
+  if (context.notJson !== undefined) {
+    throw new ResponseValidationError(`${context.provider}: ${context.what} answered with a body that is not JSON`, {
+      provider: context.provider,
+      taskId: context.taskId,
+      httpStatus: context.httpStatus,
+      issues: [{ path: [], message: 'body is not JSON' }],
+    });
+  }
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issues: ValidationIssue[] = parsed.error.issues.slice(0, 20).map((issue) => ({
+    path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
+  throw new ResponseValidationError(
+    `${context.provider}: ${context.what} answered with an unexpected body${where}: ${first?.message ?? 'invalid'}`,
+    { provider: context.provider, taskId: context.taskId, httpStatus: context.httpStatus, issues },
+  );
+}

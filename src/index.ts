@@ -1,0 +1,47 @@
+/**
+ * taskpoll: wait for long-running tasks on other systems' HTTP APIs.
+ * Explicit named exports only; the export list is pinned by a test.
+ */
+export { waitForTask, pollTask } from './core/poller.js';
+export { defineAdapter } from './core/adapter.js';
+export type {
+  TaskAdapter,
+  AdapterContext,
+  AdapterDefinition,
+  StatusReport,
+  AdapterRef,
+  AdapterResult,
+} from './core/adapter.js';
+export { TASK_STATES, TERMINAL_STATES, isTaskState, isTerminalState } from './core/status.js';
+export type { TaskState, TerminalTaskState, TaskStatus, SubtaskStatus, CompletedTask } from './core/status.js';
+export { WAIT_DEFAULTS } from './core/options.js';
+export type { WaitOptions, RetryOptions, ProgressInfo } from './core/options.js';
+export type { PacingOptions, PacerStats } from './core/pacing.js';
+export type { TransportOptions } from './core/http.js';
+export {
+  TaskPollError,
+  TaskFailedError,
+  TaskTimeoutError,
+  TaskAbortedError,
+  TaskNotFoundError,
+  AuthenticationError,
+  ProviderError,
+  ResponseValidationError,
+  NetworkError,
+  HttpError,
+  AdapterError,
+  CallbackError,
+  isTaskPollError,
+  isTaskFailedError,
+  isTaskTimeoutError,
+  isTaskAbortedError,
+  isTaskNotFoundError,
+  isAuthenticationError,
+  isProviderError,
+  isResponseValidationError,
+  isNetworkError,
+  isHttpError,
+  isAdapterError,
+  isCallbackError,
+} from './core/errors/index.js';
+export type { TaskPollErrorCode, TaskPollErrorOptions, ValidationIssue, WaitReport } from './core/errors/index.js';

@@ -1,0 +1,2 @@
+// Placeholder until the dgc adapter lands (issue 3).
+export {};

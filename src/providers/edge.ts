@@ -1,0 +1,2 @@
+// Placeholder until the edge adapter lands (issue 3).
+export {};

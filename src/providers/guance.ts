@@ -1,0 +1,2 @@
+// Placeholder until the guance adapter lands (issue 3).
+export {};

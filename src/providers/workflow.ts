@@ -1,0 +1,2 @@
+// Placeholder until the workflow adapter lands (issue 3).
+export {};
