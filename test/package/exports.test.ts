@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The public surface of every entry point, pinned: adding or removing an export is a deliberate change
+ * to this snapshot. Runs against the sources; test/package/pack.test.ts checks the built tarball.
+ */
+const entries = {
+  taskpoll: () => import('../../src/index.js'),
+  'taskpoll/guance': () => import('../../src/providers/guance.js'),
+  'taskpoll/edge': () => import('../../src/providers/edge.js'),
+  'taskpoll/dgc': () => import('../../src/providers/dgc.js'),
+  'taskpoll/workflow': () => import('../../src/providers/workflow.js'),
+  'taskpoll/testing': () => import('../../src/testing/index.js'),
+};
+
+describe('export lists', () => {
+  it.each(Object.entries(entries))('%s', async (name, load) => {
+    const mod = (await load()) as Record<string, unknown>;
+    const names = Object.keys(mod).sort();
+    expect(names).toMatchSnapshot(name);
+  });
+});
