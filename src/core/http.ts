@@ -70,6 +70,11 @@ export interface HttpRequest {
   taskId?: string | undefined;
   /** Overrides the client's request time limit. */
   timeoutMs?: number | undefined;
+  /**
+   * Overrides the client's response size limit for this request, in bytes (e.g. a large download
+   * through `stream()`); `Infinity` for no limit.
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 /** The request as it will be sent, handed to `prepare`. */
@@ -141,6 +146,7 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
       headers['Content-Type'] = request.contentType ?? 'application/json';
     }
     const timeoutMs = request.timeoutMs ?? requestTimeoutMs;
+    const sizeLimit = responseLimit(request.maxResponseBytes ?? maxResponseBytes);
     const scope = linkAbort([request.signal], {
       ms: timeoutMs,
       reason: () =>
@@ -164,7 +170,7 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
         transformResponse: [(data: unknown) => data],
         validateStatus: () => true,
         maxRedirects: 0,
-        maxContentLength: maxResponseBytes,
+        maxContentLength: sizeLimit,
         maxBodyLength: maxResponseBytes,
         decompress: true,
       };
@@ -252,6 +258,13 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     },
   };
   return client;
+}
+
+/** A response size limit as axios takes it: -1 for none. */
+function responseLimit(bytes: number): number {
+  if (bytes === Number.POSITIVE_INFINITY) return -1;
+  if (!(typeof bytes === 'number' && bytes >= 1)) throw new RangeError(`maxResponseBytes must be a number >= 1 or Infinity, got ${describe(bytes)}`);
+  return bytes;
 }
 
 /** The generic mapping of a non-2xx answer to an error, by HTTP status. */

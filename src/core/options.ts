@@ -242,7 +242,8 @@ export function booleanOption(name: string, value: unknown, fallback: boolean): 
   return value;
 }
 
-function isAbortSignal(value: unknown): value is AbortSignal {
+/** True for an AbortSignal (checked by shape, so signals from other realms or polyfills pass). */
+export function isAbortSignal(value: unknown): value is AbortSignal {
   return (
     typeof value === 'object' &&
     value !== null &&

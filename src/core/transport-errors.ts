@@ -27,6 +27,21 @@ const UNTRUSTED_SERVER = new Set([
 /** TLS alerts a server sends when it refuses our client certificate (mutual TLS). */
 const CLIENT_CERT_REFUSED = /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED)/;
 
+/** A TLS alert named in an OpenSSL error text: `sslv3 alert handshake failure`, `tlsv13 alert certificate required`. */
+const TLS_ALERT = /\b(?:sslv3|tlsv1[0-9]*) alert ([a-z ]+[a-z])/i;
+
+/** The same client-certificate refusals as {@link CLIENT_CERT_REFUSED}, as OpenSSL words them in text. */
+const CLIENT_CERT_ALERTS: ReadonlySet<string> = new Set([
+  'bad certificate',
+  'certificate required',
+  'unknown ca',
+  'certificate unknown',
+  'unsupported certificate',
+  'access denied',
+  'certificate revoked',
+  'certificate expired',
+]);
+
 interface ErrorLike {
   name?: unknown;
   message?: unknown;
@@ -70,6 +85,22 @@ export function toTaskPollError(error: unknown, context: FailureContext): TaskPo
   if (innerCode !== undefined && CLIENT_CERT_REFUSED.test(innerCode)) {
     return new AuthenticationError(`${where} failed: the server refused the TLS client certificate (${innerCode})`, base);
   }
+  const alert = tlsAlert(e);
+  if (alert !== undefined && (innerCode === 'EPROTO' || innerCode?.startsWith('ERR_SSL'))) {
+    // OpenSSL reports some alerts only in the text of an EPROTO error ("sslv3 alert handshake failure").
+    if (CLIENT_CERT_ALERTS.has(alert)) {
+      return new AuthenticationError(`${where} failed: the server refused the TLS client certificate (alert "${alert}")`, base);
+    }
+    const why =
+      alert === 'handshake failure'
+        ? ': it may require a client certificate, or share no TLS version or cipher with us'
+        : '';
+    return new NetworkError(`${where} failed: the server ended the TLS handshake with alert "${alert}"${why}`, {
+      ...base,
+      errno: innerCode,
+      transient: false,
+    });
+  }
   const timedOut = innerCode === 'ECONNABORTED' || innerCode === 'ETIMEDOUT';
   return new NetworkError(`${where} failed: ${innerCode ?? 'network error'}`, {
     ...base,
@@ -89,6 +120,18 @@ function innermostCode(error: ErrorLike): string | undefined {
     current = (current as ErrorLike).cause;
   }
   return found;
+}
+
+/** The TLS alert named in any message of the error's cause chain, lower-cased. */
+function tlsAlert(error: ErrorLike): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    const message = (current as ErrorLike).message;
+    const match = typeof message === 'string' ? TLS_ALERT.exec(message) : null;
+    if (match?.[1] !== undefined) return match[1].toLowerCase();
+    current = (current as ErrorLike).cause;
+  }
+  return undefined;
 }
 
 function sanitized(error: ErrorLike, code: string | undefined): Error {
