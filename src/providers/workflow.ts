@@ -31,7 +31,7 @@ import {
   type HttpResponse,
   type TransportOptions,
 } from '../core/http.js';
-import { describe, numberOption } from '../core/options.js';
+import { describe, isAbortSignal, numberOption } from '../core/options.js';
 import type { PacingOptions } from '../core/pacing.js';
 import { epochMsDate, isoDate } from '../core/schema.js';
 import { raceAbort } from '../core/sleep.js';
@@ -908,7 +908,7 @@ function checkCallOptions(options: WorkflowCallOptions | undefined): AbortSignal
     throw new TypeError(`${PROVIDER}: call options must be an object, got ${describe(options)}`);
   }
   const { signal } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !isAbortSignal(signal)) {
     throw new TypeError(`${PROVIDER}: signal must be an AbortSignal, got ${describe(signal)}`);
   }
   return signal;
