@@ -447,7 +447,7 @@ describe('nothing is left behind', () => {
     await promise;
     expect(vi.getTimerCount()).toBe(0);
     // Listeners registered with { once: true } are dropped by the abort itself; the rest are removed.
-    const onceAdded = added.mock.calls.filter((c) => (c[2] as AddEventListenerOptions | undefined)?.once).length;
+    const onceAdded = added.mock.calls.filter((c) => (c[2] as { once?: boolean } | undefined)?.once).length;
     expect(removed.mock.calls.length).toBeGreaterThanOrEqual(added.mock.calls.length - onceAdded);
   });
 });
