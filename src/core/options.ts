@@ -44,26 +44,42 @@ export interface WaitOptions<TResult = unknown> {
   /** Aborting it cancels the sleep and the request in flight at once; the wait rejects with `TaskAbortedError`. */
   signal?: AbortSignal;
   /**
-   * Delay after the first poll, in ms (the first poll is immediate).
-   * @default 1000
+   * Delay after the first poll, in ms (the first poll is immediate). Later delays grow from it with
+   * the time already waited (see `factor`).
+   * @default 1500
    */
   initialDelayMs?: number;
   /**
-   * Largest delay between two polls, in ms.
-   * @default 30000
+   * Largest delay between two polls, in ms (a server's `pollAfterMs` / `Retry-After` may ask for more).
+   * With the default `factor` it is reached after about 15 minutes of waiting.
+   * @default 120000
    */
   maxDelayMs?: number;
   /**
-   * Growth of the delay per poll.
-   * @default 2
+   * Growth of the delay per poll. The delay before the next poll is
+   * `min(maxDelayMs, initialDelayMs + (factor − 1) × elapsed)`, which (without jitter, with instant
+   * polls) is exactly `initialDelayMs × factor^(polls − 1)`; being computed from the time really
+   * waited, it keeps the detection lag near `(factor − 1)` of the task's duration whatever jitter,
+   * slow requests or retries did. 1 polls at a fixed `initialDelayMs` interval.
+   * @default 1.13
    */
   factor?: number;
   /**
    * Fraction of each delay that is randomized away so that many waits do not poll in step:
    * `delay = base × (1 − jitter × Math.random())`. 0 turns jitter off.
-   * @default 0.5
+   * @default 0.2
    */
   jitter?: number;
+  /**
+   * When the task reports `progress`, estimate its finish from the (time, progress) samples seen so
+   * far and aim the next poll just after the earliest plausible finish; while progress is still 0 the
+   * delay grows faster (`initialDelayMs + elapsed`), and when progress stalls or the estimate cannot be
+   * made the plain schedule applies. `maxDelayMs`, `jitter`, `pollAfterMs` and the deadline still hold.
+   * Tasks without `progress` are not affected. Turn it off for a provider whose progress says nothing
+   * about the time left (e.g. stays 0 until the end).
+   * @default true
+   */
+  progressAware?: boolean;
   /**
    * Time limit of one poll request, in ms. A poll that passes it counts as a transient failure.
    * @default 10000
@@ -101,10 +117,11 @@ export interface WaitOptions<TResult = unknown> {
 /** The defaults of every wait option. */
 export const WAIT_DEFAULTS = {
   timeoutMs: 30 * 60_000,
-  initialDelayMs: 1000,
-  maxDelayMs: 30_000,
-  factor: 2,
-  jitter: 0.5,
+  initialDelayMs: 1500,
+  maxDelayMs: 120_000,
+  factor: 1.13,
+  jitter: 0.2,
+  progressAware: true,
   requestTimeoutMs: 10_000,
   retry: { retries: 4, minDelayMs: 500, maxDelayMs: 8000 },
   acceptPartial: false,
@@ -117,6 +134,7 @@ export interface NormalizedWaitOptions<TResult> {
   timeoutMs: number;
   signal: AbortSignal | undefined;
   backoff: BackoffPolicy;
+  progressAware: boolean;
   requestTimeoutMs: number;
   retry: { retries: number; backoff: BackoffPolicy } | false;
   onProgress: WaitOptions<TResult>['onProgress'];
@@ -132,6 +150,7 @@ const KNOWN = new Set<string>([
   'maxDelayMs',
   'factor',
   'jitter',
+  'progressAware',
   'requestTimeoutMs',
   'retry',
   'onProgress',
@@ -172,8 +191,9 @@ export function normalizeWaitOptions<TResult>(options: WaitOptions<TResult> | un
     timeoutMs,
     signal,
     backoff: { initialDelayMs, maxDelayMs, factor, jitter },
+    progressAware: booleanOption('progressAware', options.progressAware, WAIT_DEFAULTS.progressAware),
     requestTimeoutMs,
-    retry: normalizeRetry(options.retry, { factor, jitter }),
+    retry: normalizeRetry(options.retry, jitter),
     onProgress,
     acceptPartial: booleanOption('acceptPartial', options.acceptPartial, WAIT_DEFAULTS.acceptPartial),
     cancelOnAbort: booleanOption('cancelOnAbort', options.cancelOnAbort, WAIT_DEFAULTS.cancelOnAbort),
@@ -183,7 +203,7 @@ export function normalizeWaitOptions<TResult>(options: WaitOptions<TResult> | un
 
 function normalizeRetry(
   retry: RetryOptions | false | undefined,
-  shape: { factor: number; jitter: number },
+  jitter: number,
 ): NormalizedWaitOptions<unknown>['retry'] {
   if (retry === false) return false;
   if (retry === undefined) retry = {};
@@ -201,7 +221,7 @@ function normalizeRetry(
   if (maxDelayMs < minDelayMs) {
     throw new RangeError(`retry.maxDelayMs (${maxDelayMs}) must be >= retry.minDelayMs (${minDelayMs})`);
   }
-  return { retries, backoff: { initialDelayMs: minDelayMs, maxDelayMs, factor: Math.max(shape.factor, 1), jitter: shape.jitter } };
+  return { retries, backoff: { initialDelayMs: minDelayMs, maxDelayMs, factor: 2, jitter } };
 }
 
 /** Validates a duration in ms: a finite number ≥ min (or Infinity where allowed), at most 2^31−1. */

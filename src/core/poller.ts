@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import type { AdapterContext, TaskAdapter } from './adapter.js';
-import { fitToDeadline, retryDelay, scheduleDelay } from './backoff.js';
+import { fitToDeadline, nextPollDelay, retryDelay, type ProgressSample } from './backoff.js';
 import {
   AdapterError,
   CallbackError,
@@ -15,6 +15,9 @@ import { normalizeWaitOptions, describe, type NormalizedWaitOptions, type WaitOp
 import { linkAbort, raceAbort, sleep } from './sleep.js';
 import type { CompletedTask, TaskStatus } from './status.js';
 import { toTaskPollError } from './transport-errors.js';
+
+/** Progress samples kept for the schedule (the oldest are dropped). */
+const MAX_PROGRESS_SAMPLES = 64;
 
 /** How long before the deadline the last poll is placed, at most, in ms. */
 const LAST_POLL_LEAD_MS = 500;
@@ -96,6 +99,7 @@ async function* run<TRef, TResult>(
   let lastStatus: TaskStatus<TResult> | undefined;
   let lastError: TaskPollError | undefined;
   let final = false;
+  const samples: ProgressSample[] = [];
 
   try {
     for (;;) {
@@ -107,11 +111,16 @@ async function* run<TRef, TResult>(
       lastStatus = status;
       lastError = undefined;
 
+      const elapsedMs = Date.now() - startedAt;
+      if (opts.progressAware && typeof status.progress === 'number') {
+        samples.push({ elapsedMs, progress: status.progress });
+        if (samples.length > MAX_PROGRESS_SAMPLES) samples.shift();
+      }
       let plan: { delayMs: number; final: boolean } | undefined;
       if (!status.terminal && !final) {
         const wanted =
           status.pollAfterMs ??
-          scheduleDelay(opts.backoff, { pollsDone: attempts, elapsedMs: Date.now() - startedAt, random: Math.random() });
+          nextPollDelay(opts.backoff, { pollsDone: attempts, elapsedMs, random: Math.random(), progress: samples });
         plan = fitToDeadline(wanted, Date.now(), deadline, Math.min(LAST_POLL_LEAD_MS, wanted));
       }
       if (opts.onProgress) {
