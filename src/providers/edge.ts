@@ -17,6 +17,7 @@
  *   waits together (one request at a time, at most 10 a second) unless told otherwise with `pacing`.
  *   A download holds that one slot while it streams, so polls made through the same adapter wait for it.
  * - MEF has no cancel call: the adapter has no `cancel`, and `cancelOnAbort` does nothing for it.
+ * - The query path is `/task?taskId=` as on the API page (the overview page writes `/task/?taskId=`).
  */
 import { createPrivateKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
@@ -104,6 +105,11 @@ export interface EdgeLogDumpOptions extends TransportOptions {
    * TLS-terminating sidecar only.
    */
   baseURL: string;
+  /**
+   * The adapter's request budget, shared by all its calls and waits; `false` turns pacing off.
+   * @default { maxConcurrency: 1, requestsPerInterval: 10, intervalMs: 1000 } (MEF: serial calls, 10 requests a second)
+   */
+  pacing?: PacingOptions | false;
   /** Mutual TLS material. Needs an `https://` baseURL. Leave out when you pass `httpsAgent`. */
   tls?: EdgeTlsOptions;
   /**
@@ -292,7 +298,8 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
   // not apply). With a caller's axios and no tls, the caller's transport is left alone.
   const ownAgent =
     baseURL.protocol === 'https:' && callerAgent === undefined && (tls !== undefined || options.axios === undefined)
-      ? new HttpsAgent({ keepAlive: true, maxSockets: 5, rejectUnauthorized: true, ...(tls !== undefined ? tlsAgentOptions(tls) : {}) })
+      ? // MEF's nginx allows 5 connections per client IP.
+        new HttpsAgent({ keepAlive: true, maxSockets: 5, rejectUnauthorized: true, ...(tls !== undefined ? tlsAgentOptions(tls) : {}) })
       : undefined;
   const agent = callerAgent ?? ownAgent;
 
@@ -398,9 +405,10 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
     try {
       if (target.path !== undefined) {
         // Local file errors (ENOENT, EACCES) surface here, before any request, as they are.
-        temp = join(dirname(target.path), `.${basename(target.path)}.${randomBytes(6).toString('hex')}.part`);
-        file = createWriteStream(temp, { flags: 'wx' });
+        const partName = join(dirname(target.path), `.${basename(target.path)}.${randomBytes(6).toString('hex')}.part`);
+        file = createWriteStream(partName, { flags: 'wx' });
         await once(file, 'open');
+        temp = partName; // ours to delete only once we created it
       }
       if (typeof task === 'string') requireDownloadable(await adapter.getStatus(taskId, { signal: life.signal }));
       const answer = await streamWithHeaderLimit(taskId, life);

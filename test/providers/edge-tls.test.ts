@@ -4,11 +4,12 @@ import { Agent as HttpsAgent, createServer, type ServerOptions } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions, type EdgeTlsOptions } from '../../src/providers/edge.js';
-import { AuthenticationError, NetworkError, waitForTask } from '../../src/index.js';
+import { AuthenticationError, NetworkError, ResponseValidationError, waitForTask } from '../../src/index.js';
 import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/mtls.js';
 
 const TASK_PATH = '/edgemanager/v1/logmgmt/dump/task';
@@ -167,6 +168,18 @@ describe.skipIf(!openssl)('edge.logDump over mutual TLS (real HTTPS loopback ser
       await rm(dir, { recursive: true, force: true });
     }
     expect(server.requests.map((r) => r.clientCn)).toEqual(Array(4).fill('taskpoll-test-client'));
+  });
+
+  it('a download that fails midway over mTLS (size limit) → ResponseValidationError with nothing of the agent in it', async () => {
+    const server = await mefServer();
+    const edge = make({ baseURL: server.url, tls: { ...goodTls(), key: pki.encryptedClientKey, passphrase: pki.passphrase }, maxDownloadBytes: 1000 });
+    const status = await edge.getStatus(ID, { signal: new AbortController().signal });
+    expect(status.state).toBe('running');
+    const done = { ...status, state: 'succeeded' as const, terminal: true, result: { fileName: 'edgeNodes.tar.gz' } };
+    const error = await edge.download(done, new PassThrough().resume()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expectNoSecret(error);
+    expectNoSecret((error as Error).cause);
   });
 
   it('your own httpsAgent with the certificates works the same', async () => {
