@@ -5,12 +5,13 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { WAIT_DEFAULTS } from '../src/core/options.js';
+import { WAIT_DEFAULTS, type WaitOptions } from '../src/core/options.js';
 import { PROGRESS_MODEL } from '../src/core/backoff.js';
 import { runFleet, type Driver } from './schedule/drive.js';
 import { FLEET, makeFleet } from './schedule/fleet.js';
 import { awsWaiter, azureLro, gaxFormula, pRetryDefaults, taskpoll } from './schedule/schedules.js';
 import { summarize, type Summary } from './schedule/stats.js';
+import { GUANCE_LIMIT, GUANCE_PACING, maxInWindow, pacedWaits, refusals, type KeyLog } from './schedule/ratelimit.js';
 
 interface Row {
   name: string;
@@ -87,6 +88,26 @@ for (const anchor of anchors) {
   }
   frontier.push({ anchor, row: best });
 }
+
+// Goal 4: 50 waits on one Guance key, the first 50 tasks of the fleet.
+const guanceFleet = fleet.slice(0, 50);
+async function keyRun(name: string, how: string, paced: boolean, options: WaitOptions = {}): Promise<{ row: Row; log: KeyLog }> {
+  const log: KeyLog = { starts: [], errors: [] };
+  const t0 = performance.now();
+  const summary = summarize(await runFleet(guanceFleet, pacedWaits(log, paced, options), 11));
+  console.error(`  ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { row: { name, how, summary }, log };
+}
+const pacerText = `core pacer ${GUANCE_PACING.requestsPerInterval} per ${GUANCE_PACING.intervalMs / 1000} s`;
+const unpaced = await keyRun('defaults, no pacing', 'real `waitForTask`, no pacer', false);
+const pacedDefault = await keyRun('defaults, shared pacer', `real \`waitForTask\` + ${pacerText}`, true);
+const paced = await keyRun('requestTimeoutMs 1 h, shared pacer', `real \`waitForTask\` + ${pacerText}, requestTimeoutMs 3600000`, true, { requestTimeoutMs: 3_600_000 });
+const keyRows = [unpaced, pacedDefault, paced];
+const refusedText = keyRows
+  .map(({ row, log }) => `- ${row.name}: at most ${maxInWindow(log.starts, GUANCE_LIMIT.windowMs)} requests in one minute, ${refusals(log.starts)} of ${log.starts.length} would have been refused, ${log.errors.length} of ${guanceFleet.length} waits failed${log.errors.length ? ` (${[...new Set(log.errors)].join(', ')})` : ''}.`)
+  .join('\n');
+const goal4Default = refusals(pacedDefault.log.starts) === 0 && pacedDefault.log.errors.length === 0;
+const goal4 = refusals(paced.log.starts) === 0 && paced.log.errors.length === 0;
 
 const elapsed = (performance.now() - started) / 1000;
 
@@ -184,10 +205,26 @@ starting) the wait warms up faster (\`initialDelayMs + elapsed\`); after ${PROGR
 deadline still hold. Turn it off with \`progressAware: false\` for a provider whose progress says nothing about time
 (e.g. 0 until done: the warm-up would then cost up to ~100 % lag).
 
-## Goal 4: rate-limited providers (50 Guance waits on one key, 20 requests/minute)
+## Goal 4: rate-limited providers (50 Guance waits on one key, ${GUANCE_LIMIT.requests} requests/minute)
 
-Not measured in this run: see the note at the end of the schedule helper's report. The core pacer
-(src/core/pacing.ts) is what enforces the budget; this benchmark needs the Guance adapter and the simulator.
+The first 50 tasks of the fleet, waited on at once through one key. Virtual time, instant answers: the waits
+share one core pacer (src/core/pacing.ts) at the Guance adapter's default budget (GUANCE_DEFAULT_PACING:
+${GUANCE_PACING.requestsPerInterval} requests per ${GUANCE_PACING.intervalMs / 1000} s, 2 s of margin for slow requests); a sliding ${GUANCE_LIMIT.windowMs / 1000} s window on the
+"server" counts what the key would have refused. This drives the core pacer and poller, not the Guance adapter
+over HTTP: that end-to-end run (adapter + simulator on loopback) belongs to the overhead/scale half.
+
+${table(keyRows.map((r) => r.row))}
+
+${refusedText}
+
+- With the default options: ${check(goal4Default)}. Queueing for a pacer slot happens inside the poll, so it
+  counts against \`requestTimeoutMs\` (10 s): once the queue is longer than 10 s, polls time out, are retried
+  and the waits end with NetworkError. This is a core issue, reported to the lead (the per-poll time limit should
+  start when the request gets its slot); it is not patched here.
+- With \`requestTimeoutMs\` raised so the queueing fits: ${check(goal4)}, no request refused. The lag they pay: mean
+  ${sec(paced.row.summary.lagMeanMs)} (vs ${sec(unpaced.row.summary.lagMeanMs)} unpaced), p95 ${sec(paced.row.summary.lagP95Ms)}, p95 relative ${pct(paced.row.summary.relLagP95)}. 50 waits
+  on the default schedule want far more than 20 requests a minute, so the pacer queues them (first come, first
+  served) and each wait sees its task's end only when its turn comes.
 `;
 
 writeFileSync(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), md);
@@ -195,5 +232,8 @@ console.log(`Machine: ${machine}\n`);
 console.log(table(mainRows));
 console.log('\nFrontier:\n');
 console.log(table(frontierRows));
-console.log(`\nGoal 1: ${frontier.every((f) => f.row) ? 'met' : 'NOT met'}; goal 2: ${goal2a && goal2b ? 'met' : 'NOT met'}; goal 3: ${goal3 ? 'met' : 'NOT met'}`);
+console.log('\nGoal 4 (50 waits, one Guance key):\n');
+console.log(table(keyRows.map((r) => r.row)));
+console.log(refusedText);
+console.log(`\nGoal 1: ${frontier.every((f) => f.row) ? 'met' : 'NOT met'}; goal 2: ${goal2a && goal2b ? 'met' : 'NOT met'}; goal 3: ${goal3 ? 'met' : 'NOT met'}; goal 4: ${goal4Default ? 'met' : 'NOT met with default options'}${goal4 ? ', met with requestTimeoutMs raised' : ''}`);
 console.log(`\nwrote bench/RESULTS.md in ${elapsed.toFixed(1)} s`);
