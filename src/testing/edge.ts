@@ -53,21 +53,21 @@ export interface EdgeSimulatorOptions {
   nodeIds?: number[];
 }
 
-/** The TLS material a client needs for the simulated MEF listener (what you passed in `edgeTls`). */
+/** The TLS material a client needs for the simulated MEF listener (from what you passed in `edgeTls`). */
 export interface EdgeClientTls {
   /** The CA that signed the simulator's server certificate (trust it). */
   ca: string | Buffer;
-  /** A client certificate the listener accepts, when you passed `edgeTls.clientCert`. */
-  cert?: string | Buffer;
-  /** Its key. */
-  key?: string | Buffer;
+  /** A client certificate the listener accepts (`edgeTls.clientCert`). */
+  cert: string | Buffer;
+  /** Its key (`edgeTls.clientKey`). */
+  key: string | Buffer;
 }
 
 /** `sim.edge`: where the simulated MEF Center is and how to drive it. */
 export interface EdgeSimulator extends ScriptableProvider<EdgeTaskScript> {
   /** Pass as `baseURL` to `edgeLogDump` (`https://…` when `edgeTls` is set). */
   readonly baseURL: string;
-  /** With `edgeTls`: the CA (and client certificate) to give `edgeLogDump`. */
+  /** With `edgeTls` and its `clientCert`/`clientKey`: `{ ca, cert, key }`, ready for `edgeLogDump({ tls })`. */
   readonly tls?: EdgeClientTls;
   /** Creates a task without a request (as if another client had) and returns its id. */
   createTask(edgeNodes?: number[], script?: EdgeTaskScript): string;

@@ -77,12 +77,15 @@ export interface EdgeTlsOptions {
    */
   requestClientCert?: boolean;
   /**
-   * What a missing or untrusted client certificate gets: `'http-400'` (nginx's "400 No required SSL
-   * certificate was sent" page after the handshake) or `'handshake'` (the TLS handshake is refused).
+   * What a missing or untrusted client certificate gets: `'http-400'` (what MEF's nginx does: the
+   * handshake completes and the answer is a "400 No required SSL certificate was sent" or "400 The SSL
+   * certificate error" page) or `'handshake'` (no HTTP answer: Node's TLS server drops the connection
+   * after the handshake, so a client sees ECONNRESET, or a `handshake_failure` alert when it sent no
+   * certificate at all).
    * @default 'http-400'
    */
   clientCertFailure?: 'http-400' | 'handshake';
-  /** A client certificate to hand out as `sim.edge.tls.cert`, ready for the adapter. */
+  /** A client certificate to hand out as `sim.edge.tls.cert`, ready for the adapter (`sim.edge.tls` needs it, its key, and `serverCa` or `ca`). */
   clientCert?: Pem;
   /** Its key, handed out as `sim.edge.tls.key`. */
   clientKey?: Pem;
@@ -248,7 +251,7 @@ export async function startSimulator(options?: SimulatorOptions): Promise<Simula
 }
 
 function checkEdgeTls(value: unknown):
-  | { server: HttpsServerOptions; policy: { required: boolean; failure: 'http-400' | 'handshake' }; port: number; client: EdgeClientTls }
+  | { server: HttpsServerOptions; policy: { required: boolean; failure: 'http-400' | 'handshake' }; port: number; client: EdgeClientTls | undefined }
   | undefined {
   if (value === undefined) return undefined;
   const given = checkObject<EdgeTlsOptions>('edgeTls', value, TLS_KEYS);
@@ -271,11 +274,10 @@ function checkEdgeTls(value: unknown):
     ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384',
   };
   if (ca !== undefined) server.ca = ca;
-  const client: EdgeClientTls = { ca: joinPems(serverCa ?? []) };
-  if (clientCert !== undefined && clientKey !== undefined) {
-    client.cert = clientCert;
-    client.key = clientKey;
-  }
+  const client: EdgeClientTls | undefined =
+    clientCert !== undefined && clientKey !== undefined && serverCa !== undefined
+      ? { ca: joinPems(serverCa), cert: clientCert, key: clientKey }
+      : undefined;
   return { server, policy: { required, failure }, port: checkInt('edgeTls.port', given.port, 0, 0, 65_535), client };
 }
 

@@ -81,7 +81,7 @@ export function nginxPage(status: number, detail?: string): SimResponse {
 /** How the edge listener checks client certificates. */
 export interface ClientCertPolicy {
   required: boolean;
-  /** `'http-400'`: nginx's answer to a missing or bad certificate; `'handshake'`: refused during the TLS handshake. */
+  /** `'http-400'`: nginx's answer to a missing or bad certificate; `'handshake'`: the TLS server drops the connection. */
   failure: 'http-400' | 'handshake';
 }
 
