@@ -1,12 +1,12 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import { AuthenticationError, HttpError, NetworkError, ResponseValidationError, type TaskPollError } from './errors/index.js';
 import { describe, durationOption, numberOption } from './options.js';
 import { createPacer, normalizePacing, type Pacer, type PacingOptions } from './pacing.js';
-import { linkAbort, MAX_TIMER_MS } from './sleep.js';
+import { linkAbort, MAX_TIMER_MS, pauseTimeoutOf } from './sleep.js';
 import { toTaskPollError } from './transport-errors.js';
 import { parseBody } from './validate.js';
 
@@ -126,7 +126,7 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
   if (config.axios !== undefined && typeof config.axios?.request !== 'function') {
     throw new TypeError(`axios must be an axios instance, got ${describe(config.axios)}`);
   }
-  const pacing = normalizePacing(config.pacing === undefined ? config.defaultPacing : config.pacing);
+  const pacing = normalizePacing(mergePacing(config.defaultPacing, config.pacing));
   const pacer = pacing ? createPacer(pacing) : undefined;
   const ownAgents = config.axios === undefined;
   const httpAgent = ownAgents ? new HttpAgent({ keepAlive: true, maxSockets: 64 }) : undefined;
@@ -147,6 +147,17 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     }
     const timeoutMs = request.timeoutMs ?? requestTimeoutMs;
     const sizeLimit = responseLimit(request.maxResponseBytes ?? maxResponseBytes);
+    // Waiting for a pacing slot is not time the request took: neither this client's time limit nor
+    // the poller's per-request limit runs while the request is queued (only the caller's signal does).
+    let release: (() => void) | undefined;
+    if (pacer) {
+      const resumePollerClock = pauseTimeoutOf(request.signal);
+      try {
+        release = await pacer.acquire(request.signal);
+      } finally {
+        resumePollerClock();
+      }
+    }
     const scope = linkAbort([request.signal], {
       ms: timeoutMs,
       reason: () =>
@@ -157,9 +168,7 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
           errno: 'ETIMEDOUT',
         }),
     });
-    let release: (() => void) | undefined;
     try {
-      release = pacer ? await pacer.acquire(scope.signal) : undefined;
       await config.prepare?.({ method: request.method, url, headers, body });
       const axiosConfig: AxiosRequestConfig = {
         method: request.method,
@@ -248,9 +257,18 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
         const parsed = toHttpResponse({ ...response, data: text }, { provider, taskId: request.taskId, operation });
         throw failFor(parsed, request, operation);
       }
-      body.once('close', done);
-      body.once('error', done);
-      return { status: response.status, headers: flatHeaders(response.headers), body, done };
+      // The body is handed on through a PassThrough so that a failure mid-stream surfaces as a
+      // TaskPollError: the raw axios error would carry the request config (headers, TLS key material).
+      const out = new PassThrough();
+      body.on('error', (error: unknown) => {
+        out.destroy(toTaskPollError(error, { provider, taskId: request.taskId, operation }) ?? new Error('download failed'));
+      });
+      out.once('close', () => {
+        if (!body.destroyed) body.destroy();
+        done();
+      });
+      body.pipe(out);
+      return { status: response.status, headers: flatHeaders(response.headers), body: out, done };
     },
     close() {
       httpAgent?.destroy();
@@ -258,6 +276,16 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     },
   };
   return client;
+}
+
+/**
+ * The caller's pacing over the provider's default, key by key: `{ maxConcurrency: 2 }` keeps the
+ * provider's documented rate and only adds a concurrency cap. `false` turns pacing off.
+ */
+function mergePacing(defaults: PacingOptions | false | undefined, given: PacingOptions | false | undefined): PacingOptions | false | undefined {
+  if (given === undefined) return defaults;
+  if (given === false || typeof given !== 'object' || given === null || !defaults) return given;
+  return { ...defaults, ...given };
 }
 
 /** A response size limit as axios takes it: -1 for none. */

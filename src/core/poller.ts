@@ -13,7 +13,7 @@ import {
 } from './errors/index.js';
 import { normalizeWaitOptions, describe, type NormalizedWaitOptions, type WaitOptions } from './options.js';
 import { linkAbort, raceAbort, sleep } from './sleep.js';
-import type { CompletedTask, TaskStatus } from './status.js';
+import type { CompletedTask, SucceededTask, TaskStatus } from './status.js';
 import { toTaskPollError } from './transport-errors.js';
 
 /** Progress samples kept for the schedule (the oldest are dropped). */
@@ -49,11 +49,27 @@ export function pollTask<TRef, TResult>(
 
 /**
  * Waits for `ref` to end and resolves with its terminal status when it `succeeded` (or ended `partial`
- * with `acceptPartial`); its `result` is typed by the adapter. Every other ending rejects with a
+ * with `acceptPartial`); its `result` is typed by the adapter. Without `acceptPartial: true` the
+ * resolved type is {@link SucceededTask}, whose `result` is always there. Every other ending rejects with a
  * `TaskPollError` subclass: `TaskFailedError` (failed, cancelled, partial not accepted),
  * `TaskTimeoutError`, `TaskAbortedError`, `TaskNotFoundError`, `AuthenticationError`, `ProviderError`,
  * `ResponseValidationError`, `NetworkError`, `HttpError`, `AdapterError` or `CallbackError`.
  */
+export function waitForTask<TRef, TResult>(
+  adapter: TaskAdapter<TRef, TResult>,
+  ref: TRef,
+  options: WaitOptions<TResult> & { acceptPartial: true },
+): Promise<CompletedTask<TResult>>;
+export function waitForTask<TRef, TResult>(
+  adapter: TaskAdapter<TRef, TResult>,
+  ref: TRef,
+  options?: WaitOptions<TResult> & { acceptPartial?: false },
+): Promise<SucceededTask<TResult>>;
+export function waitForTask<TRef, TResult>(
+  adapter: TaskAdapter<TRef, TResult>,
+  ref: TRef,
+  options?: WaitOptions<TResult>,
+): Promise<CompletedTask<TResult>>;
 export async function waitForTask<TRef, TResult>(
   adapter: TaskAdapter<TRef, TResult>,
   ref: TRef,
@@ -199,7 +215,7 @@ async function pollOnce<TRef, TResult>(
           timedOut: true,
           errno: 'ETIMEDOUT',
         }),
-    });
+    }, true);
     const ctx: AdapterContext = { signal: request.signal };
     try {
       const status = await raceAbort(adapter.getStatus(ref, ctx), request.signal);

@@ -54,48 +54,127 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
+/**
+ * One real listener per parent signal, fanned out to every subscriber: thousands of waits sharing one
+ * caller signal add one listener to it (no MaxListenersExceededWarning) and each unsubscribes in O(1).
+ */
+const fanOut = new WeakMap<AbortSignal, { subscribers: Set<() => void>; listener: () => void }>();
+
+/** Calls `callback` once when `signal` aborts; returns the function that unsubscribes. */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let entry = fanOut.get(signal);
+  if (!entry) {
+    const subscribers = new Set<() => void>();
+    const listener = (): void => {
+      fanOut.delete(signal);
+      for (const subscriber of [...subscribers]) subscriber();
+      subscribers.clear();
+    };
+    entry = { subscribers, listener };
+    fanOut.set(signal, entry);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { subscribers, listener } = entry;
+  subscribers.add(callback);
+  return () => {
+    if (!subscribers.delete(callback) || subscribers.size > 0) return;
+    signal.removeEventListener('abort', listener);
+    if (fanOut.get(signal)?.subscribers === subscribers) fanOut.delete(signal);
+  };
+}
+
 /** A child AbortController that aborts when any parent does; `dispose()` removes every listener. */
 export interface LinkedAbort {
   readonly signal: AbortSignal;
   abort(reason: unknown): void;
   dispose(): void;
+  /**
+   * Stops the timeout clock until the returned function is called (calls nest). Time spent waiting
+   * for a pacing slot, for example, is not time the request itself took.
+   */
+  pauseTimeout(): () => void;
+}
+
+/** The per-request links the poller made, so the transport can pause their clocks while it queues. */
+const pausable = new WeakMap<AbortSignal, LinkedAbort>();
+
+/**
+ * Pauses the timeout clock of the link that owns `signal`, if any (the poller's per-request limit);
+ * returns the function that resumes it. A no-op for any other signal.
+ */
+export function pauseTimeoutOf(signal: AbortSignal | undefined): () => void {
+  const link = signal ? pausable.get(signal) : undefined;
+  return link ? link.pauseTimeout() : () => undefined;
 }
 
 /**
  * Links a new controller to `parents` (undefined entries are skipped) and optionally aborts it after
- * `timeoutMs` with the reason `onTimeout()` builds. Unlike `AbortSignal.any`, it frees its listeners
- * and timer at once on `dispose()`, so thousands of short-lived links leave nothing behind.
+ * `timeout.ms` with the reason `timeout.reason()` builds. Unlike `AbortSignal.any`, it frees its
+ * listeners and timer at once on `dispose()`, so thousands of short-lived links leave nothing behind.
+ * With `registerPausable`, the transport can pause its clock through {@link pauseTimeoutOf}.
  */
 export function linkAbort(
   parents: readonly (AbortSignal | undefined)[],
   timeout?: { ms: number; reason: () => unknown },
+  registerPausable = false,
 ): LinkedAbort {
   const controller = new AbortController();
-  const links: { parent: AbortSignal; listener: () => void }[] = [];
+  const unsubscribers: (() => void)[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const dispose = (): void => {
-    for (const { parent, listener } of links) parent.removeEventListener('abort', listener);
-    links.length = 0;
+  let remainingMs = timeout && Number.isFinite(timeout.ms) ? Math.min(Math.max(0, timeout.ms), MAX_TIMER_MS) : undefined;
+  let armedAt = 0;
+  let pauses = 0;
+  let disposed = false;
+
+  const clearTimer = (): void => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
+  };
+  const arm = (): void => {
+    if (remainingMs === undefined || disposed || timeout === undefined) return;
+    armedAt = Date.now();
+    const reason = timeout.reason;
+    timer = setTimeout(() => abort(reason()), remainingMs);
+  };
+  const dispose = (): void => {
+    disposed = true;
+    for (const unsubscribe of unsubscribers) unsubscribe();
+    unsubscribers.length = 0;
+    clearTimer();
   };
   const abort = (reason: unknown): void => {
     if (controller.signal.aborted) return;
     dispose();
     controller.abort(reason);
   };
+  const link: LinkedAbort = {
+    signal: controller.signal,
+    abort,
+    dispose,
+    pauseTimeout() {
+      if (pauses === 0 && timer !== undefined && remainingMs !== undefined) {
+        clearTimer();
+        remainingMs = Math.max(0, remainingMs - (Date.now() - armedAt));
+      }
+      pauses += 1;
+      let resumed = false;
+      return () => {
+        if (resumed) return;
+        resumed = true;
+        pauses -= 1;
+        if (pauses === 0 && !controller.signal.aborted) arm();
+      };
+    },
+  };
   for (const parent of parents) {
     if (!parent) continue;
     if (parent.aborted) {
       abort(parent.reason);
-      return { signal: controller.signal, abort, dispose };
+      return link;
     }
-    const listener = (): void => abort(parent.reason);
-    parent.addEventListener('abort', listener, { once: true });
-    links.push({ parent, listener });
+    unsubscribers.push(onAbort(parent, () => abort(parent.reason)));
   }
-  if (timeout && Number.isFinite(timeout.ms)) {
-    timer = setTimeout(() => abort(timeout.reason()), Math.min(Math.max(0, timeout.ms), MAX_TIMER_MS));
-  }
-  return { signal: controller.signal, abort, dispose };
+  arm();
+  if (registerPausable) pausable.set(controller.signal, link);
+  return link;
 }

@@ -99,7 +99,13 @@ export interface TaskStatus<TResult = unknown> {
   raw: unknown;
 }
 
-/** A status whose wait ended well: `succeeded` (with its result) or, when accepted, `partial`. */
+/** A status that ended `succeeded`, with its typed result. */
+export type SucceededTask<TResult = unknown> = TaskStatus<TResult> & { state: 'succeeded'; terminal: true; result: TResult };
+
+/**
+ * A status whose wait ended well: `succeeded` (with its result) or, when `acceptPartial` is on,
+ * `partial` (whose `result` is there only where the provider gives one). Narrow on `state`.
+ */
 export type CompletedTask<TResult = unknown> =
-  | (TaskStatus<TResult> & { state: 'succeeded'; terminal: true; result: TResult })
+  | SucceededTask<TResult>
   | (TaskStatus<TResult> & { state: 'partial'; terminal: true });

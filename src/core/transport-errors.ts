@@ -1,4 +1,4 @@
-import { AuthenticationError, NetworkError, ResponseValidationError, type TaskPollError } from './errors/index.js';
+import { AuthenticationError, NetworkError, ResponseValidationError, isTaskPollError, type TaskPollError } from './errors/index.js';
 
 /** Where a transport failure happened, for the error's message and fields. */
 export interface FailureContext {
@@ -52,11 +52,12 @@ interface ErrorLike {
 
 /**
  * The one mapping from a transport failure (an axios error or a Node system error) to a taskpoll error.
- * Returns `undefined` for anything else. The original error is never kept: axios errors carry the
+ * A TaskPollError passes through as it is; anything else gives `undefined`. The original error is never kept: axios errors carry the
  * request config and headers, i.e. credentials. Only its name, code and message survive, in `cause`.
  */
 export function toTaskPollError(error: unknown, context: FailureContext): TaskPollError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
+  if (isTaskPollError(error)) return error;
   const e = error as ErrorLike;
   const isAxios = e.isAxiosError === true;
   const code = typeof e.code === 'string' ? e.code : undefined;
