@@ -194,7 +194,8 @@ export async function startSimulator(options?: SimulatorOptions): Promise<Simula
   const given = checkObject<SimulatorOptions>('startSimulator options', options, OPTION_KEYS);
   const port = checkInt('port', given.port, 0, 0, 65_535);
   const seed = checkInt('seed', given.seed, randomInt(2 ** 31), 0, 2 ** 32 - 1);
-  const timeScale = checkNumber('timeScale', given.timeScale, 1, Number.MIN_VALUE, 1_000_000);
+  const timeScale = checkNumber('timeScale', given.timeScale, 1, 0, 1_000_000);
+  if (timeScale === 0) throw new RangeError('timeScale must be greater than 0');
   const rateLimits = checkBoolean('rateLimits', given.rateLimits, true);
   const maxRecorded = checkInt('maxRecordedRequests', given.maxRecordedRequests, 10_000, 1, 10_000_000);
   const tls = checkEdgeTls(given.edgeTls);
