@@ -144,10 +144,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
 
   const handler = (listener: Listener) => (req: IncomingMessage, res: ServerResponse) => {
-    readBody(req, config.maxBodyBytes).then(
-      (body) => dispatch(config, listener, req, res, body, delay),
-      () => req.socket.destroy(),
-    );
+    // Anything unexpected ends the connection rather than surfacing as an unhandled rejection.
+    readBody(req, config.maxBodyBytes)
+      .then((body) => dispatch(config, listener, req, res, body, delay))
+      .catch(() => req.socket.destroy());
   };
 
   const main = createServer(handler('main'));
