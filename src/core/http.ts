@@ -285,7 +285,9 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
 function mergePacing(defaults: PacingOptions | false | undefined, given: PacingOptions | false | undefined): PacingOptions | false | undefined {
   if (given === undefined) return defaults;
   if (given === false || typeof given !== 'object' || given === null || !defaults) return given;
-  return { ...defaults, ...given };
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) merged[key] = value;
+  return merged as PacingOptions;
 }
 
 /** A response size limit as axios takes it: -1 for none. */

@@ -337,7 +337,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
     ...(options.axios === undefined ? {} : { axios: options.axios }),
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     defaultPacing: GUANCE_DEFAULT_PACING,
-    ...(options.pacing === undefined ? {} : { pacing: withDefaultPacing(options.pacing) }),
+    ...(options.pacing === undefined ? {} : { pacing: options.pacing }),
     interpretError(response, request) {
       // An envelope without a code adds nothing to the status mapping, except a 404 from the API itself.
       const parsed = errorEnvelope.safeParse(response.data);
@@ -446,16 +446,6 @@ function chooseBaseURL(site: unknown, baseURL: unknown): string {
     throw new RangeError(`${PROVIDER}: site must be one of ${Object.keys(GUANCE_SITES).join(', ')}, got ${describe(site)}`);
   }
   return GUANCE_SITES[site as GuanceSite];
-}
-
-/** The caller's pacing keys over the Guance default, so `{ maxConcurrency: 2 }` keeps the 20-a-minute budget. */
-function withDefaultPacing(pacing: PacingOptions | false): PacingOptions | false {
-  if (typeof pacing !== 'object' || pacing === null || Array.isArray(pacing)) return pacing; // the core rejects it
-  const merged: PacingOptions = { ...GUANCE_DEFAULT_PACING };
-  for (const [key, value] of Object.entries(pacing)) {
-    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
-  }
-  return merged;
 }
 
 function checkTaskId(ref: string): string {
