@@ -10,7 +10,7 @@
  * const logmine = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey });
  * const id = await logmine.submit({ analysisField: 'message' });
  * await waitForTask(logmine, id); // two simulated minutes: two seconds
- * expect(sim.requestsFor('guance')).toHaveLength(…);
+ * sim.requestsFor('guance', 'guance.queryTask').length; // how many polls it took
  * logmine.close();
  * await sim.close();
  */
@@ -18,18 +18,14 @@ import { randomInt } from 'node:crypto';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { checkBoolean, checkInt, checkNumber, checkObject, checkOneOf, describe } from './check.js';
 import { createClock, type SimulatorClock } from './clock.js';
-import { createDgc, type DgcSimulator } from './dgc.js';
-import { createEdge, type EdgeClientTls, type EdgeSimulator } from './edge.js';
+import { createDgc, type DgcSimulator, type DgcSimulatorOptions } from './dgc.js';
+import { createEdge, type EdgeClientTls, type EdgeSimulator, type EdgeSimulatorOptions } from './edge.js';
 import { createFaultRegistry, type SimulatorFaults } from './faults.js';
-import { createGuance, type GuanceSimulator } from './guance.js';
+import { createGuance, type GuanceSimulator, type GuanceSimulatorOptions } from './guance.js';
 import { createRandom } from './random.js';
 import { createRecorder, PROVIDER_NAMES, type ProviderName, type RecordedRequest } from './recorder.js';
 import { startServer, type ProviderModule } from './server.js';
-import { createWorkflow, type WorkflowSimulator } from './workflow.js';
-import type { DgcSimulatorOptions } from './dgc.js';
-import type { EdgeSimulatorOptions } from './edge.js';
-import type { GuanceSimulatorOptions } from './guance.js';
-import type { WorkflowSimulatorOptions } from './workflow.js';
+import { createWorkflow, type WorkflowSimulator, type WorkflowSimulatorOptions } from './workflow.js';
 
 export type { SimulatorClock } from './clock.js';
 export type { FaultKind, FaultSpec, FaultHandle, SimulatorFaults } from './faults.js';
