@@ -68,8 +68,12 @@ export const EDGE_TASK_ID_PATTERN = /^dumpMultiNodesLog[-_a-zA-Z0-9.]{1,128}$/;
 
 /** The defaults of {@link EdgeLogDumpOptions}. */
 export const EDGE_DEFAULTS = {
-  /** MEF: "only supports serial calls", and nginx allows 10 requests a second per client. */
-  pacing: { maxConcurrency: 1, requestsPerInterval: 10, intervalMs: 1000 },
+  /**
+   * MEF: "only supports serial calls", and nginx allows 10 requests a second per client with a burst
+   * of 5 (`limit_req ... burst=5 nodelay`): ten requests in the first 100 ms of a second would be
+   * refused past the sixth, so requests are spaced evenly, one per 100 ms.
+   */
+  pacing: { maxConcurrency: 1, requestsPerInterval: 1, intervalMs: 100 },
   /** MEF: a download must finish within 2 h (`proxy_send_timeout 7200`). */
   downloadTimeoutMs: 7_200_000,
   /** No size limit on the archive. */
@@ -107,7 +111,7 @@ export interface EdgeLogDumpOptions extends TransportOptions {
   baseURL: string;
   /**
    * The adapter's request budget, shared by all its calls and waits; `false` turns pacing off.
-   * @default { maxConcurrency: 1, requestsPerInterval: 10, intervalMs: 1000 } (MEF: serial calls, 10 requests a second)
+   * @default { maxConcurrency: 1, requestsPerInterval: 1, intervalMs: 100 } (MEF: serial calls, 10 requests a second, evenly spaced)
    */
   pacing?: PacingOptions | false;
   /** Mutual TLS material. Needs an `https://` baseURL. Leave out when you pass `httpsAgent`. */

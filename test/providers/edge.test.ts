@@ -84,7 +84,7 @@ describe('edgeLogDump options', () => {
     expect(edge.cancel).toBeUndefined();
     expect(typeof edge.submit).toBe('function');
     expect(typeof edge.download).toBe('function');
-    expect(EDGE_DEFAULTS.pacing).toEqual({ maxConcurrency: 1, requestsPerInterval: 10, intervalMs: 1000 });
+    expect(EDGE_DEFAULTS.pacing).toEqual({ maxConcurrency: 1, requestsPerInterval: 1, intervalMs: 100 });
     expect(EDGE_DEFAULTS.downloadTimeoutMs).toBe(2 * 60 * 60 * 1000);
   });
 
