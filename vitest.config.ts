@@ -1,6 +1,21 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  // The examples import the package by name, as user code does: map the names to the sources (as
+  // tsconfig.json's `paths` does for tsc and tsx), so their tests need no build.
+  resolve: {
+    alias: [
+      { find: /^taskpoll$/, replacement: source('./src/index.ts') },
+      { find: /^taskpoll\/guance$/, replacement: source('./src/providers/guance.ts') },
+      { find: /^taskpoll\/edge$/, replacement: source('./src/providers/edge.ts') },
+      { find: /^taskpoll\/dgc$/, replacement: source('./src/providers/dgc.ts') },
+      { find: /^taskpoll\/workflow$/, replacement: source('./src/providers/workflow.ts') },
+      { find: /^taskpoll\/testing$/, replacement: source('./src/testing/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

@@ -1,0 +1,270 @@
+/**
+ * `npm run demo`: the four providers at once, against the local simulator.
+ *
+ * Starts the simulator (60× faster than real time: the tasks take a few simulated minutes, so a few
+ * seconds), submits a task on each provider, waits on all four at once with live progress (one
+ * updating line per task on a terminal, plain lines otherwise, e.g. in CI), then prints the typed
+ * results and a one-line summary.
+ *
+ * MEF Center is played over plain HTTP here; the real one speaks HTTPS with mutual TLS (see
+ * examples/edge.ts). Nothing leaves this machine.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { waitForTask, type ProgressInfo, type TaskPollError, type TaskStatus } from 'taskpoll';
+import { dgcSystemTasks } from 'taskpoll/dgc';
+import { edgeLogDump } from 'taskpoll/edge';
+import { guanceLogmine } from 'taskpoll/guance';
+import { startSimulator, type Simulator } from 'taskpoll/testing';
+import { workflowTasks } from 'taskpoll/workflow';
+import { z } from 'zod';
+
+/** Where the demo writes: `process.stdout` by default. */
+export interface DemoOutput {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** Options of the demo (for tests; `npm run demo` uses the defaults). */
+export interface DemoOptions {
+  /** @default process.stdout */
+  out?: DemoOutput;
+  /** Live lines redrawn in place (ANSI), or plain lines. @default out.isTTY */
+  tty?: boolean;
+  /** How much faster than real time the simulated tasks run. @default 60 */
+  timeScale?: number;
+}
+
+/** How often the demo polls: the simulated tasks are minutes long, but 60× faster. */
+const POLLING = { initialDelayMs: 250, maxDelayMs: 1000, timeoutMs: 60_000 } as const;
+
+export async function main(options: DemoOptions = {}) {
+  const out = options.out ?? process.stdout;
+  const timeScale = options.timeScale ?? 60;
+  const began = Date.now();
+  const sim = await startSimulator({ seed: 2024, timeScale });
+  scriptTasks(sim);
+  const guance = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey });
+  const edge = edgeLogDump({ baseURL: sim.edge.baseURL }); // plain HTTP: the simulator, not a real MEF Center
+  const dgc = dgcSystemTasks({
+    endpoint: sim.dgc.endpoint,
+    projectId: sim.dgc.projectId,
+    auth: { accessKey: sim.dgc.accessKey, secretKey: sim.dgc.secretKey },
+  });
+  const workflow = workflowTasks({
+    baseURL: sim.workflow.baseURL,
+    credentials: sim.workflow.credentials,
+    rowSchema: z.tuple([z.string(), z.coerce.number()]), // PageRank's (vid, rank)
+  });
+  try {
+    out.write(`taskpoll demo: four providers on a local simulator running ${timeScale}× faster than real time\n\n`);
+
+    // One task on each provider.
+    const now = Date.now();
+    const [logmineId, dumpId, importId, pageRank] = await Promise.all([
+      guance.submit({ analysisField: 'message', timeRange: [now - 15 * 60_000, now] }),
+      edge.submit({ edgeNodes: [2, 3, 5] }),
+      dgc.importJobs({ path: 'obs://demo-bucket/jobs.zip', sameNamePolicy: 'OVERWRITE' }),
+      workflow.runJob('4216617528').then(async (jobId) => {
+        const job = await workflow.getJob(jobId);
+        return { jobId, taskId: job.tasks.find((task) => task.name === 'PageRank')!.id };
+      }),
+    ]);
+
+    // Wait on all four at once, with live progress.
+    const board = createBoard(out, options.tty ?? out.isTTY === true, [
+      'Guance logmine',
+      'MEF log dump',
+      'DataArts import',
+      'Explorer PageRank',
+    ]);
+    const [clusters, dump, imported, ranks] = await Promise.allSettled([
+      board.follow(0, (onProgress) => waitForTask(guance, logmineId, { ...POLLING, onProgress })),
+      board.follow(1, (onProgress) => waitForTask(edge, dumpId, { ...POLLING, onProgress })),
+      board.follow(2, (onProgress) => waitForTask(dgc, importId, { ...POLLING, onProgress })),
+      board.follow(3, (onProgress) => waitForTask(workflow, pageRank, { ...POLLING, onProgress })),
+    ]);
+    board.stop();
+
+    // The typed results.
+    out.write('\nResults\n');
+    const show = (label: string, text: string) => out.write(`  ${label.padEnd(18)} ${text}\n`);
+    const result = <T>(settled: PromiseSettledResult<T>, label: string) => {
+      if (settled.status === 'fulfilled') return settled.value;
+      const error = settled.reason as TaskPollError;
+      show(label, `✗ ${error.name}: ${error.message}`);
+      return undefined;
+    };
+    const logmine = result(clusters, 'Guance logmine')?.result;
+    if (logmine) {
+      const top = logmine.clusters.toSorted((a, b) => b.count - a.count)[0];
+      show('Guance logmine', `${logmine.clusters.length} clusters over ${logmine.docCount} log lines; biggest: ${top?.count} × ${top?.message.slice(0, 60)}`);
+    }
+    const dumped = result(dump, 'MEF log dump');
+    let archiveBytes: number | undefined;
+    if (dumped) {
+      const { fileName } = dumped.result;
+      const dir = await mkdtemp(join(tmpdir(), 'taskpoll-demo-'));
+      try {
+        archiveBytes = (await edge.download(dumped, join(dir, fileName))).bytes;
+        show('MEF log dump', `${fileName}: ${archiveBytes} bytes downloaded (to a temporary directory, now removed)`);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    const dgcResult = result(imported, 'DataArts import')?.result;
+    if (dgcResult) {
+      const jobs = dgcResult.subtasks.map((s) => s.name.replace(/^Import job \[(.*)\]\.$/, '$1'));
+      const ok = dgcResult.subtasks.filter((s) => s.state === 'succeeded').length;
+      show('DataArts import', `${ok} of ${jobs.length} jobs imported: ${jobs.join(', ')}`);
+    }
+    const rows = result(ranks, 'Explorer PageRank')?.result.rows; // [string, number][]
+    if (rows) {
+      const top = rows.toSorted((a, b) => b[1] - a[1]).slice(0, 3);
+      show('Explorer PageRank', `${rows.length} (vid, rank) rows; top: ${top.map(([vid, rank]) => `${vid} ${rank.toFixed(3)}`).join(', ')}`);
+    }
+
+    // The summary line.
+    const settled = [clusters, dump, imported, ranks];
+    const succeeded = settled.filter((s) => s.status === 'fulfilled').length;
+    const polls = board.polls();
+    const elapsedMs = Date.now() - began;
+    const summary = `${settled.length} tasks, ${succeeded} succeeded, ${polls} polls, ${(elapsedMs / 1000).toFixed(1)} s`;
+    out.write(`\n${summary}\n`);
+    return {
+      summary,
+      succeeded,
+      failed: settled.length - succeeded,
+      polls,
+      elapsedMs,
+      clusters: logmine?.clusters.length,
+      archiveBytes,
+      subtasks: dgcResult?.subtasks.length,
+      rows,
+    };
+  } finally {
+    for (const adapter of [guance, edge, dgc, workflow]) adapter.close();
+    await sim.close();
+  }
+}
+
+/** What each simulated task does: a few simulated minutes each. */
+function scriptTasks(sim: Simulator): void {
+  sim.guance.script({
+    durationMs: 150_000,
+    clusters: [
+      { count: 1289, docids: ['L_1716800000001_a', 'L_1716800000002_b'], message: 'GET /api/v1/health 200 1.2ms' },
+      { count: 312, docids: ['L_1716800000003_c'], message: '{"level":"warn","msg":"apply request took too long","took":"270ms"}' },
+      { count: 57, docids: ['L_1716800000004_d'], message: 'failed to flush buffer: context deadline exceeded' },
+      { count: 3, docids: ['L_1716800000005_e'], message: 'panic: runtime error: invalid memory address or nil pointer dereference' },
+    ],
+  });
+  sim.edge.script({ queuedMs: 30_000, durationMs: 240_000 });
+  sim.dgc.script({
+    durationMs: 300_000,
+    subtasks: ['Import job [orders_daily].', 'Import job [orders_hourly].', 'Import job [refunds].', 'Import job [clean_up].'],
+  });
+  sim.workflow.script({ queuedMs: 30_000, durationMs: 330_000, tasks: ['Query', 'BFS', 'PageRank'] });
+}
+
+// --- Live progress ---------------------------------------------------------------------------
+
+interface Row {
+  label: string;
+  startedAt: number;
+  polls: number;
+  status?: TaskStatus;
+  endedAt?: number;
+  error?: TaskPollError;
+  printed?: string;
+}
+
+const SPINNER = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
+
+/**
+ * One line per task. On a terminal the lines are redrawn in place (cursor up, clear line) on every
+ * status and on a 100 ms tick (spinner and clock); otherwise a plain line is printed whenever a
+ * task's state or progress changes, and when it ends.
+ */
+function createBoard(out: DemoOutput, tty: boolean, labels: string[]) {
+  const rows: Row[] = labels.map((label) => ({ label, startedAt: Date.now(), polls: 0 }));
+  let drawn = 0;
+  let frame = 0;
+  const width = Math.max(40, (out.columns || 100) - 1);
+
+  const seconds = (row: Row) => `${(((row.endedAt ?? Date.now()) - row.startedAt) / 1000).toFixed(1)} s`;
+  const detail = (status: TaskStatus | undefined): string => {
+    if (status?.progress !== undefined && !status.terminal) {
+      const filled = Math.round(status.progress / 10);
+      return `${'█'.repeat(filled)}${'░'.repeat(10 - filled)} ${String(Math.round(status.progress)).padStart(3)}%`;
+    }
+    if (status?.subtasks?.length && !status.terminal) {
+      return `${status.subtasks.filter((s) => s.state === 'succeeded').length}/${status.subtasks.length} steps done`;
+    }
+    return '';
+  };
+  const stateText = ({ error, status }: Row) => {
+    if (error) return error.name;
+    if (!status) return 'submitted';
+    return status.providerState === status.state ? status.state : `${status.state} (${status.providerState})`;
+  };
+  const liveLine = (row: Row): string => {
+    const mark = row.error ? '✗' : row.status?.terminal ? '✓' : SPINNER[frame % SPINNER.length];
+    const line = `${mark} ${row.label.padEnd(17)} ${stateText(row).padEnd(22)} ${detail(row.status).padEnd(15)} ${String(row.polls).padStart(3)} polls ${seconds(row).padStart(6)}`;
+    return line.slice(0, width);
+  };
+
+  const redraw = () => {
+    frame += 1;
+    const up = drawn > 0 ? `\x1b[${drawn}F` : '';
+    out.write(up + rows.map((row) => `\x1b[2K${liveLine(row)}\n`).join(''));
+    drawn = rows.length;
+  };
+  const printChange = (row: Row) => {
+    if (row.status?.terminal && !row.endedAt) return; // the end line follows
+    const what = row.endedAt
+      ? `${row.error ? '✗' : '✓'} ${stateText(row)} after ${row.polls} polls${row.error ? `: ${row.error.message}` : ''}`
+      : `${stateText(row)} ${detail(row.status)}`.trim();
+    if (what === row.printed) return;
+    row.printed = what;
+    out.write(`${seconds(row).padStart(7)}  ${row.label.padEnd(18)} ${what}\n`);
+  };
+  const update = (row: Row) => (tty ? redraw() : printChange(row));
+  const ticker = tty ? setInterval(redraw, 100) : undefined;
+  if (tty) redraw();
+
+  return {
+    /** Runs one wait, feeding its statuses to the row; `run` gets the `onProgress` to pass on. */
+    async follow<T>(index: number, run: (onProgress: (status: TaskStatus, info: ProgressInfo) => void) => Promise<T>): Promise<T> {
+      const row = rows[index]!;
+      try {
+        return await run((status, info) => {
+          row.status = status;
+          row.polls = info.attempt;
+          update(row);
+        });
+      } catch (error) {
+        row.error = error as TaskPollError;
+        throw error;
+      } finally {
+        row.endedAt = Date.now();
+        update(row);
+      }
+    },
+    /** Stops the ticker and draws the final lines. */
+    stop() {
+      clearInterval(ticker);
+      if (tty) redraw();
+    },
+    /** Polls made by all waits. */
+    polls: () => rows.reduce((sum, row) => sum + row.polls, 0),
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const report = await main();
+  if (report.failed > 0) process.exitCode = 1;
+}

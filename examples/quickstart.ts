@@ -1,0 +1,25 @@
+// Quick start: cluster the last 15 minutes of logs with Guance logmine and wait for the result.
+// Runs against the local simulator (no account needed): npx tsx examples/quickstart.ts
+import { pathToFileURL } from 'node:url';
+import { waitForTask } from 'taskpoll';
+import { guanceLogmine } from 'taskpoll/guance';
+import { startSimulator } from 'taskpoll/testing';
+
+export async function main() {
+  const sim = await startSimulator({ timeScale: 60 }); // a local Guance, 60× faster than real time
+  const logmine = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey });
+  try {
+    const now = Date.now();
+    const taskId = await logmine.submit({ analysisField: 'message', timeRange: [now - 15 * 60_000, now] });
+    const done = await waitForTask(logmine, taskId, { timeoutMs: 60_000 });
+    for (const cluster of done.result.clusters) {
+      console.log(`${cluster.count} × ${cluster.message}`); // typed: { count, docIds, message }
+    }
+    return done.result;
+  } finally {
+    logmine.close();
+    await sim.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
