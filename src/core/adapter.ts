@@ -26,7 +26,7 @@ export interface TaskAdapter<TRef, TResult> {
 /** The result type an adapter produces. */
 export type AdapterResult<A> = A extends TaskAdapter<never, infer R> ? R : never;
 /** The ref type an adapter takes. */
-export type AdapterRef<A> = A extends TaskAdapter<infer R, never> ? R : never;
+export type AdapterRef<A> = A extends TaskAdapter<infer R, unknown> ? R : never;
 
 /** What a `defineAdapter` `getStatus` returns: a status without the fields the adapter fills in. */
 export interface StatusReport<TResult> {

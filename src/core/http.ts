@@ -3,12 +3,15 @@ import { Agent as HttpsAgent } from 'node:https';
 import { PassThrough, type Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
-import { AuthenticationError, HttpError, NetworkError, ResponseValidationError, type TaskPollError } from './errors/index.js';
+import { NetworkError, ResponseValidationError, type TaskPollError } from './errors/index.js';
 import { describe, durationOption, numberOption } from './options.js';
 import { createPacer, normalizePacing, type Pacer, type PacingOptions } from './pacing.js';
-import { linkAbort, MAX_TIMER_MS, pauseTimeoutOf } from './sleep.js';
-import { toTaskPollError } from './transport-errors.js';
+import { linkAbort, pauseTimeoutOf } from './sleep.js';
+import { errorForStatus, parseRetryAfter, toTaskPollError } from './transport-errors.js';
 import { parseBody } from './validate.js';
+
+// The status mapping lives with the transport-error mapping (which also meets HTTP answers); kept importable from here.
+export { errorForStatus, parseRetryAfter };
 
 /** Options every provider factory takes for its HTTP transport. */
 export interface TransportOptions {
@@ -259,9 +262,11 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
       }
       // The body is handed on through a PassThrough so that a failure mid-stream surfaces as a
       // TaskPollError: the raw axios error would carry the request config (headers, TLS key material).
+      // Cut by our time limit or the caller's abort, it fails with that reason, as `request()` does.
       const out = new PassThrough();
       body.on('error', (error: unknown) => {
-        out.destroy(toTaskPollError(error, { provider, taskId: request.taskId, operation }) ?? new Error('download failed'));
+        const reason = scope.signal.aborted ? (scope.signal.reason as Error) : undefined;
+        out.destroy(reason ?? toTaskPollError(error, { provider, taskId: request.taskId, operation }) ?? new Error('download failed'));
       });
       out.once('close', () => {
         if (!body.destroyed) body.destroy();
@@ -295,19 +300,6 @@ function responseLimit(bytes: number): number {
   if (bytes === Number.POSITIVE_INFINITY) return -1;
   if (!(typeof bytes === 'number' && bytes >= 1)) throw new RangeError(`maxResponseBytes must be a number >= 1 or Infinity, got ${describe(bytes)}`);
   return bytes;
-}
-
-/** The generic mapping of a non-2xx answer to an error, by HTTP status. */
-export function errorForStatus(
-  response: Pick<HttpResponse, 'status' | 'retryAfterMs'>,
-  context: { provider: string; taskId?: string | undefined; operation: string },
-): TaskPollError {
-  const { status } = response;
-  const where = `${context.provider}: ${context.operation} answered HTTP ${status}`;
-  const base = { provider: context.provider, taskId: context.taskId, httpStatus: status };
-  if (status === 401 || status === 403) return new AuthenticationError(`${where}: credentials refused`, base);
-  const transient = status === 408 || status === 425 || status === 429 || status >= 500;
-  return new HttpError(where, { ...base, transient, retryAfterMs: response.retryAfterMs });
 }
 
 function toHttpResponse(
@@ -346,20 +338,6 @@ export function parseJson(text: string): unknown {
   return text.includes('__proto__')
     ? JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value))
     : JSON.parse(text);
-}
-
-/**
- * `Retry-After` (delta-seconds or an HTTP-date) in ms, clamped to [0, 2^31−1]; `undefined` when absent
- * or unusable (garbage, negative).
- */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(Math.round(Number(trimmed) * 1000), MAX_TIMER_MS);
-  if (!/[a-z]/i.test(trimmed)) return undefined;
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.min(Math.max(0, at - now), MAX_TIMER_MS);
 }
 
 function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> {

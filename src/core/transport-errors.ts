@@ -1,4 +1,5 @@
-import { AuthenticationError, NetworkError, ResponseValidationError, isTaskPollError, type TaskPollError } from './errors/index.js';
+import { AuthenticationError, HttpError, NetworkError, ResponseValidationError, isTaskPollError, type TaskPollError } from './errors/index.js';
+import { MAX_TIMER_MS } from './sleep.js';
 
 /** Where a transport failure happened, for the error's message and fields. */
 export interface FailureContext {
@@ -76,6 +77,16 @@ export function toTaskPollError(error: unknown, context: FailureContext): TaskPo
       issues: [{ path: [], message: 'body exceeds the response size limit' }],
     });
   }
+  // A non-2xx answer read by an axios instance that rejects on it (a custom adapter): mapped by its
+  // status like any other answer, so a 401 is not retried as a network failure.
+  const answer = (e as { response?: { status?: unknown; headers?: Record<string, unknown> } }).response;
+  if (isAxios && typeof answer?.status === 'number' && (answer.status < 200 || answer.status > 299)) {
+    const retryAfter = answer.headers?.['retry-after'];
+    return errorForStatus(
+      { status: answer.status, retryAfterMs: parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined) },
+      { provider: context.provider, taskId: context.taskId, operation: context.operation ?? 'request' },
+    );
+  }
   if (innerCode !== undefined && UNTRUSTED_SERVER.has(innerCode)) {
     return new NetworkError(`${where} failed: the server's TLS certificate is not trusted (${innerCode})`, {
       ...base,
@@ -147,4 +158,31 @@ function sanitized(error: ErrorLike, code: string | undefined): Error {
 /** Drops query strings and userinfo from any URL in a message. */
 function stripUrls(message: string): string {
   return message.replace(/(\w+:\/\/)([^/\s@]*@)?([^\s?#]*)[?#]\S*/g, '$1$3').replace(/(\w+:\/\/)[^/\s@]*@/g, '$1');
+}
+
+/** The generic mapping of a non-2xx answer to an error, by HTTP status. */
+export function errorForStatus(
+  response: { status: number; retryAfterMs: number | undefined },
+  context: { provider: string; taskId?: string | undefined; operation: string },
+): TaskPollError {
+  const { status } = response;
+  const where = `${context.provider}: ${context.operation} answered HTTP ${status}`;
+  const base = { provider: context.provider, taskId: context.taskId, httpStatus: status };
+  if (status === 401 || status === 403) return new AuthenticationError(`${where}: credentials refused`, base);
+  const transient = status === 408 || status === 425 || status === 429 || status >= 500;
+  return new HttpError(where, { ...base, transient, retryAfterMs: response.retryAfterMs });
+}
+
+/**
+ * `Retry-After` (delta-seconds or an HTTP-date) in ms, clamped to [0, 2^31−1]; `undefined` when absent
+ * or unusable (garbage, negative).
+ */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.min(Math.round(Number(trimmed) * 1000), MAX_TIMER_MS);
+  if (!/[a-z]/i.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.min(Math.max(0, at - now), MAX_TIMER_MS);
 }

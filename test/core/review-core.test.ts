@@ -1,0 +1,125 @@
+/**
+ * Review of the core: each test pins a bug found in review (it failed before its fix).
+ */
+import { inspect } from 'node:util';
+import { AxiosError, AxiosHeaders } from 'axios';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { createHttpClient } from '../../src/core/http.js';
+import { toTaskPollError } from '../../src/core/transport-errors.js';
+import {
+  AuthenticationError,
+  HttpError,
+  NetworkError,
+  defineAdapter,
+  type AdapterRef,
+  type AdapterResult,
+} from '../../src/index.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const SECRET = 'Bearer sk-review-canary';
+
+describe('AdapterRef / AdapterResult', () => {
+  it('name the ref and result types of an adapter (AdapterRef was never for any adapter with a result)', () => {
+    const adapter = defineAdapter({
+      provider: 'types',
+      async getStatus(_id: string) {
+        return { state: 'succeeded' as const, providerState: 'ok', result: { url: 'x' } };
+      },
+    });
+    const byObject = defineAdapter<{ jobId: string; taskId: string }, number[]>({
+      provider: 'types.object',
+      taskId: (ref) => ref.taskId,
+      async getStatus() {
+        return { state: 'running', providerState: '1' };
+      },
+    });
+    expectTypeOf<AdapterRef<typeof adapter>>().toEqualTypeOf<string>();
+    expectTypeOf<AdapterResult<typeof adapter>>().toEqualTypeOf<{ url: string }>();
+    expectTypeOf<AdapterRef<typeof byObject>>().toEqualTypeOf<{ jobId: string; taskId: string }>();
+    expectTypeOf<AdapterResult<typeof byObject>>().toEqualTypeOf<number[]>();
+  });
+});
+
+describe('toTaskPollError: an axios error that carries an HTTP answer (a custom adapter using axios)', () => {
+  const config = { headers: new AxiosHeaders({ Authorization: SECRET }) };
+  const answered = (status: number, headers: Record<string, string> = {}) =>
+    new AxiosError(`Request failed with status code ${status}`, status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST', config as never, {}, {
+      status,
+      statusText: '',
+      data: { token: SECRET },
+      headers,
+      config,
+    } as never);
+
+  it.each([
+    [401, AuthenticationError, false],
+    [403, AuthenticationError, false],
+    [404, HttpError, false],
+    [400, HttpError, false],
+    [500, HttpError, true],
+    [429, HttpError, true],
+  ] as const)('HTTP %i maps by status like every other answer, not to a transient NetworkError', (status, type, transient) => {
+    const mapped = toTaskPollError(answered(status), { provider: 'custom', taskId: 't', operation: 'GET /jobs/{id}' });
+    expect(mapped).toBeInstanceOf(type);
+    expect(mapped?.transient).toBe(transient);
+    expect((mapped as HttpError).httpStatus).toBe(status);
+    for (const view of [mapped?.message, JSON.stringify(mapped), inspect(mapped, { depth: 10 })]) expect(view).not.toContain(SECRET);
+  });
+
+  it("keeps the answer's Retry-After", () => {
+    const mapped = toTaskPollError(answered(429, { 'retry-after': '7' }), { provider: 'custom' });
+    expect(mapped?.retryAfterMs).toBe(7000);
+  });
+
+  it('an axios error without an answer is still a NetworkError', () => {
+    const reset = new AxiosError('socket hang up', 'ECONNRESET', config as never);
+    expect(toTaskPollError(reset, { provider: 'custom' })).toBeInstanceOf(NetworkError);
+  });
+});
+
+describe('stream(): a body cut by the time limit or an abort', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write('partial'); // and never ends
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const bodyError = (body: NodeJS.ReadableStream) =>
+    new Promise<unknown>((resolve) => {
+      body.on('error', resolve);
+      body.resume();
+    });
+
+  it("fails with the time limit's NetworkError (timedOut), not a transient ERR_CANCELED, and frees its slot", async () => {
+    const client = createHttpClient({ provider: 'p', baseURL: server.url, pacing: { maxConcurrency: 1 } });
+    try {
+      const { body } = await client.stream({ method: 'GET', path: '/file', timeoutMs: 50 });
+      const error = await bodyError(body);
+      expect(error).toBeInstanceOf(NetworkError);
+      expect((error as NetworkError).timedOut).toBe(true);
+      expect((error as Error).message).toContain('within 50 ms');
+      expect(client.pacer?.stats.inFlight).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("fails with the caller's abort reason, as request() does", async () => {
+    const client = createHttpClient({ provider: 'p', baseURL: server.url });
+    try {
+      const controller = new AbortController();
+      const { body } = await client.stream({ method: 'GET', path: '/file', signal: controller.signal });
+      const reason = new Error('user left');
+      setTimeout(() => controller.abort(reason), 10);
+      expect(await bodyError(body)).toBe(reason);
+    } finally {
+      client.close();
+    }
+  });
+});
