@@ -8,7 +8,10 @@ export interface ProgressInfo {
   attempt: number;
   /** Time since the wait started, in ms. */
   elapsedMs: number;
-  /** How long the poller will wait before the next poll; `undefined` when the status is terminal. */
+  /**
+   * How long the poller will wait before the next poll; `undefined` when no poll follows: the status is
+   * terminal, or no further poll fits before the deadline (the wait is about to end with `TaskTimeoutError`).
+   */
   nextDelayMs: number | undefined;
 }
 

@@ -222,6 +222,11 @@ async function pollOnce<TRef, TResult>(
       if (typeof status !== 'object' || status === null || typeof status.terminal !== 'boolean') {
         throw new AdapterError(`${provider}: getStatus returned ${describe(status)} instead of a TaskStatus`, { provider, taskId });
       }
+      // The schedule trusts it: NaN or a negative value would poll with no delay at all.
+      const { pollAfterMs } = status;
+      if (pollAfterMs !== undefined && !(typeof pollAfterMs === 'number' && pollAfterMs >= 0)) {
+        throw new AdapterError(`${provider}: getStatus returned pollAfterMs ${describe(pollAfterMs)}, not a number ≥ 0`, { provider, taskId });
+      }
       return status;
     } catch (error) {
       if (lifeSignal.aborted) throw error;

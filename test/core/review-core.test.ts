@@ -3,16 +3,20 @@
  */
 import { inspect } from 'node:util';
 import { AxiosError, AxiosHeaders } from 'axios';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createHttpClient } from '../../src/core/http.js';
 import { toTaskPollError } from '../../src/core/transport-errors.js';
 import {
+  AdapterError,
   AuthenticationError,
   HttpError,
   NetworkError,
   defineAdapter,
+  waitForTask,
   type AdapterRef,
   type AdapterResult,
+  type TaskAdapter,
+  type TaskStatus,
 } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -121,5 +125,33 @@ describe('stream(): a body cut by the time limit or an abort', () => {
     } finally {
       client.close();
     }
+  });
+});
+
+describe('a hand-written adapter (no defineAdapter) asking for an unusable pollAfterMs', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each([Number.NaN, -1000, '5000'])('pollAfterMs %o is an AdapterError, as defineAdapter reports it, not a poll loop with no delay', async (pollAfterMs) => {
+    let polls = 0;
+    const adapter: TaskAdapter<string, unknown> = {
+      provider: 'hand.written',
+      taskId: (ref) => ref,
+      async getStatus(ref) {
+        polls += 1;
+        return { provider: 'hand.written', taskId: ref, state: 'running', terminal: false, providerState: 'r', raw: {}, pollAfterMs } as unknown as TaskStatus;
+      },
+    };
+    const outcome = waitForTask(adapter, 't', { timeoutMs: Number.POSITIVE_INFINITY }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(polls).toBe(1);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as Error).message).toContain('pollAfterMs');
   });
 });
