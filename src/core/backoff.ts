@@ -183,7 +183,8 @@ export function retryDelay(
   const exponent = Math.max(0, retryNumber - 1);
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** exponent);
   const scheduled = jittered(base, policy.jitter, random);
-  return retryAfterMs === undefined ? scheduled : Math.max(scheduled, retryAfterMs);
+  // Math.max with NaN is NaN, i.e. no delay at all: an unusable server value is ignored.
+  return retryAfterMs !== undefined && retryAfterMs >= 0 ? Math.max(scheduled, retryAfterMs) : scheduled;
 }
 
 /** How a delay fits the deadline: sleep `delayMs`, and whether the poll after it is the last that fits. */

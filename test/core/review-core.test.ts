@@ -4,6 +4,7 @@
 import { inspect } from 'node:util';
 import { AxiosError, AxiosHeaders } from 'axios';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { retryDelay } from '../../src/core/backoff.js';
 import { createHttpClient } from '../../src/core/http.js';
 import { toTaskPollError } from '../../src/core/transport-errors.js';
 import {
@@ -153,5 +154,13 @@ describe('a hand-written adapter (no defineAdapter) asking for an unusable pollA
     const error = await outcome;
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as Error).message).toContain('pollAfterMs');
+  });
+});
+
+describe('retryDelay with an unusable retryAfterMs', () => {
+  // e.g. a custom adapter's `Number(retryAfterHeader) * 1000` on an HTTP-date Retry-After.
+  it.each([Number.NaN, -5])('retryAfterMs %o keeps the scheduled delay instead of retrying at once', (retryAfterMs) => {
+    const policy = { initialDelayMs: 500, maxDelayMs: 8000, factor: 2, jitter: 0 };
+    expect(retryDelay(policy, 2, 0, retryAfterMs)).toBe(1000);
   });
 });
