@@ -62,7 +62,10 @@ export function toTaskPollError(error: unknown, context: FailureContext): TaskPo
   const e = error as ErrorLike;
   const isAxios = e.isAxiosError === true;
   const code = typeof e.code === 'string' ? e.code : undefined;
-  if (!isAxios && !(error instanceof Error && code !== undefined && /^(E[A-Z]+|ERR_|[A-Z_]+CERT|CERT_|HOSTNAME)/.test(code))) {
+  // Node's fetch (undici) rejects a failed request with `TypeError('fetch failed')` and the system
+  // error in `cause`: a transport failure like any other (custom adapters built on fetch).
+  const isFetch = error instanceof TypeError && e.message === 'fetch failed' && typeof e.cause === 'object' && e.cause !== null;
+  if (!isAxios && !isFetch && !(error instanceof Error && code !== undefined && /^(E[A-Z]+|ERR_|[A-Z_]+CERT|CERT_|HOSTNAME)/.test(code))) {
     return undefined;
   }
   const innerCode = innermostCode(e) ?? code;

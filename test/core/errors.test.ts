@@ -114,3 +114,23 @@ describe('toTaskPollError: the one mapping of transport failures', () => {
     expect(toTaskPollError('x', { provider: 'p' })).toBeUndefined();
   });
 });
+
+describe('toTaskPollError: fetch failures', () => {
+  it('a real fetch to a closed port becomes a transient NetworkError with the system code', async () => {
+    // A port that was just free (fetch refuses port 1 itself, as a "bad port").
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const failure = await fetch(`http://127.0.0.1:${port}/x`).catch((e: unknown) => e);
+    const mapped = toTaskPollError(failure, { provider: 'custom', taskId: 't' });
+    expect(mapped).toBeInstanceOf(NetworkError);
+    expect(mapped?.transient).toBe(true);
+    expect((mapped as NetworkError).errno).toBe('ECONNREFUSED');
+  });
+
+  it('a TypeError that is not a fetch failure stays unmapped (an adapter bug, not the network)', () => {
+    expect(toTaskPollError(new TypeError('x is not a function'), { provider: 'p' })).toBeUndefined();
+  });
+});
