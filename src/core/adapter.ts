@@ -55,7 +55,11 @@ export interface AdapterDefinition<TRef, TResult> {
    * `TypeError` for a ref that cannot be valid: it is called before any request.
    */
   taskId?: (ref: TRef) => string;
-  /** One observation of the task. Throw a `TaskPollError` subclass (e.g. `TaskNotFoundError`) when it cannot tell. */
+  /**
+   * One observation of the task. Throw a `TaskPollError` subclass (e.g. `TaskNotFoundError`) when it
+   * cannot tell. When the adapter has a result type, report `result` with every `succeeded` state:
+   * `waitForTask` resolves with a `SucceededTask` whose `result` is typed as present.
+   */
   getStatus(ref: TRef, ctx: AdapterContext): Promise<StatusReport<TResult>>;
   /** Asks the provider to cancel the task. */
   cancel?: (ref: TRef, ctx: AdapterContext) => Promise<void>;
