@@ -130,10 +130,15 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     throw new TypeError(`axios must be an axios instance, got ${describe(config.axios)}`);
   }
   const pacing = normalizePacing(mergePacing(config.defaultPacing, config.pacing));
-  const pacer = pacing ? createPacer(pacing) : undefined;
   const ownAgents = config.axios === undefined;
   const httpAgent = ownAgents ? new HttpAgent({ keepAlive: true, maxSockets: 64 }) : undefined;
   const httpsAgent = config.httpsAgent ?? (ownAgents ? new HttpsAgent({ keepAlive: true, maxSockets: 64 }) : undefined);
+  // A slot the pacer grants must be a request on the wire. Past the agent's sockets, the rest would
+  // queue in the agent: counted as request time, and leaving later than the pacer counted them, so a
+  // burst could reach the provider inside its next window. (A caller's own axios is left alone.)
+  const sockets = ownAgents ? (baseURL.protocol === 'https:' ? httpsAgent : httpAgent)?.maxSockets : undefined;
+  if (pacing && sockets !== undefined && Number.isFinite(sockets) && pacing.maxConcurrency > sockets) pacing.maxConcurrency = sockets;
+  const pacer = pacing ? createPacer(pacing) : undefined;
   const instance = config.axios ?? axios.create({ proxy: false });
 
   const send = async (request: HttpRequest, responseType: 'text' | 'stream') => {

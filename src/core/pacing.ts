@@ -30,10 +30,18 @@ export interface PacerStats {
 export interface Pacer {
   /** Waits for a slot; resolves with the function that gives it back. Rejects with `signal.reason` on abort. */
   acquire(signal?: AbortSignal): Promise<() => void>;
-  /** Holds every request until `ms` from now (e.g. after a 429 with `Retry-After`). */
+  /** Holds every request until `ms` from now, at most {@link MAX_PAUSE_MS} (e.g. after a 429 with `Retry-After`). */
   pauseFor(ms: number): void;
   readonly stats: PacerStats;
 }
+
+/**
+ * The longest one server answer (`Retry-After`, or a provider's own rate-limit pause) holds every
+ * request of an adapter: 5 minutes. A longer ask (a garbled header, seconds sent as milliseconds, a
+ * date years ahead) would otherwise freeze every later wait of the adapter as well. The wait that got
+ * the answer still honours it in full for its own retry, up to its deadline.
+ */
+export const MAX_PAUSE_MS = 5 * 60_000;
 
 interface Waiter {
   resolve: (release: () => void) => void;
@@ -131,7 +139,7 @@ export function createPacer(options: PacingOptions): Pacer {
     stats,
     pauseFor(ms) {
       if (!(ms > 0)) return;
-      pausedUntil = Math.max(pausedUntil, Date.now() + Math.min(ms, MAX_TIMER_MS));
+      pausedUntil = Math.max(pausedUntil, Date.now() + Math.min(ms, MAX_PAUSE_MS));
       if (queue.length > 0) pump();
     },
     acquire(signal) {
