@@ -26,6 +26,7 @@ import { describe, isAbortSignal } from '../core/options.js';
 import type { PacingOptions } from '../core/pacing.js';
 import { epochMsDate } from '../core/schema.js';
 import type { SubtaskStatus, TaskState } from '../core/status.js';
+import { maskSecrets } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
 import { createAkSkSigner } from './dgc-signer.js';
 
@@ -272,6 +273,8 @@ const AUTH_CODE = /^APIGW?\.030[13]$/;
 /** API Gateway: "The throttling threshold has been reached." */
 const THROTTLED_CODE = /^APIGW?\.0308$/;
 
+/** What a signature (or the hash of a canonical request) looks like: masked in provider text. */
+const SIGNATURE_LIKE = /[0-9a-f]{64}/i;
 const REGION = /^[a-z]{2,}-[a-z]+-\d+$/;
 const PROJECT_ID = /^[0-9a-f][0-9a-f-]{7,63}$/i;
 /** Visible ASCII: what a header value of an id or token may hold (no CR/LF, no spaces). */
@@ -373,7 +376,8 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
         { method: 'GET', path: `${projectPath}/system-tasks/${pathSegment(ref, 'taskId')}`, signal, taskId: ref },
         systemTaskSchema,
       );
-      return toReport(body, data);
+      // A server that echoes a credential (or a signature) into a task's text must not put it in a status or error.
+      return maskSecrets(toReport(body, data), [...secrets, SIGNATURE_LIKE]);
     },
   });
 

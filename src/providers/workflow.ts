@@ -36,6 +36,7 @@ import type { PacingOptions } from '../core/pacing.js';
 import { epochMsDate, isoDate } from '../core/schema.js';
 import { raceAbort } from '../core/sleep.js';
 import type { SubtaskStatus, TaskState } from '../core/status.js';
+import { maskSecrets } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
 
 const PROVIDER = 'workflow.task';
@@ -402,6 +403,9 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     return text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200);
   };
 
+  /** A status with any secret of the session masked, in case a server echoes one into a job (its raw body, task names). */
+  const mask = <T>(report: T): T => maskSecrets(report, session.secrets());
+
   function envelopeError(
     envelope: z.output<typeof envelopeSchema>,
     httpStatus: number,
@@ -566,7 +570,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
         // has not materialized them: keep waiting rather than call the task missing.
         const jobState = workflowTaskState(job.status);
         if (job.tasks.length === 0 && (jobState === 'queued' || jobState === 'running')) {
-          return { state: 'queued', providerState: String(job.status), message: 'the job lists no tasks yet', raw: job };
+          return mask({ state: 'queued', providerState: String(job.status), message: 'the job lists no tasks yet', raw: job });
         }
         throw new TaskNotFoundError(`${PROVIDER}: job ${job.id} has no task ${checked.taskId}`, {
           provider: PROVIDER,
@@ -584,8 +588,8 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
         subtasks,
         raw: job,
       };
-      if (state !== 'succeeded') return report;
-      return { ...report, result: { rows: await readRows(checked, settings.sampleLimit, signal) } };
+      if (state !== 'succeeded') return mask(report);
+      return mask({ ...report, result: { rows: await readRows(checked, settings.sampleLimit, signal) } });
     },
     async cancel(ref, { signal }) {
       const checked = checkRef(ref);
