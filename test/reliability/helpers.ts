@@ -2,6 +2,7 @@
  * Shared pieces of the reliability tests: a fake axios transport (no sockets, so fast-check can run
  * thousands of answers), checks of a TaskStatus, and a deep search for a secret in an error.
  */
+import { setTimeout as realSetTimeout } from 'node:timers';
 import { inspect } from 'node:util';
 import axios, { type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import { expect } from 'vitest';
@@ -107,3 +108,25 @@ export function expectNoSecrets(error: unknown, secrets: readonly string[]): voi
 
 /** Signals for one call. */
 export const signal = (): AbortSignal => new AbortController().signal;
+
+/** Active handles by type (`process.getActiveResourcesInfo()`), as counts. */
+export function handles(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const type of process.getActiveResourcesInfo()) out[type] = (out[type] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * The handle types more numerous now than in `before` (sockets, servers, timers of ours), once closed
+ * handles have had up to a second of real time to go (libuv closes sockets on a later turn).
+ */
+export async function newHandles(before: Record<string, number>): Promise<Record<string, number>> {
+  let extra: Record<string, number> = {};
+  for (let i = 0; i < 50; i += 1) {
+    extra = {};
+    for (const [type, count] of Object.entries(handles())) if (count > (before[type] ?? 0)) extra[type] = count - (before[type] ?? 0);
+    if (Object.keys(extra).length === 0) return extra;
+    await new Promise((resolve) => realSetTimeout(resolve, 20));
+  }
+  return extra;
+}

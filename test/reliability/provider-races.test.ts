@@ -14,6 +14,7 @@ import { TaskAbortedError, waitForTask } from '../../src/index.js';
 import { edgeLogDump, type EdgeLogDump } from '../../src/providers/edge.js';
 import { workflowTasks, type WorkflowTaskRef } from '../../src/providers/workflow.js';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
+import { handles, newHandles } from './helpers.js';
 
 const FAST = { initialDelayMs: 10, maxDelayMs: 40, jitter: 0, timeoutMs: 8000, retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 } } as const;
 
@@ -33,23 +34,9 @@ afterEach(async () => {
   expect(unhandled).toEqual([]);
 });
 
-/** Active handles by type, as counts. */
-function handles(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo()) out[type] = (out[type] ?? 0) + 1;
-  return out;
-}
-
-/** Waits (real time) until no handle type is more numerous than in `before`. */
+/** Fails when a handle of ours is left once everything is closed. */
 async function expectNoNewHandles(before: Record<string, number>): Promise<void> {
-  let extra: Record<string, number> = {};
-  for (let i = 0; i < 50; i += 1) {
-    extra = {};
-    for (const [type, count] of Object.entries(handles())) if (count > (before[type] ?? 0)) extra[type] = count - (before[type] ?? 0);
-    if (Object.keys(extra).length === 0) return;
-    await sleep(20);
-  }
-  expect(extra).toEqual({});
+  expect(await newHandles(before)).toEqual({});
 }
 
 /** How long a promise takes to settle from now (`ms`), when it settled (`at`), and its outcome. */
