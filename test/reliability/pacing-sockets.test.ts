@@ -20,7 +20,7 @@ beforeAll(async () => {
     setTimeout(() => {
       inFlight -= 1;
       res.end('{}');
-    }, 300);
+    }, 400);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -31,8 +31,8 @@ afterAll(async () => {
 });
 
 describe('pacing and the agent: never more in flight than the agent has sockets', () => {
-  it('150 requests allowed at once, answers in 300 ms, a 500 ms request limit: 64 go, the rest wait in the pacer, and all succeed', async () => {
-    const client = createHttpClient({ provider: 'p', baseURL: url, requestTimeoutMs: 500, pacing: { requestsPerInterval: 1000, intervalMs: 1000 } });
+  it('150 requests allowed at once, answers in 400 ms, a 1 s request limit: 64 go, the rest wait in the pacer, and all succeed', async () => {
+    const client = createHttpClient({ provider: 'p', baseURL: url, requestTimeoutMs: 1000, pacing: { requestsPerInterval: 1000, intervalMs: 1000 } });
     try {
       const all = Promise.allSettled(Array.from({ length: 150 }, (_, i) => client.request({ method: 'GET', path: `/r/${i}` })));
       await new Promise((resolve) => setTimeout(resolve, 100));
