@@ -132,7 +132,9 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
   const pacing = normalizePacing(mergePacing(config.defaultPacing, config.pacing));
   const ownAgents = config.axios === undefined;
   const httpAgent = ownAgents ? new HttpAgent({ keepAlive: true, maxSockets: 64 }) : undefined;
-  const httpsAgent = config.httpsAgent ?? (ownAgents ? new HttpsAgent({ keepAlive: true, maxSockets: 64 }) : undefined);
+  // rejectUnauthorized set explicitly: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment does not turn
+  // certificate checks off for taskpoll's own agent.
+  const httpsAgent = config.httpsAgent ?? (ownAgents ? new HttpsAgent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: true }) : undefined);
   // A slot the pacer grants must be a request on the wire. Past the agent's sockets, the rest would
   // queue in the agent: counted as request time, and leaving later than the pacer counted them, so a
   // burst could reach the provider inside its next window. (A caller's own axios is left alone.)
@@ -324,6 +326,8 @@ function toHttpResponse(
   }
   const ok = response.status >= 200 && response.status <= 299;
   if (ok && data === undefined && text !== undefined && isJsonType(headers['content-type'])) {
+    // Not retried: DESIGN.md lists what is transient (network, timeouts, 5xx, 429, rate-limit codes),
+    // and a provider answering garbage fails fast rather than after a retry budget.
     throw new ResponseValidationError(`${context.provider}: ${context.operation} answered with malformed JSON`, {
       provider: context.provider,
       taskId: context.taskId,
