@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AuthenticationError,
   ProviderError,
@@ -22,6 +22,7 @@ import {
 } from '../../src/providers/dgc.js';
 import { nockClock } from '../helpers/nock-clock.js';
 import { parseAuthorization, referenceSign } from './dgc-reference-signature.js';
+import { useNockHarness } from '../helpers/nock-harness.js';
 
 const PROJECT = 'b384b9e9ab9b4ee8994c8633aabc9505';
 const HOST = 'https://dayu-dlf.cn-north-4.myhuaweicloud.com';
@@ -37,7 +38,6 @@ const fixture = (name: string): string => readFileSync(new URL(`../fixtures/dgc/
 const clock = nockClock();
 const { settle, failure } = clock;
 
-const adapters: DgcSystemTasks[] = [];
 /** An adapter on the counting transport, unpaced; `undefined` in `options` removes a default. */
 function make(options: { [K in keyof DgcSystemTasksOptions]?: DgcSystemTasksOptions[K] | undefined } = {}): DgcSystemTasks {
   const dgc = dgcSystemTasks({
@@ -48,7 +48,7 @@ function make(options: { [K in keyof DgcSystemTasksOptions]?: DgcSystemTasksOpti
     axios: clock.axios(),
     ...options,
   } as DgcSystemTasksOptions);
-  adapters.push(dgc);
+  harness.track(dgc);
   return dgc;
 }
 
@@ -94,22 +94,7 @@ function apigGateway(secretKey: string) {
   return { verified, answer };
 }
 
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-afterAll(() => {
-  nock.enableNetConnect();
-});
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-  vi.setSystemTime(Date.UTC(2026, 0, 2, 3, 4, 5));
-});
-afterEach(() => {
-  clock.reset();
-  nock.cleanAll();
-  vi.useRealTimers();
-  for (const dgc of adapters.splice(0)) dgc.close();
-});
+const harness = useNockHarness(Date.UTC(2026, 0, 2, 3, 4, 5), () => clock.reset());
 
 describe('dgc.systemTask: conversations', () => {
   it('importJobs → RUNNING → SUCCESSFUL: typed subtasks, end to end via waitForTask', async () => {

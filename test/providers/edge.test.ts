@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { edgeLogDump, EDGE_DEFAULTS, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge.js';
 import {
   AuthenticationError,
@@ -13,6 +13,7 @@ import {
   waitForTask,
   type TaskStatus,
 } from '../../src/index.js';
+import { useNockHarness } from '../helpers/nock-harness.js';
 
 const BASE = 'https://mef.test:30035';
 const TASK_PATH = '/edgemanager/v1/logmgmt/dump/task';
@@ -32,10 +33,10 @@ const task = (status: string, extra: Record<string, unknown> = {}) => ({
 const envelopeError = (code: string, msg: string) => ({ status: code, msg, data: null });
 const query = (id = ID) => nock(BASE).get(TASK_PATH).query({ taskId: id });
 
-let adapters: EdgeLogDump[] = [];
+const harness = useNockHarness(new Date('2026-01-01T00:00:00Z'));
 function make(options: Partial<EdgeLogDumpOptions> = {}): EdgeLogDump {
   const edge = edgeLogDump({ baseURL: BASE, ...options });
-  adapters.push(edge);
+  harness.track(edge);
   return edge;
 }
 
@@ -60,22 +61,7 @@ async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unkn
 
 const signal = () => new AbortController().signal;
 
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-afterAll(() => {
-  nock.enableNetConnect();
-});
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-  vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
-});
-afterEach(() => {
-  for (const edge of adapters) edge.close();
-  adapters = [];
-  nock.cleanAll();
-  vi.useRealTimers();
-});
+
 
 describe('edgeLogDump options', () => {
   it('makes an adapter named edge.logDump with no cancel (MEF has no cancel call)', () => {

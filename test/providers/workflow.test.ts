@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   AuthenticationError,
@@ -22,6 +22,7 @@ import {
   workflowTasks,
   type WorkflowResult,
 } from '../../src/providers/workflow.js';
+import { useNockHarness } from '../helpers/nock-harness.js';
 
 const BASE = 'http://explorer.test:7002';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.c2Vzc2lvbi1vbmU.sig1';
@@ -83,29 +84,14 @@ async function drive<T>(promise: Promise<T>): Promise<{ value?: T; error?: unkno
   return outcome;
 }
 
-let adapters: { close(): void }[] = [];
+const harness = useNockHarness(new Date('2026-01-01T00:00:00Z'));
 /** Keeps the adapter to close it after the test. */
 function make<A extends { close(): void }>(adapter: A): A {
-  adapters.push(adapter);
+  harness.track(adapter);
   return adapter;
 }
 
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-afterAll(() => {
-  nock.enableNetConnect();
-});
-beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-  vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
-});
-afterEach(() => {
-  for (const adapter of adapters) adapter.close();
-  adapters = [];
-  nock.cleanAll();
-  vi.useRealTimers();
-});
+
 
 describe('workflow.task conversations', () => {
   it('runJob → getJob → 0 Preparing → 1 Running → 2 Success: typed PageRank rows via waitForTask', async () => {
