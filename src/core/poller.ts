@@ -239,15 +239,28 @@ async function pollOnce<TRef, TResult>(
   };
   const retry = opts.retry;
   if (retry === false) return attempt();
+  // The first attempt runs outside p-retry: most polls succeed at once, and they need none of its
+  // per-call set-up. p-retry takes over from the first failure, counting that one as retry 1.
+  let firstError: unknown;
+  try {
+    const status = await attempt();
+    lifeSignal.throwIfAborted();
+    return status;
+  } catch (error) {
+    firstError = error;
+  }
+  const retryable = (error: unknown): error is TaskPollError => !lifeSignal.aborted && isTaskPollError(error) && error.transient;
+  if (retry.retries === 0 || !retryable(firstError)) throw firstError;
+  await sleep(retryDelay(retry.backoff, 1, Math.random(), firstError.retryAfterMs), lifeSignal);
   return pRetry(attempt, {
-    retries: retry.retries,
+    retries: retry.retries - 1,
     minTimeout: 0,
     maxTimeout: 0,
     signal: lifeSignal,
     // p-retry counts and stops; the delay (with Retry-After) is ours, slept here so it is abortable.
     shouldRetry: async ({ error, retriesConsumed }) => {
-      if (lifeSignal.aborted || !isTaskPollError(error) || !error.transient) return false;
-      await sleep(retryDelay(retry.backoff, retriesConsumed + 1, Math.random(), error.retryAfterMs), lifeSignal);
+      if (!retryable(error)) return false;
+      await sleep(retryDelay(retry.backoff, retriesConsumed + 2, Math.random(), error.retryAfterMs), lifeSignal);
       return true;
     },
   });

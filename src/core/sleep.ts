@@ -3,7 +3,8 @@ export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Waits `ms` milliseconds, or rejects with `signal.reason` as soon as `signal` aborts.
- * Leaves neither a timer nor an abort listener behind, whichever way it ends.
+ * Leaves neither a timer nor an abort subscription behind, whichever way it ends. A delay of 0 takes
+ * the next turn of the event loop (`setImmediate`), not Node's 1 ms minimum timeout.
  */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -11,18 +12,20 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       reject(signal.reason);
       return;
     }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
+    const delay = Math.min(Math.max(0, ms), MAX_TIMER_MS);
+    const done = (): void => {
+      unsubscribe?.();
+      resolve();
     };
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.min(Math.max(0, ms), MAX_TIMER_MS),
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // Node clamps a 0 ms timeout to 1 ms: a zero delay takes the next turn of the event loop instead.
+    const timer = delay > 0 ? setTimeout(done, delay) : setImmediate(done);
+    const unsubscribe = signal
+      ? onAbort(signal, () => {
+          if (delay > 0) clearTimeout(timer as ReturnType<typeof setTimeout>);
+          else clearImmediate(timer as ReturnType<typeof setImmediate>);
+          reject(signal.reason);
+        })
+      : undefined;
   });
 }
 
@@ -36,18 +39,17 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
     return Promise.reject(signal.reason);
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
+    const unsubscribe = onAbort(signal, () => {
       promise.catch(() => undefined);
       reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+    });
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         reject(error);
       },
     );
@@ -57,8 +59,17 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
 /**
  * One real listener per parent signal, fanned out to every subscriber: thousands of waits sharing one
  * caller signal add one listener to it (no MaxListenersExceededWarning) and each unsubscribes in O(1).
+ * On a caller's signal the real listener is removed once nobody subscribes any more. On the signals
+ * made by {@link linkAbort} (the wait's and each request's) it stays until the signal is dropped, so
+ * the subscriptions made and undone on every poll cost a `Set` operation, not an `EventTarget` call.
  */
-const fanOut = new WeakMap<AbortSignal, { subscribers: Set<() => void>; listener: () => void }>();
+interface FanOut {
+  subscribers: Set<() => void>;
+  listener: () => void;
+}
+const fanOut = new WeakMap<AbortSignal, FanOut>();
+/** The signals of the controllers made by {@link linkAbort}: their real listener is never removed. */
+const ownSignals = new WeakSet<AbortSignal>();
 
 /** Calls `callback` once when `signal` aborts; returns the function that unsubscribes. */
 export function onAbort(signal: AbortSignal, callback: () => void): () => void {
@@ -67,7 +78,8 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
     const subscribers = new Set<() => void>();
     const listener = (): void => {
       fanOut.delete(signal);
-      for (const subscriber of [...subscribers]) subscriber();
+      // As with EventTarget listeners, one unsubscribed while the abort is dispatched is not called.
+      for (const subscriber of [...subscribers]) if (subscribers.has(subscriber)) subscriber();
       subscribers.clear();
     };
     entry = { subscribers, listener };
@@ -77,7 +89,7 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
   const { subscribers, listener } = entry;
   subscribers.add(callback);
   return () => {
-    if (!subscribers.delete(callback) || subscribers.size > 0) return;
+    if (!subscribers.delete(callback) || subscribers.size > 0 || ownSignals.has(signal)) return;
     signal.removeEventListener('abort', listener);
     if (fanOut.get(signal)?.subscribers === subscribers) fanOut.delete(signal);
   };
@@ -119,6 +131,7 @@ export function linkAbort(
   registerPausable = false,
 ): LinkedAbort {
   const controller = new AbortController();
+  ownSignals.add(controller.signal);
   const unsubscribers: (() => void)[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let remainingMs = timeout && Number.isFinite(timeout.ms) ? Math.min(Math.max(0, timeout.ms), MAX_TIMER_MS) : undefined;
