@@ -1,0 +1,102 @@
+import http, { type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NetworkError } from '../../src/index.js';
+import { createHttpClient, type HttpClient } from '../../src/core/http.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/** The own agent's sockets (src/core/http.ts). */
+const SOCKETS = 64;
+
+let server: TestServer | undefined;
+let client: HttpClient | undefined;
+afterEach(async () => {
+  client?.close();
+  client = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+/** A server that holds every request until `release()`, counting how many are open at once. */
+async function holdingServer() {
+  server = await startTestServer();
+  const held: ServerResponse[] = [];
+  let open = 0;
+  let peak = 0;
+  let holding = true;
+  const answer = (res: ServerResponse) => {
+    res.setHeader('Content-Type', 'application/json');
+    res.end('{"ok":true}');
+  };
+  server.handle((_req, res) => {
+    open += 1;
+    peak = Math.max(peak, open);
+    res.on('finish', () => (open -= 1));
+    if (holding) held.push(res);
+    else answer(res);
+  });
+  return {
+    url: server.url,
+    held,
+    peak: () => peak,
+    release: () => held.splice(0).forEach(answer),
+    /** Answers the held requests and every later one at once. */
+    stopHolding: () => {
+      holding = false;
+      held.splice(0).forEach(answer);
+    },
+    waitForHeld: async (count: number) => {
+      while (held.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    },
+  };
+}
+
+describe('own agent without pacing: requests past its sockets wait in the client', () => {
+  it('80 at once: 64 on the wire, the other 16 not yet handed to axios/Node, all answered', async () => {
+    const srv = await holdingServer();
+    client = createHttpClient({ provider: 'test.gate', baseURL: srv.url, pacing: false });
+    const built = vi.spyOn(http, 'request');
+    const all = Promise.all(Array.from({ length: 80 }, (_, i) => (client as HttpClient).request({ method: 'GET', path: `/r/${i}` })));
+    await srv.waitForHeld(SOCKETS);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(srv.held).toHaveLength(SOCKETS);
+    expect(built).toHaveBeenCalledTimes(SOCKETS);
+    const release = setInterval(srv.release, 5);
+    const answers = await all.finally(() => clearInterval(release));
+    expect(answers.map((a) => a.status)).toEqual(Array(80).fill(200));
+    expect(srv.peak()).toBe(SOCKETS);
+    // In order: the first 64 paths, then the 16 that waited.
+    expect(server?.requests.slice(SOCKETS).map((r) => r.url)).toEqual(Array.from({ length: 16 }, (_, i) => `/r/${SOCKETS + i}`));
+  });
+
+  it("time spent waiting for a socket still counts against the client's time limit", async () => {
+    const srv = await holdingServer();
+    client = createHttpClient({ provider: 'test.gate', baseURL: srv.url, pacing: false, requestTimeoutMs: 5000 });
+    const first = Array.from({ length: SOCKETS }, (_, i) => (client as HttpClient).request({ method: 'GET', path: `/hold/${i}` }));
+    await srv.waitForHeld(SOCKETS);
+    const started = Date.now();
+    const queued = (client as HttpClient).request({ method: 'GET', path: '/queued', timeoutMs: 150 });
+    await expect(queued).rejects.toBeInstanceOf(NetworkError);
+    await expect(queued).rejects.toMatchObject({ timedOut: true, message: expect.stringContaining('GET /queued got no answer within 150 ms') });
+    expect(Date.now() - started).toBeLessThan(2000);
+    srv.release();
+    await Promise.all(first);
+    expect(server?.requests.map((r) => r.url)).not.toContain('/queued');
+  });
+
+  it("a caller's abort while waiting for a socket rejects with its reason; the request never goes out", async () => {
+    const srv = await holdingServer();
+    client = createHttpClient({ provider: 'test.gate', baseURL: srv.url, pacing: false });
+    const first = Array.from({ length: SOCKETS }, (_, i) => (client as HttpClient).request({ method: 'GET', path: `/hold/${i}` }));
+    await srv.waitForHeld(SOCKETS);
+    const controller = new AbortController();
+    const queued = (client as HttpClient).request({ method: 'GET', path: '/queued', signal: controller.signal });
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await expect(queued).rejects.toBe(reason);
+    srv.stopHolding();
+    await Promise.all(first);
+    const after = await (client as HttpClient).request({ method: 'GET', path: '/after' });
+    expect(after.status).toBe(200);
+    expect(server?.requests.map((r) => r.url)).not.toContain('/queued');
+  });
+});
