@@ -120,6 +120,11 @@ export interface LinkedAbort {
    * for a pacing slot, for example, is not time the request itself took.
    */
   pauseTimeout(): () => void;
+  /**
+   * After `dispose()`, the controller when it never aborted, for another link to reuse (a fresh
+   * `AbortSignal`'s first listener is costly); `undefined` otherwise. Only for signals nobody else kept.
+   */
+  reusableController(): AbortController | undefined;
 }
 
 /** The per-request links the poller made, so the transport can pause their clocks while it queues. */
@@ -138,75 +143,106 @@ export function pauseTimeoutOf(signal: AbortSignal | undefined): () => void {
  * Links a new controller to `parents` (undefined entries are skipped) and optionally aborts it after
  * `timeout.ms` with the reason `timeout.reason()` builds. Unlike `AbortSignal.any`, it frees its
  * listeners and timer at once on `dispose()`, so thousands of short-lived links leave nothing behind.
- * With `registerPausable`, the transport can pause its clock through {@link pauseTimeoutOf}.
+ * With `registerPausable`, the transport can pause its clock through {@link pauseTimeoutOf}. `reuse`
+ * is a controller from {@link LinkedAbort.reusableController} to use instead of a new one.
  */
 export function linkAbort(
   parents: readonly (AbortSignal | undefined)[],
   timeout?: { ms: number; reason: () => unknown },
   registerPausable = false,
+  reuse?: AbortController,
 ): LinkedAbort {
-  const controller = new AbortController();
-  const subscribers = new Set<() => void>();
-  linkSubscribers.set(controller.signal, subscribers);
-  const unsubscribers: (() => void)[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let remainingMs = timeout && Number.isFinite(timeout.ms) ? Math.min(Math.max(0, timeout.ms), MAX_TIMER_MS) : undefined;
-  let armedAt = 0;
-  let pauses = 0;
-  let disposed = false;
-
-  const clearTimer = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-  };
-  const arm = (): void => {
-    if (remainingMs === undefined || disposed || timeout === undefined) return;
-    armedAt = Date.now();
-    const reason = timeout.reason;
-    timer = setTimeout(() => abort(reason()), remainingMs);
-  };
-  const dispose = (): void => {
-    disposed = true;
-    for (const unsubscribe of unsubscribers) unsubscribe();
-    unsubscribers.length = 0;
-    clearTimer();
-  };
-  const abort = (reason: unknown): void => {
-    if (controller.signal.aborted) return;
-    dispose();
-    // The signal's own listeners first (the abort event), then our subscribers, which see it aborted.
-    controller.abort(reason);
-    linkSubscribers.delete(controller.signal);
-    callAll(subscribers);
-  };
-  const link: LinkedAbort = {
-    signal: controller.signal,
-    abort,
-    dispose,
-    pauseTimeout() {
-      if (pauses === 0 && timer !== undefined && remainingMs !== undefined) {
-        clearTimer();
-        remainingMs = Math.max(0, remainingMs - (Date.now() - armedAt));
-      }
-      pauses += 1;
-      let resumed = false;
-      return () => {
-        if (resumed) return;
-        resumed = true;
-        pauses -= 1;
-        if (pauses === 0 && !controller.signal.aborted) arm();
-      };
-    },
-  };
+  const link = new Link(reuse ?? new AbortController(), timeout);
   for (const parent of parents) {
     if (!parent) continue;
     if (parent.aborted) {
-      abort(parent.reason);
+      link.abort(parent.reason);
       return link;
     }
-    unsubscribers.push(onAbort(parent, () => abort(parent.reason)));
+    link.follow(parent);
   }
-  arm();
-  if (registerPausable) pausable.set(controller.signal, link);
+  link.arm();
+  if (registerPausable) pausable.set(link.signal, link);
   return link;
+}
+
+/** One {@link linkAbort} link: a class, so that a link is one object rather than a closure per method. */
+class Link implements LinkedAbort {
+  readonly signal: AbortSignal;
+  readonly #controller: AbortController;
+  readonly #subscribers = new Set<() => void>();
+  readonly #timeout: { ms: number; reason: () => unknown } | undefined;
+  #unsubscribers: (() => void)[] | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #remainingMs: number | undefined;
+  #armedAt = 0;
+  #pauses = 0;
+  #disposed = false;
+  /** Set once the controller went to another link: this one can no longer abort it. */
+  #handedOver = false;
+
+  constructor(controller: AbortController, timeout: { ms: number; reason: () => unknown } | undefined) {
+    this.#controller = controller;
+    this.signal = controller.signal;
+    linkSubscribers.set(this.signal, this.#subscribers);
+    this.#timeout = timeout;
+    this.#remainingMs = timeout && Number.isFinite(timeout.ms) ? Math.min(Math.max(0, timeout.ms), MAX_TIMER_MS) : undefined;
+  }
+
+  /** Aborts this link when `parent` aborts, with its reason. */
+  follow(parent: AbortSignal): void {
+    (this.#unsubscribers ??= []).push(onAbort(parent, () => this.abort(parent.reason)));
+  }
+
+  /** Starts the timeout clock with the time that is left (again after a pause). */
+  arm(): void {
+    const timeout = this.#timeout;
+    if (this.#remainingMs === undefined || this.#disposed || timeout === undefined) return;
+    this.#armedAt = Date.now();
+    this.#timer = setTimeout(() => this.abort(timeout.reason()), this.#remainingMs);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    const unsubscribers = this.#unsubscribers;
+    this.#unsubscribers = undefined;
+    if (unsubscribers) for (const unsubscribe of unsubscribers) unsubscribe();
+    this.#clearTimer();
+  }
+
+  abort(reason: unknown): void {
+    if (this.signal.aborted || this.#handedOver) return;
+    this.dispose();
+    // The signal's own listeners first (the abort event), then our subscribers, which see it aborted.
+    this.#controller.abort(reason);
+    linkSubscribers.delete(this.signal);
+    callAll(this.#subscribers);
+  }
+
+  pauseTimeout(): () => void {
+    if (this.#pauses === 0 && this.#timer !== undefined && this.#remainingMs !== undefined) {
+      this.#clearTimer();
+      this.#remainingMs = Math.max(0, this.#remainingMs - (Date.now() - this.#armedAt));
+    }
+    this.#pauses += 1;
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      this.#pauses -= 1;
+      if (this.#pauses === 0 && !this.signal.aborted) this.arm();
+    };
+  }
+
+  reusableController(): AbortController | undefined {
+    if (!this.#disposed || this.signal.aborted || this.#handedOver) return undefined;
+    this.#handedOver = true;
+    linkSubscribers.delete(this.signal);
+    return this.#controller;
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
 }

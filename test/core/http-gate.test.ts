@@ -1,4 +1,5 @@
 import http, { type ServerResponse } from 'node:http';
+import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NetworkError } from '../../src/index.js';
 import { createHttpClient, type HttpClient } from '../../src/core/http.js';
@@ -98,5 +99,66 @@ describe('own agent without pacing: requests past its sockets wait in the client
     const after = await (client as HttpClient).request({ method: 'GET', path: '/after' });
     expect(after.status).toBe(200);
     expect(server?.requests.map((r) => r.url)).not.toContain('/queued');
+  });
+});
+
+describe("own axios: a finished request's AbortController serves the next one", () => {
+  /** The signals the client's own axios instance was given, in order. */
+  function spySignals(): AbortSignal[] {
+    const signals: AbortSignal[] = [];
+    const create = axios.create.bind(axios);
+    vi.spyOn(axios, 'create').mockImplementation((config) => {
+      const instance: AxiosInstance = create(config);
+      const request = instance.request.bind(instance);
+      instance.request = ((cfg: AxiosRequestConfig) => {
+        signals.push(cfg.signal as AbortSignal);
+        return request(cfg);
+      }) as AxiosInstance['request'];
+      return instance;
+    });
+    return signals;
+  }
+
+  it('sequential requests reuse one; a request that timed out never lends its (aborted) one', async () => {
+    const signals = spySignals();
+    server = await startTestServer();
+    server.handle((req, res) => {
+      if (req.url === '/slow') return void setTimeout(() => res.end('{}'), 300);
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"ok":true}');
+    });
+    client = createHttpClient({ provider: 'test.reuse', baseURL: server.url, pacing: false });
+    for (let i = 0; i < 3; i += 1) await client.request({ method: 'GET', path: `/fast/${i}` });
+    expect(new Set(signals).size).toBe(1);
+    await expect(client.request({ method: 'GET', path: '/slow', timeoutMs: 50 })).rejects.toMatchObject({ timedOut: true });
+    const slow = signals[3] as AbortSignal;
+    expect(slow).toBe(signals[0]);
+    expect(slow.aborted).toBe(true);
+    await client.request({ method: 'GET', path: '/after' });
+    const after = signals[4] as AbortSignal;
+    expect(after).not.toBe(slow);
+    expect(after.aborted).toBe(false);
+  });
+
+  it('concurrent requests each get their own; a caller-given axios instance gets a fresh one every time', async () => {
+    const signals = spySignals();
+    server = await startTestServer();
+    server.handle((_req, res) => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"ok":true}');
+    });
+    client = createHttpClient({ provider: 'test.reuse', baseURL: server.url, pacing: false });
+    await Promise.all([0, 1, 2].map((i) => (client as HttpClient).request({ method: 'GET', path: `/c/${i}` })));
+    expect(new Set(signals).size).toBe(3);
+    client.close();
+    const seen: AbortSignal[] = [];
+    const own = axios.create();
+    own.interceptors.request.use((cfg) => {
+      seen.push(cfg.signal as AbortSignal);
+      return cfg;
+    });
+    client = createHttpClient({ provider: 'test.reuse', baseURL: server.url, pacing: false, axios: own });
+    for (let i = 0; i < 3; i += 1) await client.request({ method: 'GET', path: `/own/${i}` });
+    expect(new Set(seen).size).toBe(3);
   });
 });

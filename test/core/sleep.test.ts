@@ -59,6 +59,30 @@ describe('abort fan-out', () => {
     expect(child.signal.reason).toEqual(new Error('done'));
   });
 
+  it('a link on a reused controller times out and follows its parents like a new one', async () => {
+    const first = linkAbort([], { ms: 10_000, reason: () => new Error('first timed out') });
+    expect(first.reusableController()).toBeUndefined(); // not disposed yet
+    first.dispose();
+    const controller = first.reusableController();
+    expect(controller).toBeInstanceOf(AbortController);
+    expect(first.reusableController()).toBeUndefined(); // handed over once
+    first.abort(new Error('late')); // the old link can no longer abort it
+    expect(controller?.signal.aborted).toBe(false);
+
+    const parent = new AbortController();
+    const second = linkAbort([parent.signal], { ms: 20, reason: () => new Error('second timed out') }, false, controller);
+    expect(second.signal).toBe(controller?.signal);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(second.signal.reason).toEqual(new Error('second timed out'));
+    expect(second.reusableController()).toBeUndefined(); // aborted: never reused
+
+    const fresh = linkAbort([], { ms: 10_000, reason: () => new Error('x') });
+    fresh.dispose();
+    const third = linkAbort([parent.signal], undefined, false, fresh.reusableController());
+    parent.abort(new Error('caller'));
+    expect(third.signal.reason).toEqual(new Error('caller'));
+  });
+
   it('200 back-to-back polls of one wait: one listener on the caller signal while it runs, none after', async () => {
     const controller = new AbortController();
     const seen: number[] = [];
