@@ -1,13 +1,15 @@
 /**
  * Goal 4 in virtual time: 50 concurrent waits on one Guance API key (20 requests per minute). The
  * waits share one core pacer (src/core/pacing.ts) set to the Guance adapter's default budget
- * (20 requests per 62 s: GUANCE_DEFAULT_PACING in src/providers/guance.ts); a server-side sliding
+ * (20 requests per 62 s: GUANCE_DEFAULT_PACING in src/providers/guance.ts), and, as the core HTTP
+ * client does, the poll's time limit is paused while a request waits for a slot; a server-side sliding
  * 60 s window counts what a real key would have refused. Requests answer instantly.
  */
 import { defineAdapter } from '../../src/core/adapter.js';
 import { createPacer, type Pacer } from '../../src/core/pacing.js';
 import type { WaitOptions } from '../../src/core/options.js';
 import { waitForTask } from '../../src/core/poller.js';
+import { pauseTimeoutOf } from '../../src/core/sleep.js';
 import type { Driver } from './drive.js';
 
 /** Guance's documented limit and the adapter's default pacing of it. */
@@ -56,7 +58,16 @@ export function pacedWaits(log: KeyLog, paced: boolean, options: WaitOptions = {
     const adapter = defineAdapter({
       provider: 'bench.guance',
       async getStatus(_ref: string, { signal }) {
-        const release = pacer ? await pacer.acquire(signal) : () => undefined;
+        // As the core HTTP client does: the poll's time limit does not run while it waits for a slot.
+        let release: () => void = () => undefined;
+        if (pacer) {
+          const resume = pauseTimeoutOf(signal);
+          try {
+            release = await pacer.acquire(signal);
+          } finally {
+            resume();
+          }
+        }
         try {
           log.starts.push(Date.now());
           return probe.poll().done ? { state: 'succeeded', providerState: 'ok' } : { state: 'running', providerState: 'running' };
