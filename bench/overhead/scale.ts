@@ -19,8 +19,8 @@ export interface ScaleSettings {
   waits: number;
   /** Task durations, uniform in [min, max] ms (real time: the simulator runs at timeScale 1). */
   taskMs: readonly [number, number];
-  /** Wait options given to every wait (the rest are the defaults). */
-  wait: Pick<WaitOptions, 'initialDelayMs'>;
+  /** Wait options given to every wait (the rest are the defaults); `requestTimeoutMs` is also the adapter's. */
+  wait: Pick<WaitOptions, 'initialDelayMs' | 'requestTimeoutMs'>;
 }
 
 /** What the child measured. */
@@ -103,7 +103,12 @@ async function main(): Promise<void> {
   debug('tasks', ids.length);
 
   const handlesBefore = countHandles();
-  const logmine = lib.guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, pacing: false });
+  const logmine = lib.guanceLogmine({
+    baseURL: sim.guance.baseURL,
+    apiKey: sim.guance.apiKey,
+    pacing: false,
+    ...(settings.wait.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: settings.wait.requestTimeoutMs }),
+  });
   let polls = 0;
   let inFlight = 0;
   let failedPolls = 0;

@@ -12,9 +12,9 @@ import { measureScale, type ScaleResult, type ScaleSettings } from './scale.js';
 /** The core before the overhead changes of bench/overhead (the parent of 3a6ae50). */
 export const BEFORE_OVERHEAD_CHANGES = '8fca6f6';
 
-const THROUGHPUT = { concurrency: 16, pollsPerWait: 25, rounds: 12 } as const;
-const SERIAL = { concurrency: 1, pollsPerWait: 200, rounds: 6 } as const;
-const SCALE: ScaleSettings = { waits: 10_000, taskMs: [20_000, 30_000], wait: { initialDelayMs: 8000 } };
+const THROUGHPUT = { concurrency: 16, pollsPerWait: 25, rounds: 30 } as const;
+const SERIAL = { concurrency: 1, pollsPerWait: 200, rounds: 16 } as const;
+const SCALE: ScaleSettings = { waits: 10_000, taskMs: [15_000, 25_000], wait: { initialDelayMs: 15_000, requestTimeoutMs: 60_000 } };
 const GOAL_RATIO = 0.9;
 
 const fixed = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
@@ -166,8 +166,11 @@ Goal (at least ${GOAL_RATIO} of the bare loop's polls/s):
 
 ${SCALE.waits.toLocaleString('en-US')} Guance tasks (durations drawn uniformly from ${SCALE.taskMs[0] / 1000}–${SCALE.taskMs[1] / 1000} s, the simulator at timeScale 1), one \`guanceLogmine\`
 adapter with \`pacing: false\` and the simulator's rate limit off (one key, one process: the point is the library's
-cost per wait, not Guance's budget), and ${SCALE.waits.toLocaleString('en-US')} \`waitForTask\` calls started at once with \`initialDelayMs: ${SCALE.wait.initialDelayMs}\` (the
-other options at their defaults). The waits run in a child process of their own (bench/overhead/scale.ts, with
+cost per wait, not Guance's budget), and ${SCALE.waits.toLocaleString('en-US')} \`waitForTask\` calls started at once with \`initialDelayMs: ${SCALE.wait.initialDelayMs}\` (so that
+there is a quiet moment, every first poll answered and no second one sent yet, to weigh the heap) and
+\`requestTimeoutMs: ${SCALE.wait.requestTimeoutMs}\` on the waits and the adapter (the first burst, ${SCALE.waits.toLocaleString('en-US')} polls through 64 sockets, takes seconds on a
+loaded 2-core machine, and queueing for a socket counts as request time; with the default 10 s the tail of the burst
+may time out and be retried, which would make two runs incomparable). The other options are the defaults. The waits run in a child process of their own (bench/overhead/scale.ts, with
 \`--expose-gc\`) so that its peak RSS, heap and CPU time are theirs alone; the simulator runs in a third process.
 Heap per waiting task = (heapUsed after a full GC once every wait has had its first answer and no poll is in
 flight − heapUsed after a full GC before the first wait) ÷ ${SCALE.waits.toLocaleString('en-US')}. Peak RSS is \`process.resourceUsage().maxRSS\`; the
@@ -179,6 +182,8 @@ channel to the simulator's process).
 ${scaleTable([{ label: 'now', r: scaleNow }, ...(scaleBefore ? [{ label: beforeLabel, r: scaleBefore }] : [])])}
 
 - All ${SCALE.waits.toLocaleString('en-US')} complete, no handle left behind: ${check(scaleOk)}.
+- CPU per poll is about twice the back-to-back figure above: here polls are spread out in time (each wakes an
+  otherwise idle event loop on its own) and the garbage collector walks a heap holding ${SCALE.waits.toLocaleString('en-US')} waits.
 - Peak RSS comes from the first burst: ${SCALE.waits.toLocaleString('en-US')} first polls at once, 64 on the wire and the rest waiting. The heap of a
   task that is sleeping between polls is what stays per wait: mostly the suspended wait itself (its async frames,
   the wait's link and deadline timer, the sleep's timer) and its last status with the provider's body.
