@@ -40,6 +40,8 @@ function make(options: Partial<EdgeLogDumpOptions> = {}): EdgeLogDump {
   return edge;
 }
 
+const realSetTimeout = globalThis.setTimeout; // captured before any test fakes it
+
 /** Settles `promise` under fake timers: lets real I/O (nock) run, then moves the fake clock on. */
 async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
   const outcome = promise.then(
@@ -51,8 +53,10 @@ async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unkn
     done = true;
   });
   for (let turn = 0; turn < 2000 && !done; turn += 1) {
+    // A real millisecond per turn lets nock's answers land before fake time moves on (under load,
+    // moving fake time by turns alone could outrun an answer and fire the request's time limit).
     await new Promise<void>((resolve) => setImmediate(resolve));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => realSetTimeout(resolve, 1));
     if (!done) await vi.advanceTimersByTimeAsync(25);
   }
   if (!done) throw new Error('settle: the promise did not settle');
