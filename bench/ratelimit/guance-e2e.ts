@@ -72,7 +72,7 @@ export async function runKey(
   seed = 11,
 ): Promise<KeyRunResult> {
   const realStart = performance.now();
-  const clock = FakeTimers.install({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  const clock = FakeTimers.install({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
   const realRandom = Math.random;
   Math.random = prng(seed);
   const sim = await startSimulator({ seed, timeScale: 1 });

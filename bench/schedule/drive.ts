@@ -48,7 +48,7 @@ export async function runFleet(fleet: readonly FleetTask[], driver: Driver, seed
 async function runBatch(batch: readonly FleetTask[], offset: number, driver: Driver): Promise<TaskOutcome[]> {
   const clock = FakeTimers.install({
     now: 0,
-    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'],
     loopLimit: 50_000_000,
   });
   try {

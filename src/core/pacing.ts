@@ -1,5 +1,6 @@
 import { durationOption, numberOption, describe } from './options.js';
 import { MAX_TIMER_MS } from './sleep.js';
+import { monotonicNow } from './clock.js';
 
 /**
  * A request budget shared by every wait and call made through one adapter instance.
@@ -122,7 +123,7 @@ export function createPacer(options: PacingOptions): Pacer {
       timer = undefined;
     }
     while (queue.length > 0 && inFlight < limits.maxConcurrency) {
-      const now = Date.now();
+      const now = monotonicNow();
       const at = earliestStart(now);
       if (at > now) {
         timer = setTimeout(pump, Math.min(at - now, MAX_TIMER_MS));
@@ -139,12 +140,12 @@ export function createPacer(options: PacingOptions): Pacer {
     stats,
     pauseFor(ms) {
       if (!(ms > 0)) return;
-      pausedUntil = Math.max(pausedUntil, Date.now() + Math.min(ms, MAX_PAUSE_MS));
+      pausedUntil = Math.max(pausedUntil, monotonicNow() + Math.min(ms, MAX_PAUSE_MS));
       if (queue.length > 0) pump();
     },
     acquire(signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
-      const now = Date.now();
+      const now = monotonicNow();
       if (queue.length === 0 && inFlight < limits.maxConcurrency && earliestStart(now) <= now) {
         return Promise.resolve(record(now));
       }

@@ -15,6 +15,7 @@ import { normalizeWaitOptions, describe, type NormalizedWaitOptions, type WaitOp
 import { linkAbort, raceAbort, sleep } from './sleep.js';
 import type { CompletedTask, SucceededTask, TaskStatus } from './status.js';
 import { toTaskPollError } from './transport-errors.js';
+import { monotonicNow } from './clock.js';
 
 /** Progress samples kept for the schedule (the oldest are dropped). */
 const MAX_PROGRESS_SAMPLES = 64;
@@ -108,7 +109,7 @@ async function* run<TRef, TResult>(
   opts: NormalizedWaitOptions<TResult>,
 ): AsyncGenerator<TaskStatus<TResult>, void, undefined> {
   const { provider } = adapter;
-  const startedAt = Date.now();
+  const startedAt = monotonicNow();
   const deadline = startedAt + opts.timeoutMs;
   const life = linkAbort([opts.signal], { ms: opts.timeoutMs, reason: () => new DeadlineReached() });
   let attempts = 0;
@@ -127,7 +128,7 @@ async function* run<TRef, TResult>(
       lastStatus = status;
       lastError = undefined;
 
-      const elapsedMs = Date.now() - startedAt;
+      const elapsedMs = monotonicNow() - startedAt;
       if (opts.progressAware && typeof status.progress === 'number') {
         samples.push({ elapsedMs, progress: status.progress });
         if (samples.length > MAX_PROGRESS_SAMPLES) samples.shift();
@@ -137,10 +138,10 @@ async function* run<TRef, TResult>(
         const wanted =
           status.pollAfterMs ??
           nextPollDelay(opts.backoff, { pollsDone: attempts, elapsedMs, random: Math.random(), progress: samples });
-        plan = fitToDeadline(wanted, Date.now(), deadline, Math.min(LAST_POLL_LEAD_MS, wanted));
+        plan = fitToDeadline(wanted, monotonicNow(), deadline, Math.min(LAST_POLL_LEAD_MS, wanted));
       }
       if (opts.onProgress) {
-        const info = { attempt: attempts, elapsedMs: Date.now() - startedAt, nextDelayMs: plan?.delayMs };
+        const info = { attempt: attempts, elapsedMs: monotonicNow() - startedAt, nextDelayMs: plan?.delayMs };
         try {
           await raceAbort(Promise.resolve(opts.onProgress(status, info)), life.signal);
         } catch (error) {
@@ -169,7 +170,7 @@ async function* run<TRef, TResult>(
     const report = {
       lastStatus: lastStatus as TaskStatus | undefined,
       attempts,
-      elapsedMs: Date.now() - startedAt,
+      elapsedMs: monotonicNow() - startedAt,
       remoteCancel: opts.cancelOnAbort && adapter.cancel ? await cancelRemote() : undefined,
     };
     if (life.signal.reason instanceof DeadlineReached) {

@@ -1,3 +1,5 @@
+import { monotonicNow } from './clock.js';
+
 /** The largest delay `setTimeout` accepts; longer values fire at once, so every delay is clamped to it. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
@@ -198,7 +200,7 @@ class Link implements LinkedAbort {
   arm(): void {
     const timeout = this.#timeout;
     if (this.#remainingMs === undefined || this.#disposed || timeout === undefined) return;
-    this.#armedAt = Date.now();
+    this.#armedAt = monotonicNow();
     this.#timer = setTimeout(() => this.abort(timeout.reason()), this.#remainingMs);
   }
 
@@ -222,7 +224,7 @@ class Link implements LinkedAbort {
   pauseTimeout(): () => void {
     if (this.#pauses === 0 && this.#timer !== undefined && this.#remainingMs !== undefined) {
       this.#clearTimer();
-      this.#remainingMs = Math.max(0, this.#remainingMs - (Date.now() - this.#armedAt));
+      this.#remainingMs = Math.max(0, this.#remainingMs - (monotonicNow() - this.#armedAt));
     }
     this.#pauses += 1;
     let resumed = false;

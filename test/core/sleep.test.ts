@@ -108,7 +108,7 @@ describe('poll retries (the first attempt runs outside p-retry)', () => {
   afterEach(() => vi.useRealTimers());
 
   it('transient failures are retried after minDelayMs × 2^(n−1), then the poll goes on', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date', 'performance'] });
     const start = Date.now();
     const at: number[] = [];
     const adapter = defineAdapter({

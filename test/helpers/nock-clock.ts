@@ -9,7 +9,7 @@ const realSetTimeout = globalThis.setTimeout; // captured at import, before any 
  * flight can fire the request's own timeout. The tracker counts requests in flight through the axios
  * instances it hands out, and `settle` moves fake time only while none is: then it jumps straight to
  * the next fake timer (the sleep of the code under test). Use with
- * `vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })`.
+ * `vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] })`.
  */
 export interface NockClock {
   /** A new axios instance (pass it as the adapter's `axios`) whose requests are counted. */

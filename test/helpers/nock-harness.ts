@@ -15,7 +15,7 @@ export function useNockHarness(start: Date | number, afterEachTest?: () => void)
     nock.enableNetConnect();
   });
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     vi.setSystemTime(start);
   });
   afterEach(() => {

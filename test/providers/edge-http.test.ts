@@ -253,7 +253,7 @@ describe('download', () => {
   });
 
   it('the body stalls → NetworkError (timedOut) after downloadTimeoutMs; no partial file', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     let sent = false;
     routes = {
       [TASK_PATH]: json(answer('succeed')),
@@ -278,7 +278,7 @@ describe('download', () => {
   });
 
   it('no answer to the download request within requestTimeoutMs → NetworkError naming it', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     let asked = false;
     routes = {
       [TASK_PATH]: json(answer('succeed')),
@@ -329,7 +329,7 @@ describe('download', () => {
 
 describe('pacing and the transport (real loopback server)', () => {
   it('default pacing: one request at a time, spaced 100 ms apart (10 a second, never a burst nginx refuses)', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     let active = 0;
     let most = 0;
     routes = {

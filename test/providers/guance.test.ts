@@ -210,7 +210,7 @@ describe('guance.logmine conversations', () => {
   });
 
   it('query_task → "rebalancing" until the deadline: TaskTimeoutError, last status unknown', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     api().get(QUERY).query({ taskId: TASK_ID }).times(100).reply(200, statusBody('rebalancing'));
     const error = await clock.failure(waitForTask(make({ axios: clock.axios() }), TASK_ID, { timeoutMs: 20_000 }));
     expect(error).toBeInstanceOf(TaskTimeoutError);
@@ -275,7 +275,7 @@ describe('guance.logmine conversations', () => {
   it.each(['ft.TriggerApiAkCurrentLimiting', 'ft.TriggerApiWorkspaceCurrentLimiting'])(
     'query_task → 401 %s (rate limit) → ok: retried after a pause, never an auth failure',
     async (code) => {
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
       const times: number[] = [];
       const scope = api()
         .get(QUERY)
@@ -676,7 +676,7 @@ describe('the api key never leaks', () => {
 
 describe('pacing (20 requests a minute per API key, api-limit.md)', () => {
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
   });
 
   /** query_task answers `count` polls (the first `running` ones with RUNNING, then the seed); returns their start times. */

@@ -684,7 +684,7 @@ describe('Retry-After: huge, negative or garbage values are clamped or ignored',
   });
 
   it("one answer asking for years does not freeze the adapter: its shared pause is at most 5 minutes, and the next wait runs (fake time)", async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     try {
       let calls = 0;
       const axios = fakeAxios(() => {

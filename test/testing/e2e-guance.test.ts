@@ -89,7 +89,7 @@ describe('guanceLogmine against the simulator', () => {
   });
 
   it('the per-key limit: a 401 ft.TriggerApiAkCurrentLimiting is transient, the wait pauses and goes on', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     const { sim, logmine } = await setup({ timeScale: 1, guance: { rateLimit: { limit: 5, intervalMs: 10_000 } } });
     const taskId = sim.guance.createTask({ durationMs: 20_000 });
     const done = await drive(waitForTask(logmine, taskId, { initialDelayMs: 1000, maxDelayMs: 2000, jitter: 0, timeoutMs: 120_000 }), 250);
@@ -100,7 +100,7 @@ describe('guanceLogmine against the simulator', () => {
   });
 
   it('the default pacing shares 20 requests a minute across concurrent waits: the limit is never hit', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     const { sim, logmine } = await setup({ timeScale: 1 }, { paced: true });
     const ids = Array.from({ length: 5 }, () => sim.guance.createTask({ durationMs: 120_000 }));
     const all = Promise.all(ids.map((id) => waitForTask(logmine, id, { initialDelayMs: 1000, timeoutMs: 600_000 })));

@@ -16,7 +16,7 @@ const guanceQuery = (taskId = 'x') =>
 
 describe('simulator faults', () => {
   it('latency: the answer comes latencyMs late, on the caller clock (fake timers advance it)', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     sim.faults.add({ kind: 'latency', latencyMs: 10 * 60_000, count: 1 });
     let answered = false;
     const pending = guanceQuery().then((answer) => {
