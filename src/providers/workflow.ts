@@ -170,7 +170,10 @@ export interface WorkflowJob {
   tasks: WorkflowTask[];
 }
 
-/** What every call around the wait takes. */
+/**
+ * What every call around the wait takes. Any other key is a `TypeError` naming it, before any
+ * request, as for the factory's options and the wait's: a misspelt option is never silently dropped.
+ */
 export interface WorkflowCallOptions {
   /** Aborts the call. */
   signal?: AbortSignal;
@@ -193,7 +196,8 @@ export interface WorkflowTasks<Row> extends TaskAdapter<WorkflowTaskRef, Workflo
   /**
    * Starts a job of a workflow (`POST /api-open/v1/workflows/{workflow_id}/jobs`, body `{ input }`) and
    * resolves with the new job id, as a string. Not retried (a retry could start a second job), except
-   * once after a renewed login when the session was refused.
+   * once after a renewed login when the session was refused. The `signal` goes in `options`, the third
+   * argument: `input` holds only the components' parameters.
    */
   runJob(workflowId: number | string, input?: WorkflowJobInput, options?: WorkflowCallOptions): Promise<string>;
   /** Reads a job and its tasks, e.g. to find the id of the task to wait for by its name. */
@@ -591,9 +595,9 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
       if (state !== 'succeeded') return mask(report);
       return mask({ ...report, result: { rows: await readRows(checked, settings.sampleLimit, signal) } });
     },
-    async cancel(ref, { signal }) {
+    async cancel(ref, ctx) {
       const checked = checkRef(ref);
-      await sendCancel(checked.job, signal, checked.taskId);
+      await sendCancel(checked.job, checkCallOptions(ctx, 'cancel'), checked.taskId);
     },
   });
 
@@ -604,7 +608,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     cancel: adapter.cancel as WorkflowTasks<Row>['cancel'],
     async runJob(workflowId, input, callOptions) {
       const segment = pathSegment(workflowId, 'workflowId');
-      const signal = checkCallOptions(callOptions);
+      const signal = checkCallOptions(callOptions, 'runJob');
       const body = input === undefined ? {} : { input: checkInput(input) };
       const data = await call(
         { method: 'POST', path: `${API}/workflows/${segment}/jobs`, body, signal },
@@ -614,15 +618,15 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     },
     async getJob(jobId, callOptions) {
       const job = jobSegment(jobId, 'jobId');
-      return toJob(await getJobParsed(job, checkCallOptions(callOptions)));
+      return toJob(await getJobParsed(job, checkCallOptions(callOptions, 'getJob')));
     },
     async cancelJob(jobId, callOptions) {
       const job = jobSegment(jobId, 'jobId');
-      await sendCancel(job, checkCallOptions(callOptions));
+      await sendCancel(job, checkCallOptions(callOptions, 'cancelJob'));
     },
     async sampleResult(ref, callOptions) {
       const checked = checkRef(ref);
-      const signal = checkCallOptions(callOptions);
+      const signal = checkCallOptions(callOptions, 'sampleResult', ['limit']);
       const limit = sampleLimitOption('limit', callOptions?.limit, settings.sampleLimit);
       return readRows(checked, limit, signal);
     },
@@ -906,12 +910,18 @@ function jobSegment(jobId: unknown, name: string): string {
   throw new TypeError(`${PROVIDER}: ${name} must be a whole number or a string of digits, got ${describe(jobId)}`);
 }
 
-function checkCallOptions(options: WorkflowCallOptions | undefined): AbortSignal | undefined {
+/** The signal of a call's options; any key but `signal` and `extra` is a `TypeError` naming it. */
+function checkCallOptions(options: unknown, call: string, extra: readonly string[] = []): AbortSignal | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${PROVIDER}: call options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${PROVIDER}: ${call} options must be an object, got ${describe(options)}`);
   }
-  const { signal } = options;
+  for (const key of Object.keys(options)) {
+    if (key !== 'signal' && !extra.includes(key)) {
+      throw new TypeError(`${PROVIDER}: unknown ${call} option "${key.slice(0, 40)}"`);
+    }
+  }
+  const { signal } = options as { signal?: unknown };
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw new TypeError(`${PROVIDER}: signal must be an AbortSignal, got ${describe(signal)}`);
   }
@@ -924,11 +934,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Where a misplaced signal goes: `runJob(id, { signal })` or `runJob(id, signal)` passes it as `input`. */
+const SIGNAL_HINT = ': a signal goes in the options argument, runJob(workflowId, input, { signal })';
+
 function checkInput(input: unknown): WorkflowJobInput {
-  if (!isPlainObject(input)) throw new TypeError(`${PROVIDER}: input must be an object, got ${describe(input)}`);
+  if (!isPlainObject(input)) {
+    const got = isAbortSignal(input) ? `an AbortSignal${SIGNAL_HINT}` : describe(input);
+    throw new TypeError(`${PROVIDER}: input must be an object, got ${got}`);
+  }
   for (const [component, params] of Object.entries(input)) {
     const at = `input[${JSON.stringify(component.slice(0, 40))}]`;
-    if (!isPlainObject(params)) throw new TypeError(`${PROVIDER}: ${at} must be an object of parameters, got ${describe(params)}`);
+    if (!isPlainObject(params)) {
+      const got = isAbortSignal(params) ? 'an AbortSignal' : describe(params);
+      const hint = isAbortSignal(params) || component === 'signal' ? SIGNAL_HINT : '';
+      throw new TypeError(`${PROVIDER}: ${at} must be an object of parameters, got ${got}${hint}`);
+    }
     for (const [param, value] of Object.entries(params)) {
       const ok = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
       if (!ok) {
