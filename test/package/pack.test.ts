@@ -1,44 +1,88 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Black-box: pack the package as npm would publish it, install the tarball into a fresh consumer
- * project, and load every entry point with both `import` and `require`. Needs `npm run build` first
- * (`npm test` does it).
+ * project, and load every entry point with both `import` and `require`.
+ *
+ * The tarball is packed from a clean copy of the working tree (what a fresh clone holds: no `dist/`,
+ * no `node_modules/` but a link to ours), with plain `npm pack`, so its `prepack` script does the
+ * build. This is the one build the test needs; it neither reads nor writes the project's own `dist/`.
  */
 const root = resolve(import.meta.dirname, '../..');
 const entryPoints = ['taskpoll', 'taskpoll/guance', 'taskpoll/edge', 'taskpoll/dgc', 'taskpoll/workflow', 'taskpoll/testing'];
+/** What a clone does not have (`.gitignore`, and git's own `.git`). */
+const notInAClone = new Set(['.git', 'node_modules', 'dist', 'coverage', '.tmp']);
+let clone: string;
 let consumer: string;
 let packDir: string;
+let tarball: string;
+/** The tarball's files, without the `package/` prefix. */
+let files: string[];
 
 const npm = (args: string[], cwd: string) =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  clone = mkdtempSync(join(tmpdir(), 'taskpoll-clone-'));
+  cpSync(root, clone, {
+    recursive: true,
+    filter: (source) => {
+      const path = relative(root, source);
+      return !notInAClone.has(path.split(sep)[0] as string) && !path.endsWith('.tgz');
+    },
+  });
+  symlinkSync(realpathSync(join(root, 'node_modules')), join(clone, 'node_modules'), 'dir');
   packDir = mkdtempSync(join(tmpdir(), 'taskpoll-pack-'));
-  npm(['pack', '--pack-destination', packDir], root);
-  const tarball = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
-  if (!tarball) throw new Error('npm pack produced no tarball');
+  try {
+    npm(['pack', '--pack-destination', packDir], clone);
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`npm pack (its prepack builds) failed in a clean copy of the tree:\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+  const name = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
+  if (!name) throw new Error('npm pack produced no tarball');
+  tarball = join(packDir, name);
+  files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
   consumer = mkdtempSync(join(tmpdir(), 'taskpoll-consumer-'));
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
-  npm(['install', '--no-audit', '--no-fund', '--prefer-offline', join(packDir, tarball)], consumer);
-}, 180_000);
+  npm(['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], consumer);
+}, 240_000);
 
 afterAll(() => {
-  if (consumer) rmSync(consumer, { recursive: true, force: true });
-  if (packDir) rmSync(packDir, { recursive: true, force: true });
+  for (const dir of [clone, consumer, packDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Every file path in package.json's `main`, `module`, `types` and `exports` (the package's own file excepted). */
+function declaredFiles(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const out = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') out.add(value.replace(/^\.\//, ''));
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(walk);
+  };
+  walk([pkg['main'], pkg['module'], pkg['types'], pkg['exports']]);
+  out.delete('package.json');
+  return [...out].sort();
+}
+
 describe('the packed tarball', () => {
+  it('package.json builds on prepack, so `npm pack` from a clean clone ships dist/', () => {
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts['prepack']).toBe('npm run build');
+    // Packed from a tree without dist/: every file the manifest points at was built by prepack.
+    const declared = declaredFiles();
+    expect(declared).toHaveLength(24); // six entry points × (.js, .cjs, .d.ts, .d.cts)
+    expect(files).toEqual(expect.arrayContaining(declared));
+  });
+
   it('contains dist only (plus package.json, README, LICENSE)', () => {
-    const files = execFileSync('tar', ['-tzf', join(packDir, readdirSync(packDir)[0] as string)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map((f) => f.replace(/^package\//, ''));
     for (const file of files) expect(file).toMatch(/^(dist\/|package\.json$|README\.md$|LICENSE$)/);
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/index.d.cts');
@@ -67,13 +111,13 @@ describe('the packed tarball', () => {
   });
 
   it('publint finds nothing to fix', () => {
-    const out = execFileSync(process.execPath, [join(root, 'node_modules/publint/src/cli.js'), '--strict'], { cwd: root, encoding: 'utf8' });
+    const cli = join(root, 'node_modules/publint/src/cli.js');
+    const out = execFileSync(process.execPath, [cli, tarball, '--strict'], { cwd: root, encoding: 'utf8' });
     expect(out).not.toMatch(/error|warning/i);
   });
 
   it('are-the-types-wrong passes for every entry point under the node16 profile (exit code 0)', () => {
     const cli = join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js');
-    const tarball = join(packDir, readdirSync(packDir)[0] as string);
     const out = execFileSync(process.execPath, [cli, tarball, '--profile', 'node16', '--format', 'table-flipped'], {
       cwd: root,
       encoding: 'utf8',
