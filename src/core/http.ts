@@ -340,7 +340,7 @@ function toHttpResponse(
   }
   const ok = response.status >= 200 && response.status <= 299;
   if (ok && data === undefined && text !== undefined && isJsonType(headers['content-type'])) {
-    // Not retried: DESIGN.md lists what is transient (network, timeouts, 5xx, 429, rate-limit codes),
+    // Not retried: only network errors, timeouts, 5xx, 429 and rate-limit codes are transient,
     // and a provider answering garbage fails fast rather than after a retry budget.
     throw new ResponseValidationError(`${context.provider}: ${context.operation} answered with malformed JSON`, {
       provider: context.provider,

@@ -3,8 +3,8 @@
  * adapter. Internal to `taskpoll/dgc`: only `dgc.ts` imports it.
  *
  * The algorithm follows the Huawei Cloud SDK signer (Go SDK `core/auth/signer/signer.go` and
- * `escape.go`) and the APIG signing guide (support.huaweicloud.com `devg-apisign/api-sign-0001`), as
- * written up in PROVIDERS.md §3:
+ * `escape.go`, https://github.com/huaweicloud/huaweicloud-sdk-go-v3) and the APIG signing guide
+ * (support.huaweicloud.com `devg-apisign/api-sign-0001`):
  *
  * 1. `X-Sdk-Date` = UTC `YYYYMMDDTHHMMSSZ`, read from `Date.now()` at signing time.
  * 2. Canonical request = `METHOD\n CanonicalURI\n CanonicalQuery\n CanonicalHeaders\n SignedHeaders\n

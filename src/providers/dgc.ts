@@ -3,8 +3,9 @@
  *
  * Imports of jobs and connections run as asynchronous "system tasks": the import call answers with a
  * `taskId`, and `GET /v1/{project_id}/system-tasks/{task_id}` reports the task until it ends.
- * Sources: PROVIDERS.md §3 (docs `dataartsstudio_02_0090`, `_0096`, `_0106`, `_0313`; the Huawei
- * Cloud Go SDK `services/dgc/v1`).
+ * Sources: the DataArts Studio API reference (`dataartsstudio_02_0090`, `_0096`, `_0106`, `_0313`, e.g.
+ * https://support.huaweicloud.com/intl/en-us/api-dataartsstudio/dataartsstudio_02_0096.html) and the
+ * Huawei Cloud Go SDK (https://github.com/huaweicloud/huaweicloud-sdk-go-v3, `services/dgc/v1`).
  */
 import { z } from 'zod';
 import { defineAdapter, type StatusReport, type TaskAdapter } from '../core/adapter.js';

@@ -4,7 +4,7 @@
  *
  * Sources: hiascend.com MEF API reference `mefapiref_0040`..`0044` (create, query, download), the
  * certificate exchange page `mefug_0027`, and the `Ascend/MEF` repository (`docs/en/user_guide/RESTful.md`,
- * `src/mef-center/...`). Facts this file relies on are summarized in PROVIDERS.md section 2.
+ * `src/mef-center/...`), e.g. https://www.hiascend.com/document/detail/en/mindx-edge/600/mef/mefug/mefapiref_0040.html.
  *
  * Decisions worth knowing:
  * - MEF authenticates with mutual TLS only. Give `tls: { cert, key, ca }` (or your own `httpsAgent`).
@@ -230,7 +230,7 @@ const submitBodySchema = envelopeSchema.extend({
   data: z.object({ taskId: z.string().regex(EDGE_TASK_ID_PATTERN, 'expected a dumpMultiNodesLog… task id') }),
 });
 
-/** MEF's `data.status` word → the normalized state (DESIGN.md state table). */
+/** MEF's `data.status` word → the normalized state. */
 function toState(word: string): TaskState {
   switch (word) {
     case 'waiting':

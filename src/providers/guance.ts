@@ -3,7 +3,7 @@
  *
  * Sources: `GuanceCloud/guance-docs`, `docs/{zh,en}/open-api/logmine/{sendtask,querytask}.md` (the
  * calls), `open-api/index.md` (sites, the envelope, the `DF-API-KEY` header), `error-definition.md`
- * (error codes) and `api-limit.md` (20 requests a minute per API key). See PROVIDERS.md §1.
+ * (error codes) and `api-limit.md` (20 requests a minute per API key).
  */
 import { z } from 'zod';
 import { defineAdapter, type StatusReport, type TaskAdapter } from '../core/adapter.js';
@@ -36,9 +36,9 @@ export const GUANCE_SITES = Object.freeze({
   eu1: 'https://eu1-openapi.guance.one',
   /** Asia-Pacific 1 (Singapore). */
   ap1: 'https://ap1-openapi.guance.one',
-  /** South Africa 1. The en doc templates the domain; guance.com is an inference (PROVIDERS.md §1). */
+  /** South Africa 1. The en doc templates the domain; guance.com is an inference (guance-docs `docs/en/open-api/index.md`). */
   za1: 'https://za1-openapi.guance.com',
-  /** Indonesia 1 (Jakarta). The en doc templates the domain; guance.com is an inference (PROVIDERS.md §1). */
+  /** Indonesia 1 (Jakarta). The en doc templates the domain; guance.com is an inference (guance-docs `docs/en/open-api/index.md`). */
   id1: 'https://id1-openapi.guance.com',
 } as const);
 
@@ -201,8 +201,8 @@ export function parseClusterMessage(message: string): GuanceClusterMessage {
 /**
  * Maps a `content.taskStatus` word onto a {@link TaskState}. Only `ok` is documented (querytask.md).
  * Other words are matched case-insensitively, ignoring spaces and dashes. Running-like words map to
- * `running` and `queued` words to `queued`. Failure-like words map to `failed`, as DESIGN.md's table
- * says. Anything else is `unknown`, which never ends a wait.
+ * `running` and `queued` words to `queued`. Failure-like words map to `failed`, so a failure ends the
+ * wait rather than running into its time limit. Anything else is `unknown`, which never ends a wait.
  */
 export function guanceTaskState(taskStatus: string): TaskState {
   switch (taskStatus.trim().toLowerCase().replace(/[\s-]+/g, '_')) {

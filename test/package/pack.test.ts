@@ -88,6 +88,18 @@ describe('the packed tarball', () => {
     expect(files).toContain('dist/index.d.cts');
   });
 
+  it('the published type declarations (hover docs) cite no document the package does not ship', () => {
+    const dist = join(consumer, 'node_modules/taskpoll/dist');
+    const declarations = readdirSync(dist).filter((f) => /\.d\.c?ts$/.test(f));
+    expect(declarations.length).toBeGreaterThanOrEqual(12);
+    const cited = declarations.flatMap((file) =>
+      readFileSync(join(dist, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/DESIGN\.md|PROVIDERS\.md|STYLE\.md|ANCHORS\.md/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(cited).toEqual([]);
+  });
+
   it.each(entryPoints)('import("%s") works from an ESM consumer', (entry) => {
     const script = `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).length);`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8' });
