@@ -46,9 +46,10 @@ export interface HttpClientConfig extends TransportOptions {
   defaultPacing?: PacingOptions | false;
   /**
    * Adds or changes headers just before sending (request signing, a fresh session token).
-   * Sees the final URL, method and body bytes.
+   * Sees the final URL, method and body bytes, and the request as the provider described it (the same
+   * object `interpretError` gets), so that what it derives (a signature) can be tied to the answer.
    */
-  prepare?: (request: PreparedRequest) => void | Promise<void>;
+  prepare?: (request: PreparedRequest, source: HttpRequest) => void | Promise<void>;
   /**
    * The provider's reading of a non-2xx answer (its error envelope); return `undefined` to fall back to
    * the generic mapping by HTTP status.
@@ -190,7 +191,7 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
         }),
     }, false, responseType === 'text' ? idleControllers.pop() : undefined);
     try {
-      await config.prepare?.({ method: request.method, url, headers, body });
+      await config.prepare?.({ method: request.method, url, headers, body }, request);
       const axiosConfig: AxiosRequestConfig = {
         method: request.method,
         url: url.toString(),

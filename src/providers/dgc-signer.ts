@@ -42,9 +42,10 @@ export interface AkSkSignerOptions {
 /**
  * A `prepare` hook for the core HTTP client: adds `X-Sdk-Date`, `X-Project-Id`, `X-Security-Token`
  * (when given) and `Authorization` to each request, signed over its final URL, headers and body bytes.
- * The credentials live only in this closure.
+ * The credentials live only in this closure. Returns the signature, so that the adapter can mask it
+ * exactly if a gateway echoes it into the answer.
  */
-export function createAkSkSigner(options: AkSkSignerOptions): (request: PreparedRequest) => void {
+export function createAkSkSigner(options: AkSkSignerOptions): (request: PreparedRequest) => string {
   const { accessKey, secretKey, securityToken, projectId } = options;
   return (request) => {
     const headers = request.headers;
@@ -74,6 +75,7 @@ export function createAkSkSigner(options: AkSkSignerOptions): (request: Prepared
     const stringToSign = `${ALGORITHM}\n${sdkDate}\n${sha256Hex(canonical)}`;
     const signature = createHmac('sha256', Buffer.from(secretKey, 'utf8')).update(stringToSign, 'utf8').digest('hex');
     headers['Authorization'] = `${ALGORITHM} Access=${accessKey}, SignedHeaders=${signedNames.join(';')}, Signature=${signature}`;
+    return signature;
   };
 }
 

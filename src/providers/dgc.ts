@@ -21,13 +21,14 @@ import {
   pathSegment,
   type HttpRequest,
   type HttpResponse,
+  type PreparedRequest,
   type TransportOptions,
 } from '../core/http.js';
 import { describe, isAbortSignal } from '../core/options.js';
 import type { PacingOptions } from '../core/pacing.js';
 import { epochMsDate } from '../core/schema.js';
 import type { SubtaskStatus, TaskState } from '../core/status.js';
-import { maskSecrets } from '../core/redact.js';
+import { maskSecrets, maskStatusReport } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
 import { createAkSkSigner } from './dgc-signer.js';
 
@@ -274,8 +275,6 @@ const AUTH_CODE = /^APIGW?\.030[13]$/;
 /** API Gateway: "The throttling threshold has been reached." */
 const THROTTLED_CODE = /^APIGW?\.0308$/;
 
-/** What a signature (or the hash of a canonical request) looks like: masked in provider text. */
-const SIGNATURE_LIKE = /[0-9a-f]{64}/i;
 const REGION = /^[a-z]{2,}-[a-z]+-\d+$/;
 const PROJECT_ID = /^[0-9a-f][0-9a-f-]{7,63}$/i;
 /** Visible ASCII: what a header value of an id or token may hold (no CR/LF, no spaces). */
@@ -316,8 +315,16 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
     throw new TypeError(`workspace must be a workspace id (1 to 128 visible ASCII characters), got ${describe(workspace)}`);
   }
   const auth = checkAuth(options.auth);
-  const secrets = auth.kind === 'token' ? [auth.token] : [auth.secretKey, auth.securityToken ?? ''];
+  const secrets = auth.kind === 'token' ? [auth.token] : [auth.secretKey, auth.securityToken];
+  // The signature each request went out with, to mask exactly that value if the answer echoes it.
+  const signatures = new WeakMap<HttpRequest, string>();
+  /** What is masked in the provider text of the answer to `request`: the credentials and its signature. */
+  const secretsOf = (request: HttpRequest) => [...secrets, signatures.get(request)];
 
+  const sign =
+    auth.kind === 'aksk'
+      ? createAkSkSigner({ accessKey: auth.accessKey, secretKey: auth.secretKey, securityToken: auth.securityToken, projectId })
+      : undefined;
   const headers: Record<string, string> = {};
   if (workspace !== undefined) headers['workspace'] = workspace;
   if (auth.kind === 'token') headers['X-Auth-Token'] = auth.token;
@@ -329,24 +336,24 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
     ...(options.axios !== undefined ? { axios: options.axios } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
-    ...(auth.kind === 'aksk'
+    ...(sign
       ? {
-          prepare: createAkSkSigner({
-            accessKey: auth.accessKey,
-            secretKey: auth.secretKey,
-            securityToken: auth.securityToken,
-            projectId,
-          }),
+          prepare: (prepared: PreparedRequest, request: HttpRequest) => {
+            signatures.set(request, sign(prepared));
+          },
         }
       : {}),
-    interpretError: (response, request) => errorFor(response, request, secrets),
+    interpretError: (response, request) => errorFor(response, request, secretsOf(request)),
   });
   const projectPath = `/v1/${pathSegment(projectId, 'projectId', 64)}`;
 
-  /** Sends a request, maps an error envelope on a 2xx answer, and validates the body. */
-  const call = async <S extends z.ZodType>(request: HttpRequest, schema: S): Promise<{ body: z.output<S>; data: unknown }> => {
+  /** Sends a request, maps an error envelope on a 2xx answer, and validates the body; `secrets` are those to mask in it. */
+  const call = async <S extends z.ZodType>(
+    request: HttpRequest,
+    schema: S,
+  ): Promise<{ body: z.output<S>; data: unknown; secrets: (string | undefined)[] }> => {
     const response = await client.request(request);
-    const failure = errorFor(response, request, secrets);
+    const failure = errorFor(response, request, secretsOf(request));
     if (failure) throw failure;
     const body = parseBody(schema, response.data, {
       provider: DGC_PROVIDER,
@@ -355,7 +362,7 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
       httpStatus: response.status,
       notJson: response.data === undefined ? (response.text ?? '') : undefined,
     });
-    return { body, data: response.data };
+    return { body, data: response.data, secrets: secretsOf(request) };
   };
 
   const startImport = async (path: string, body: Record<string, unknown>, callOptions: DgcCallOptions | undefined) => {
@@ -373,12 +380,12 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
       return ref;
     },
     async getStatus(ref, { signal }) {
-      const { body, data } = await call(
+      const { body, data, secrets: echoable } = await call(
         { method: 'GET', path: `${projectPath}/system-tasks/${pathSegment(ref, 'taskId')}`, signal, taskId: ref },
         systemTaskSchema,
       );
-      // A server that echoes a credential (or a signature) into a task's text must not put it in a status or error.
-      return maskSecrets(toReport(body, data), [...secrets, SIGNATURE_LIKE]);
+      // A server that echoes a credential (or the signature) into a task's text must not put it in a status or error.
+      return maskStatusReport(toReport(body, data), echoable);
     },
   });
 
@@ -429,7 +436,7 @@ function dates(item: { startTime?: Date | null | undefined; endTime?: Date | nul
 }
 
 /** The DLF / API Gateway error envelope `{error_code, error_msg}` as a taskpoll error; `undefined` when absent. */
-function errorFor(response: HttpResponse, request: HttpRequest, secrets: string[]): TaskPollError | undefined {
+function errorFor(response: HttpResponse, request: HttpRequest, secrets: readonly (string | undefined)[]): TaskPollError | undefined {
   const envelope = errorEnvelopeSchema.safeParse(response.data);
   if (!envelope.success) return undefined;
   const code = envelope.data.error_code;
@@ -449,13 +456,11 @@ function errorFor(response: HttpResponse, request: HttpRequest, secrets: string[
 }
 
 /**
- * A provider message cut to 300 characters with every credential and every 64-hex-digit run (a
- * signature or the hash of a canonical request) replaced, in case a gateway echoes what it checked.
+ * A provider message cut to 300 characters, with the credentials and the request's signature masked
+ * first (in case a gateway echoes what it checked): the shared rule of `maskSecrets`, exact values only.
  */
-function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret !== '') out = out.split(secret).join('[redacted]');
-  return out.replace(/[0-9a-f]{64}/gi, '[redacted]').slice(0, 300);
+function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  return maskSecrets(text, secrets).slice(0, 300);
 }
 
 type CheckedAuth =

@@ -12,6 +12,7 @@ import { createHttpClient, parseJson, pathSegment, type HttpRequest, type Transp
 import { describe } from '../core/options.js';
 import type { PacingOptions } from '../core/pacing.js';
 import type { TaskState } from '../core/status.js';
+import { maskSecrets, maskStatusReport } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
 
 const PROVIDER = 'guance.logmine';
@@ -321,14 +322,8 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
   }
   const apiKey = checkApiKey(options.apiKey);
   const baseURL = chooseBaseURL(options.site, options.baseURL);
-  const redact = (text: string): string => cut(text.split(apiKey).join('[redacted]'));
-  // A status's raw body ends up in errors (TaskFailedError.status, TaskTimeoutError.lastStatus): a
-  // body that echoes the key is copied without it.
-  const keyInJson = JSON.stringify(apiKey).slice(1, -1);
-  const scrub = <T>(body: T): T => {
-    const text = JSON.stringify(body);
-    return text.includes(keyInJson) ? (JSON.parse(text.split(keyInJson).join('[redacted]')) as T) : body;
-  };
+  /** Provider text put in a message or status: the key masked (the shared rule of `maskSecrets`), then cut. */
+  const redact = (text: string): string => cut(maskSecrets(text, [apiKey]));
 
   const client = createHttpClient({
     provider: PROVIDER,
@@ -398,13 +393,15 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       const request: HttpRequest = { method: 'GET', path: QUERY_PATH, query: { taskId }, signal, taskId };
       const body = await call(request, queryTaskBody);
       const providerState = body.content.taskStatus;
-      const report: StatusReport<GuanceLogmineResult> = { state: guanceTaskState(providerState), providerState, raw: scrub(body) };
+      const report: StatusReport<GuanceLogmineResult> = { state: guanceTaskState(providerState), providerState, raw: body };
       if (body.message !== '') report.message = redact(body.message);
       if (report.state === 'succeeded') {
         const done = parseBody(finishedTaskBody, body, { provider: PROVIDER, taskId, what: `GET ${QUERY_PATH} (taskStatus ok)` });
         report.result = { docCount: done.content.docCount, clusters: done.content.data };
       }
-      return report;
+      // A status's raw body ends up in errors (TaskFailedError.status, TaskTimeoutError.lastStatus): a
+      // body that echoes the key is copied without it. The result is left as the provider sent it.
+      return maskStatusReport(report, [apiKey]);
     },
   });
 

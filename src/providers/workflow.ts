@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { defineAdapter, type AdapterContext, type TaskAdapter } from '../core/adapter.js';
+import { defineAdapter, type AdapterContext, type StatusReport, type TaskAdapter } from '../core/adapter.js';
 import {
   AuthenticationError,
   ProviderError,
@@ -36,7 +36,7 @@ import type { PacingOptions } from '../core/pacing.js';
 import { epochMsDate, isoDate } from '../core/schema.js';
 import { raceAbort } from '../core/sleep.js';
 import type { SubtaskStatus, TaskState } from '../core/status.js';
-import { maskSecrets } from '../core/redact.js';
+import { maskSecrets, maskStatusReport } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
 
 const PROVIDER = 'workflow.task';
@@ -59,7 +59,11 @@ export type WorkflowLoginEncoding = 'json-array' | 'colon';
 export interface WorkflowCredentials {
   /** The NebulaGraph user name. */
   username: string;
-  /** The NebulaGraph password. Never put in any error, message or log. */
+  /**
+   * The NebulaGraph password. Never put in any error, message or log. It is sent only inside the
+   * Base64 login, which is masked where a server echoes it; the password itself is not searched for in
+   * provider text (a common one such as `nebula` would corrupt rows and task names).
+   */
   password: string;
   /** Host of the NebulaGraph graphd service the Explorer session connects to (the body's `address`). */
   graphAddress: string;
@@ -396,19 +400,16 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     },
   });
 
-  /** Provider text put in messages: cut short, with any secret of ours masked. */
+  /** Provider text put in messages: cut short, with any secret of ours masked (the shared rule of `maskSecrets`). */
   const safeText = (value: unknown): string => {
     if (typeof value !== 'string') return '';
-    let text = value;
-    for (const secret of session.secrets()) {
-      if (secret !== '') text = text.split(secret).join('[redacted]');
-    }
+    const text = maskSecrets(value, session.secrets());
     // eslint-disable-next-line no-control-regex
     return text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200);
   };
 
-  /** A status with any secret of the session masked, in case a server echoes one into a job (its raw body, task names). */
-  const mask = <T>(report: T): T => maskSecrets(report, session.secrets());
+  /** A status with the session's secrets masked in its provider text (raw body, task names): a server may echo one. */
+  const mask = <R extends StatusReport<WorkflowResult<Row>>>(report: R): R => maskStatusReport(report, session.secrets());
 
   function envelopeError(
     envelope: z.output<typeof envelopeSchema>,
@@ -718,7 +719,10 @@ interface Session {
   token(signal: AbortSignal | undefined): Promise<string>;
   /** `stale` was refused: log in again, unless another caller already did. */
   renew(stale: string, signal: AbortSignal | undefined): Promise<string>;
-  /** Every secret of this session, for masking provider text. */
+  /**
+   * What the session sends that a server could echo, for masking provider text: the token, or the
+   * login's Base64 and the session cookie. Not the password: it is only ever sent inside the Base64.
+   */
   secrets(): string[];
 }
 
@@ -759,7 +763,7 @@ function createSession(auth: Auth, login: () => Promise<string>): Session {
       if (current === stale) current = undefined;
       return wait(start(), signal);
     },
-    secrets: () => [auth.password, auth.encoded, ...(current ? [current] : [])],
+    secrets: () => [auth.encoded, ...(current ? [current] : [])],
   };
 }
 
@@ -769,7 +773,7 @@ function createSession(auth: Auth, login: () => Promise<string>): Session {
 
 type Auth =
   | { kind: 'token'; token: string }
-  | { kind: 'credentials'; password: string; encoded: string; graphAddress: string; graphPort: number };
+  | { kind: 'credentials'; encoded: string; graphAddress: string; graphPort: number };
 
 interface Settings<S extends z.ZodType> {
   baseURL: string;
@@ -877,7 +881,6 @@ function checkCredentials(credentials: unknown): Auth {
   }
   return {
     kind: 'credentials',
-    password: c.password,
     encoded: encodeWorkflowLogin(c.username, c.password, encoding),
     graphAddress: c.graphAddress,
     graphPort: port,

@@ -520,14 +520,15 @@ describe('sessions', () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  it('no credential in any error: login refused with a message that echoes the password', async () => {
+  it('no credential in any error: login refused with a message that echoes the login it received', async () => {
     const wf = make(workflowTasks({ baseURL: BASE, credentials }));
+    const encoded = encodeWorkflowLogin('root', PASSWORD);
+    // The password only ever leaves inside the Base64 login: that is what a server can echo, and it is masked.
     const scope = nock(BASE)
       .post('/api-open/v1/connect')
-      .reply(400, errorBody(40004000, `ErrBadRequest: user root password ${PASSWORD} rejected`));
+      .reply(400, errorBody(40004000, `ErrBadRequest: Authorization Bearer ${encoded} rejected`));
     const { error } = await drive(wf.getJob(JOB));
     expect(error).toBeInstanceOf(AuthenticationError);
-    const encoded = encodeWorkflowLogin('root', PASSWORD);
     for (const text of [(error as Error).message, JSON.stringify(error), inspect(error, { depth: 5 })]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(encoded);
