@@ -152,7 +152,11 @@ function tlsAlert(error: ErrorLike): string | undefined {
   return undefined;
 }
 
-function sanitized(error: ErrorLike, code: string | undefined): Error {
+/**
+ * A copy of a failure that is safe to keep as a `cause`: its name, code and message (URLs without query
+ * or userinfo), nothing else (no request config, headers or TLS material).
+ */
+export function sanitized(error: ErrorLike, code: string | undefined): Error {
   const name = typeof error.name === 'string' ? error.name : 'Error';
   const message = typeof error.message === 'string' ? stripUrls(error.message) : '';
   const out = new Error(message);

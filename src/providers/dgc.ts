@@ -25,7 +25,7 @@ import {
   type TransportOptions,
 } from '../core/http.js';
 import { describe, isAbortSignal } from '../core/options.js';
-import type { PacingOptions } from '../core/pacing.js';
+import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import { epochMsDate } from '../core/schema.js';
 import type { SubtaskStatus, TaskState } from '../core/status.js';
 import { maskSecrets, maskStatusReport } from '../core/redact.js';
@@ -215,7 +215,12 @@ export interface DgcSystemTasks extends TaskAdapter<string, DgcTaskResult> {
    * the system task's id. Not retried.
    */
   importConnections(input: DgcImportConnectionsInput, options?: DgcCallOptions): Promise<string>;
-  /** Frees the adapter's keep-alive sockets. */
+  /** What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with `pacing: false`. */
+  pacerStats(): PacerStats | undefined;
+  /**
+   * Frees the adapter's keep-alive sockets and ends the adapter: calls waiting for a pacing slot, and
+   * every later call, reject at once with a `NetworkError` that says the adapter was closed.
+   */
   close(): void;
 }
 
@@ -274,6 +279,14 @@ const NOT_FOUND_CODES = new Set(['DLF.0810', 'DLF.20810']);
 const AUTH_CODE = /^APIGW?\.030[13]$/;
 /** API Gateway: "The throttling threshold has been reached." */
 const THROTTLED_CODE = /^APIGW?\.0308$/;
+/**
+ * How long a throttled answer (`APIG.0308`, or a 429) without `Retry-After` holds the adapter's
+ * requests, in ms: the low end of Huawei's advice for `APIG.0308`, to retry "after a short period of
+ * time (for example, 2 to 5 seconds)",
+ * https://support.huaweicloud.com/intl/en-us/ocr_faq/ocr_01_0041.html. The code is the API Gateway's,
+ * shared by Huawei Cloud services; that FAQ is OCR's, and DataArts Factory gives no advice of its own.
+ */
+const THROTTLED_FLOOR_MS = 2000;
 
 const REGION = /^[a-z]{2,}-[a-z]+-\d+$/;
 const PROJECT_ID = /^[0-9a-f][0-9a-f-]{7,63}$/i;
@@ -298,8 +311,9 @@ const OPTION_KEYS = new Set(['projectId', 'region', 'endpoint', 'workspace', 'au
  * is 100 on `SUCCESSFUL`; the subtasks are always reported for callers who know how many to expect.
  *
  * **Errors.** `DLF.0810`/`DLF.20810` on a poll → `TaskNotFoundError`; `APIG.0301`/`APIG.0303` (and
- * `APIGW.*`) → `AuthenticationError`; `APIG.0308` → a transient `ProviderError` (retried, after
- * `Retry-After` when sent); any other `error_code` → `ProviderError` (transient on HTTP 5xx or 429).
+ * `APIGW.*`) → `AuthenticationError`; `APIG.0308` → a transient `ProviderError` (retried after
+ * `Retry-After`, or 2 s without one, holding every request of the adapter as long); any other
+ * `error_code` → `ProviderError` (transient on HTTP 5xx or 429).
  */
 export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -344,6 +358,10 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
         }
       : {}),
     interpretError: (response, request) => errorFor(response, request, secretsOf(request)),
+    rateLimit: {
+      floorMs: THROTTLED_FLOOR_MS,
+      matches: (response) => response.status === 429 || THROTTLED_CODE.test(errorEnvelopeSchema.safeParse(response.data).data?.error_code ?? ''),
+    },
   });
   const projectPath = `/v1/${pathSegment(projectId, 'projectId', 64)}`;
 
@@ -396,6 +414,7 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
     async importConnections(input: DgcImportConnectionsInput, callOptions?: DgcCallOptions) {
       return startImport('/connections/import', importConnectionsBody(input), callOptions);
     },
+    pacerStats: () => client.pacerStats(),
     close() {
       client.close();
     },

@@ -10,7 +10,7 @@ import { defineAdapter, type StatusReport, type TaskAdapter } from '../core/adap
 import { AuthenticationError, ProviderError, TaskNotFoundError, type TaskPollError } from '../core/errors/index.js';
 import { createHttpClient, parseJson, pathSegment, type HttpRequest, type TransportOptions } from '../core/http.js';
 import { describe } from '../core/options.js';
-import type { PacingOptions } from '../core/pacing.js';
+import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import type { TaskState } from '../core/status.js';
 import { maskSecrets, maskStatusReport } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
@@ -83,7 +83,8 @@ export const GUANCE_DEFAULT_PACING: Readonly<Required<Pick<PacingOptions, 'reque
 
 /**
  * How long to hold this adapter's requests after a rate-limit answer without `Retry-After`, in ms:
- * one slot of the documented 20-a-minute budget.
+ * one slot of the documented 20-a-minute budget (`api-limit.md`). Guance documents the budget, not a
+ * wait after a refusal: one slot's worth is an inference **[inf]**.
  */
 const RATE_LIMIT_PAUSE_MS = 3000;
 
@@ -171,7 +172,12 @@ export interface GuanceSubmitOptions {
 export interface GuanceLogmine extends TaskAdapter<string, GuanceLogmineResult> {
   /** Starts a clustering task and resolves with its task id (not retried: `send_task` is not idempotent). */
   submit(input: GuanceLogmineTaskInput, options?: GuanceSubmitOptions): Promise<string>;
-  /** Frees the adapter's keep-alive sockets. */
+  /** What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with `pacing: false`. */
+  pacerStats(): PacerStats | undefined;
+  /**
+   * Frees the adapter's keep-alive sockets and ends the adapter: calls waiting for a pacing slot, and
+   * every later call, reject at once with a `NetworkError` that says the adapter was closed.
+   */
   close(): void;
 }
 
@@ -340,6 +346,10 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       if (parsed.data.errorCode === '' && !(response.status === 404 && request.path === QUERY_PATH)) return undefined;
       return envelopeError(parsed.data, response.status, request, response.retryAfterMs);
     },
+    rateLimit: {
+      floorMs: RATE_LIMIT_PAUSE_MS,
+      matches: (response) => response.status === 429 || RATE_LIMIT_CODES.has(errorEnvelope.safeParse(response.data).data?.errorCode ?? ''),
+    },
   });
 
   /**
@@ -413,6 +423,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       const answer = await call({ method: 'POST', path: SEND_PATH, body, signal }, sendTaskBody);
       return answer.content.taskId;
     },
+    pacerStats: () => client.pacerStats(),
     close() {
       client.close();
     },

@@ -32,9 +32,9 @@ import {
   type TransportOptions,
 } from '../core/http.js';
 import { describe, isAbortSignal, numberOption } from '../core/options.js';
-import type { PacingOptions } from '../core/pacing.js';
+import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import { epochMsDate, isoDate } from '../core/schema.js';
-import { raceAbort } from '../core/sleep.js';
+import { pauseTimeoutOf, raceAbort } from '../core/sleep.js';
 import type { SubtaskStatus, TaskState } from '../core/status.js';
 import { maskSecrets, maskStatusReport } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
@@ -213,7 +213,12 @@ export interface WorkflowTasks<Row> extends TaskAdapter<WorkflowTaskRef, Workflo
    * `limit` defaults to the adapter's `sampleLimit`.
    */
   sampleResult(ref: WorkflowTaskRef, options?: WorkflowCallOptions & { limit?: number }): Promise<Row[]>;
-  /** Frees the adapter's keep-alive sockets. */
+  /** What the adapter's pacer is doing (calls waiting, in flight); `undefined` with `pacing: false`. */
+  pacerStats(): PacerStats | undefined;
+  /**
+   * Frees the adapter's keep-alive sockets and ends the adapter: calls waiting for a pacing slot, and
+   * every later call, reject at once with a `NetworkError` that says the adapter was closed.
+   */
   close(): void;
 }
 
@@ -398,6 +403,8 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
       if (!envelope.success || envelope.data.code === 0) return undefined;
       return envelopeError(envelope.data, response.status, request);
     },
+    // No rate limit is documented for Explorer **[unk]**, so no rate-limit floor: a 429 without
+    // Retry-After is retried on the poller's own retry delay and holds no other request.
   });
 
   /** Provider text put in messages: cut short, with any secret of ours masked (the shared rule of `maskSecrets`). */
@@ -631,6 +638,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
       const limit = sampleLimitOption('limit', callOptions?.limit, settings.sampleLimit);
       return readRows(checked, limit, signal);
     },
+    pacerStats: () => client.pacerStats(),
     close: () => client.close(),
   };
 }
@@ -753,8 +761,18 @@ function createSession(auth: Auth, login: () => Promise<string>): Session {
     );
     return inFlight;
   };
-  const wait = (promise: Promise<string>, signal: AbortSignal | undefined) =>
-    signal ? raceAbort(promise, signal) : promise;
+  // Waiting for the shared login is not the caller's request time (the login may wait for a pacing
+  // slot behind other calls; once sent, it has the client's own time limit): the caller's clock stops,
+  // its abort still ends the wait.
+  const wait = async (promise: Promise<string>, signal: AbortSignal | undefined) => {
+    if (!signal) return promise;
+    const resume = pauseTimeoutOf(signal);
+    try {
+      return await raceAbort(promise, signal);
+    } finally {
+      resume();
+    }
+  };
   return {
     canLogin: true,
     token: (signal) => (current !== undefined ? Promise.resolve(current) : wait(start(), signal)),
