@@ -4,7 +4,12 @@ import { isTaskState, isTerminalState, type SubtaskStatus, type TaskState, type 
 
 /** What the poller hands an adapter with every call. */
 export interface AdapterContext {
-  /** Aborts when the wait is aborted, times out, or the one request's time limit passes. */
+  /**
+   * Aborts when the wait is aborted, times out, or the time limit of this call passes (for `getStatus`,
+   * the wait's `requestTimeoutMs`). Pass it as is to the requests the call makes: the HTTP client the
+   * built-in providers share then applies this limit instead of its own `requestTimeoutMs`, so a wait
+   * may give a poll more (or less) time than the adapter's other calls get.
+   */
   signal: AbortSignal;
 }
 

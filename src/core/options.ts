@@ -84,7 +84,9 @@ export interface WaitOptions<TResult = unknown> {
    */
   progressAware?: boolean;
   /**
-   * Time limit of one poll request, in ms. A poll that passes it counts as a transient failure.
+   * Time limit of one poll request, in ms. A poll that passes it counts as a transient failure. For
+   * polls it replaces the adapter's own `requestTimeoutMs` (the limit of its other calls), whether it is
+   * longer or shorter: the adapter gets it with `AdapterContext.signal`.
    * @default 10000
    */
   requestTimeoutMs?: number;

@@ -130,7 +130,7 @@ export interface LinkedAbort {
 }
 
 /** The per-request links the poller made, so the transport can pause their clocks while it queues. */
-const pausable = new WeakMap<AbortSignal, LinkedAbort>();
+const pausable = new WeakMap<AbortSignal, Link>();
 
 /**
  * Pauses the timeout clock of the link that owns `signal`, if any (the poller's per-request limit);
@@ -139,6 +139,16 @@ const pausable = new WeakMap<AbortSignal, LinkedAbort>();
 export function pauseTimeoutOf(signal: AbortSignal | undefined): () => void {
   const link = signal ? pausable.get(signal) : undefined;
   return link ? link.pauseTimeout() : () => undefined;
+}
+
+/**
+ * True while `signal` belongs to a live link registered with `registerPausable` that has a time limit
+ * (a poll's): a request made with it is already bounded by that limit, so the transport adds none of
+ * its own, which could only cut the poll shorter than the wait's `requestTimeoutMs` asks.
+ */
+export function carriesTimeLimit(signal: AbortSignal | undefined): boolean {
+  const link = signal ? pausable.get(signal) : undefined;
+  return link !== undefined && link.timed;
 }
 
 /**
@@ -234,6 +244,11 @@ class Link implements LinkedAbort {
       this.#pauses -= 1;
       if (this.#pauses === 0 && !this.signal.aborted) this.arm();
     };
+  }
+
+  /** True until disposed when the link has a finite time limit. */
+  get timed(): boolean {
+    return !this.#disposed && this.#remainingMs !== undefined;
   }
 
   reusableController(): AbortController | undefined {
