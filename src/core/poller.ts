@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import type { AdapterContext, TaskAdapter } from './adapter.js';
-import { fitToDeadline, nextPollDelay, retryDelay, type ProgressSample } from './backoff.js';
+import { fitToDeadline, lastPollLead, nextPollDelay, retryDelay, type ProgressSample } from './backoff.js';
 import {
   AdapterError,
   CallbackError,
@@ -20,8 +20,11 @@ import { monotonicNow } from './clock.js';
 /** Progress samples kept for the schedule (the oldest are dropped). */
 const MAX_PROGRESS_SAMPLES = 64;
 
-/** How long before the deadline the last poll is placed, at most, in ms. */
+/** How long before the deadline the last poll's answer is due, at most, in ms (its margin for jitter). */
 const LAST_POLL_LEAD_MS = 500;
+
+/** The last poll is placed from the slowest of this many recent answered polls of the wait. */
+const LATENCY_SAMPLES = 5;
 
 /** The abort reason of the deadline timer, told apart from any reason a caller's signal carries. */
 class DeadlineReached extends Error {
@@ -117,13 +120,21 @@ async function* run<TRef, TResult>(
   let lastError: TaskPollError | undefined;
   let final = false;
   const samples: ProgressSample[] = [];
+  /** How long the last answered polls took, oldest first. */
+  const latencies: number[] = [];
 
   try {
     for (;;) {
       life.signal.throwIfAborted();
       attempts += 1;
-      const status = await pollOnce(adapter, ref, taskId, opts, life.signal, (error) => {
-        lastError = error;
+      const status = await pollOnce(adapter, ref, taskId, opts, life.signal, {
+        onFailure: (error) => {
+          lastError = error;
+        },
+        onAnswer: (latencyMs) => {
+          latencies.push(latencyMs);
+          if (latencies.length > LATENCY_SAMPLES) latencies.shift();
+        },
       });
       lastStatus = status;
       lastError = undefined;
@@ -138,7 +149,10 @@ async function* run<TRef, TResult>(
         const wanted =
           status.pollAfterMs ??
           nextPollDelay(opts.backoff, { pollsDone: attempts, elapsedMs, random: Math.random(), progress: samples });
-        plan = fitToDeadline(wanted, monotonicNow(), deadline, Math.min(LAST_POLL_LEAD_MS, wanted));
+        // The last poll must be answered before the deadline, or its answer is dropped: it is placed the
+        // slowest recent poll's time (plus the usual margin) before it, so a slow provider still answers
+        // in time; when even that is past, no poll can answer in time and the wait ends now.
+        plan = fitToDeadline(wanted, monotonicNow(), deadline, lastPollLead(Math.min(LAST_POLL_LEAD_MS, wanted), latencies));
       }
       if (opts.onProgress) {
         const info = { attempt: attempts, elapsedMs: monotonicNow() - startedAt, nextDelayMs: plan?.delayMs };
@@ -196,6 +210,14 @@ async function* run<TRef, TResult>(
   }
 }
 
+/** What {@link pollOnce} reports back to the wait. */
+interface PollHooks {
+  /** Every failed attempt, as the TaskPollError it ends with. */
+  onFailure: (error: TaskPollError) => void;
+  /** How long the attempt that produced the status took, in ms. */
+  onAnswer: (latencyMs: number) => void;
+}
+
 /** One poll: the adapter's getStatus under the request time limit, with transient failures retried. */
 async function pollOnce<TRef, TResult>(
   adapter: TaskAdapter<TRef, TResult>,
@@ -203,10 +225,11 @@ async function pollOnce<TRef, TResult>(
   taskId: string,
   opts: NormalizedWaitOptions<TResult>,
   lifeSignal: AbortSignal,
-  onFailure: (error: TaskPollError) => void,
+  { onFailure, onAnswer }: PollHooks,
 ): Promise<TaskStatus<TResult>> {
   const { provider } = adapter;
   const attempt = async (): Promise<TaskStatus<TResult>> => {
+    const sentAt = monotonicNow();
     const request = linkAbort([lifeSignal], {
       ms: opts.requestTimeoutMs,
       reason: () =>
@@ -228,6 +251,7 @@ async function pollOnce<TRef, TResult>(
       if (pollAfterMs !== undefined && !(typeof pollAfterMs === 'number' && pollAfterMs >= 0)) {
         throw new AdapterError(`${provider}: getStatus returned pollAfterMs ${describe(pollAfterMs)}, not a number ≥ 0`, { provider, taskId });
       }
+      onAnswer(monotonicNow() - sentAt);
       return status;
     } catch (error) {
       if (lifeSignal.aborted) throw error;
