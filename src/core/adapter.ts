@@ -26,6 +26,14 @@ export interface TaskAdapter<TRef, TResult> {
   getStatus(ref: TRef, ctx: AdapterContext): Promise<TaskStatus<TResult>>;
   /** Asks the provider to cancel the task, where it can. */
   cancel?(ref: TRef, ctx: AdapterContext): Promise<void>;
+  /**
+   * True when every `succeeded` status carries `result` (the adapter has a result type, one without
+   * `undefined`): the poller then rejects a `succeeded` status without one as an `AdapterError`, so the
+   * `result` that `waitForTask` types as present is there at run time too. Types are erased, so the
+   * poller cannot tell on its own; an adapter with no result (`TResult` left `unknown`, or `void`)
+   * leaves it out and its `succeeded` statuses may omit `result`.
+   */
+  readonly resultRequired?: boolean;
 }
 
 /** The result type an adapter produces. */
@@ -62,12 +70,20 @@ export interface AdapterDefinition<TRef, TResult> {
   taskId?: (ref: TRef) => string;
   /**
    * One observation of the task. Throw a `TaskPollError` subclass (e.g. `TaskNotFoundError`) when it
-   * cannot tell. When the adapter has a result type, report `result` with every `succeeded` state:
-   * `waitForTask` resolves with a `SucceededTask` whose `result` is typed as present.
+   * cannot tell. When the adapter has a result type, report `result` with every `succeeded` state
+   * (`waitForTask` resolves with a `SucceededTask` whose `result` is typed as present), and set
+   * `resultRequired` so that a report without one is an `AdapterError`.
    */
   getStatus(ref: TRef, ctx: AdapterContext): Promise<StatusReport<TResult>>;
   /** Asks the provider to cancel the task. */
   cancel?: (ref: TRef, ctx: AdapterContext) => Promise<void>;
+  /**
+   * Set it when the adapter has a result type: a `succeeded` report without `result` is then an
+   * `AdapterError` instead of a `SucceededTask` whose `result` is typed as present but missing. Leave it
+   * out when the adapter reports no result (see {@link TaskAdapter.resultRequired}).
+   * @default false
+   */
+  resultRequired?: boolean;
 }
 
 /**
@@ -91,7 +107,7 @@ export function defineAdapter<TRef = string, TResult = unknown>(
   if (typeof definition !== 'object' || definition === null) {
     throw new TypeError(`defineAdapter needs an object, got ${describe(definition)}`);
   }
-  const { provider, getStatus, cancel } = definition;
+  const { provider, getStatus, cancel, resultRequired } = definition;
   if (typeof provider !== 'string' || provider.trim() === '') {
     throw new TypeError(`provider must be a non-empty string, got ${describe(provider)}`);
   }
@@ -101,6 +117,9 @@ export function defineAdapter<TRef = string, TResult = unknown>(
   }
   if (definition.taskId !== undefined && typeof definition.taskId !== 'function') {
     throw new TypeError(`taskId must be a function, got ${describe(definition.taskId)}`);
+  }
+  if (resultRequired !== undefined && typeof resultRequired !== 'boolean') {
+    throw new TypeError(`resultRequired must be a boolean, got ${describe(resultRequired)}`);
   }
   const idOf = definition.taskId ?? ((ref: TRef) => ref as unknown as string);
   const taskId = (ref: TRef): string => {
@@ -119,6 +138,7 @@ export function defineAdapter<TRef = string, TResult = unknown>(
       const report = await getStatus(ref, ctx);
       return toTaskStatus(provider, id, report);
     },
+    ...(resultRequired ? { resultRequired } : {}),
   };
   if (cancel) adapter.cancel = (ref, ctx) => cancel(ref, ctx);
   return adapter;

@@ -13,7 +13,7 @@ import {
 } from './errors/index.js';
 import { normalizeWaitOptions, describe, type NormalizedWaitOptions, type WaitOptions } from './options.js';
 import { linkAbort, raceAbort, sleep } from './sleep.js';
-import type { CompletedTask, SucceededTask, TaskStatus } from './status.js';
+import { isTaskState, isTerminalState, type CompletedTask, type SucceededTask, type TaskStatus } from './status.js';
 import { toTaskPollError } from './transport-errors.js';
 import { monotonicNow } from './clock.js';
 
@@ -54,7 +54,9 @@ export function pollTask<TRef, TResult>(
 /**
  * Waits for `ref` to end and resolves with its terminal status when it `succeeded` (or ended `partial`
  * with `acceptPartial`); its `result` is typed by the adapter. Without `acceptPartial: true` the
- * resolved type is {@link SucceededTask}, whose `result` is always there. Every other ending rejects with a
+ * resolved type is {@link SucceededTask}, whose `result` is typed as present (checked at run time for
+ * an adapter that sets `resultRequired`; see {@link TaskAdapter.resultRequired}). A status whose
+ * `terminal` disagrees with its `state` is an `AdapterError`. Every other ending rejects with a
  * `TaskPollError` subclass: `TaskFailedError` (failed, cancelled, partial not accepted),
  * `TaskTimeoutError`, `TaskAbortedError`, `TaskNotFoundError`, `AuthenticationError`, `ProviderError`,
  * `ResponseValidationError`, `NetworkError`, `HttpError`, `AdapterError` or `CallbackError`.
@@ -134,6 +136,11 @@ async function* run<TRef, TResult>(
         onAnswer: (latencyMs) => {
           latencies.push(latencyMs);
           if (latencies.length > LATENCY_SAMPLES) latencies.shift();
+        },
+        beforeRetry: (delayMs) => {
+          // A retry that could not answer before the deadline would only idle until it: the wait ends
+          // now, as when no scheduled poll fits (TaskTimeoutError, its cause the failure retried).
+          if (monotonicNow() + delayMs + lastPollLead(0, latencies) >= deadline) life.abort(new DeadlineReached());
         },
       });
       lastStatus = status;
@@ -216,6 +223,8 @@ interface PollHooks {
   onFailure: (error: TaskPollError) => void;
   /** How long the attempt that produced the status took, in ms. */
   onAnswer: (latencyMs: number) => void;
+  /** Called with the delay before each retry, before sleeping it; may end the wait (abort its signal). */
+  beforeRetry: (delayMs: number) => void;
 }
 
 /** One poll: the adapter's getStatus under the request time limit, with transient failures retried. */
@@ -225,7 +234,7 @@ async function pollOnce<TRef, TResult>(
   taskId: string,
   opts: NormalizedWaitOptions<TResult>,
   lifeSignal: AbortSignal,
-  { onFailure, onAnswer }: PollHooks,
+  { onFailure, onAnswer, beforeRetry }: PollHooks,
 ): Promise<TaskStatus<TResult>> {
   const { provider } = adapter;
   const attempt = async (): Promise<TaskStatus<TResult>> => {
@@ -245,6 +254,20 @@ async function pollOnce<TRef, TResult>(
       const status = await raceAbort(adapter.getStatus(ref, ctx), request.signal);
       if (typeof status !== 'object' || status === null || typeof status.terminal !== 'boolean') {
         throw new AdapterError(`${provider}: getStatus returned ${describe(status)} instead of a TaskStatus`, { provider, taskId });
+      }
+      // A hand-written adapter's `terminal` is checked, not trusted: a wait that stops on a `running`
+      // status, or polls on past a `failed` one, would end with a wrong answer.
+      if (!isTaskState(status.state)) {
+        throw new AdapterError(`${provider}: getStatus returned state ${describe(status.state)}, which is not a TaskState`, { provider, taskId });
+      }
+      if (status.terminal !== isTerminalState(status.state)) {
+        throw new AdapterError(
+          `${provider}: getStatus returned terminal ${status.terminal} with state "${status.state}" (terminal is true exactly for succeeded, partial, failed and cancelled)`,
+          { provider, taskId },
+        );
+      }
+      if (status.state === 'succeeded' && adapter.resultRequired === true && status.result === undefined) {
+        throw new AdapterError(`${provider}: getStatus returned state "succeeded" without a result (the adapter sets resultRequired)`, { provider, taskId });
       }
       // The schedule trusts it: NaN or a negative value would poll with no delay at all.
       const { pollAfterMs } = status;
@@ -276,7 +299,11 @@ async function pollOnce<TRef, TResult>(
   }
   const retryable = (error: unknown): error is TaskPollError => !lifeSignal.aborted && isTaskPollError(error) && error.transient;
   if (retry.retries === 0 || !retryable(firstError)) throw firstError;
-  await sleep(retryDelay(retry.backoff, 1, Math.random(), firstError.retryAfterMs), lifeSignal);
+  const retrySleep = (delayMs: number): Promise<void> => {
+    beforeRetry(delayMs);
+    return sleep(delayMs, lifeSignal);
+  };
+  await retrySleep(retryDelay(retry.backoff, 1, Math.random(), firstError.retryAfterMs));
   return pRetry(attempt, {
     retries: retry.retries - 1,
     minTimeout: 0,
@@ -285,7 +312,7 @@ async function pollOnce<TRef, TResult>(
     // p-retry counts and stops; the delay (with Retry-After) is ours, slept here so it is abortable.
     shouldRetry: async ({ error, retriesConsumed }) => {
       if (!retryable(error)) return false;
-      await sleep(retryDelay(retry.backoff, retriesConsumed + 2, Math.random(), error.retryAfterMs), lifeSignal);
+      await retrySleep(retryDelay(retry.backoff, retriesConsumed + 2, Math.random(), error.retryAfterMs));
       return true;
     },
   });
