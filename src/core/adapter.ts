@@ -1,5 +1,5 @@
 import { AdapterError } from './errors/index.js';
-import { describe } from './options.js';
+import { describe, describeOption } from './options.js';
 import { isTaskState, isTerminalState, type SubtaskStatus, type TaskState, type TaskStatus } from './status.js';
 
 /** What the poller hands an adapter with every call. */
@@ -150,7 +150,7 @@ export function toTaskStatus<TResult>(provider: string, taskId: string, report: 
     throw new AdapterError(`${provider}: getStatus ${what}`, { provider, taskId });
   };
   if (typeof report !== 'object' || report === null) fail(`returned ${describe(report)} instead of a status`);
-  if (!isTaskState(report.state)) fail(`returned state ${describe(report.state)}, which is not a TaskState`);
+  if (!isTaskState(report.state)) fail(`returned state ${describeOption('state', report.state)}, which is not a TaskState`);
   if (typeof report.providerState !== 'string') fail(`returned providerState ${describe(report.providerState)}, not a string`);
   const { progress, pollAfterMs } = report;
   if (progress !== undefined && !(typeof progress === 'number' && progress >= 0 && progress <= 100)) {

@@ -11,7 +11,7 @@ import {
   TaskTimeoutError,
   isTaskPollError,
 } from './errors/index.js';
-import { normalizeWaitOptions, describe, type NormalizedWaitOptions, type WaitOptions } from './options.js';
+import { normalizeWaitOptions, describe, describeOption, type NormalizedWaitOptions, type WaitOptions } from './options.js';
 import { linkAbort, raceAbort, sleep } from './sleep.js';
 import { isTaskState, isTerminalState, type CompletedTask, type SucceededTask, type TaskStatus } from './status.js';
 import { toTaskPollError } from './transport-errors.js';
@@ -258,7 +258,7 @@ async function pollOnce<TRef, TResult>(
       // A hand-written adapter's `terminal` is checked, not trusted: a wait that stops on a `running`
       // status, or polls on past a `failed` one, would end with a wrong answer.
       if (!isTaskState(status.state)) {
-        throw new AdapterError(`${provider}: getStatus returned state ${describe(status.state)}, which is not a TaskState`, { provider, taskId });
+        throw new AdapterError(`${provider}: getStatus returned state ${describeOption('state', status.state)}, which is not a TaskState`, { provider, taskId });
       }
       if (status.terminal !== isTerminalState(status.state)) {
         throw new AdapterError(

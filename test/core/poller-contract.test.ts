@@ -58,6 +58,7 @@ describe('terminal must agree with state', () => {
     expect(error).toBeInstanceOf(AdapterError);
     expect((error as AdapterError).taskId).toBe('t-1');
     expect((error as Error).message).toContain('test.hand: getStatus returned');
+    expect((error as Error).message).toContain(`"${state}"`);
     expect(polls()).toBe(1);
   });
 
