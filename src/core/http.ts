@@ -340,12 +340,14 @@ function toHttpResponse(
   }
   const ok = response.status >= 200 && response.status <= 299;
   if (ok && data === undefined && text !== undefined && isJsonType(headers['content-type'])) {
-    // Not retried: DESIGN.md lists what is transient (network, timeouts, 5xx, 429, rate-limit codes),
-    // and a provider answering garbage fails fast rather than after a retry budget.
-    throw new ResponseValidationError(`${context.provider}: ${context.operation} answered with malformed JSON`, {
+    // Transient: a 2xx whose JSON does not parse was almost always cut off on the way (a proxy, a
+    // connection reset mid-body), so the poll retries it within its budget. JSON of the wrong shape
+    // is the provider's answer and still fails at once (parseBody).
+    throw new ResponseValidationError(`${context.provider}: ${context.operation} answered with malformed JSON (cut off?)`, {
       provider: context.provider,
       taskId: context.taskId,
       httpStatus: response.status,
+      transient: true,
       issues: [{ path: [], message: 'body is not valid JSON' }],
     });
   }
