@@ -1,13 +1,14 @@
 /**
- * A 2xx answer whose body does not come through as JSON (cut off mid-JSON, a proxy's page) is a
- * transport glitch: the poll retries it within its retry budget. A JSON body of the wrong shape is the
+ * A 2xx answer whose body does not come through as JSON (cut off mid-JSON, a proxy's page), or an
+ * error answer whose JSON envelope is cut off, is a transport glitch: the poll retries it within its
+ * retry budget. A JSON body of the wrong shape is the
  * provider's real answer and still ends the wait at once. Through the public API: a provider factory
  * and `waitForTask` over nock, in fake time. (Every provider against the simulator:
  * test/reliability/cut-off-bodies.test.ts.)
  */
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { ResponseValidationError, waitForTask, type TaskPollError } from '../../src/index.js';
+import { HttpError, ResponseValidationError, TaskNotFoundError, waitForTask, type TaskPollError } from '../../src/index.js';
 import { dgcSystemTasks, type DgcSystemTasks } from '../../src/providers/dgc.js';
 import { nockClock } from '../helpers/nock-clock.js';
 import { useNockHarness } from '../helpers/nock-harness.js';
@@ -67,6 +68,48 @@ describe('a 2xx body that is not JSON is retried as a transient failure (nock, d
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error).toMatchObject({ transient: true, httpStatus: 200 });
     expect(error.message).toMatch(/malformed JSON \(cut off\?\)/);
+    expect(scope.isDone()).toBe(true);
+    expect(later.isDone()).toBe(false);
+  });
+
+  it('an error answer whose JSON envelope is cut off (400), then the intact one: retried, ends in TaskNotFoundError', async () => {
+    const notFound = JSON.stringify({ error_code: 'DLF.0810', error_msg: 'The queried task does not exist' });
+    const scope = nock(HOST)
+      .get(STATUS_PATH)
+      .reply(400, notFound.slice(0, 20), JSON_TYPE)
+      .get(STATUS_PATH)
+      .reply(400, notFound, JSON_TYPE);
+    const error = await clock.failure(waitForTask(make(), TASK, OPTIONS));
+    expect(error).toBeInstanceOf(TaskNotFoundError);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('a 401 whose envelope is cut off is not read as "credentials refused": retried, the wait succeeds', async () => {
+    const refused = JSON.stringify({ error_code: 'APIG.0307', error_msg: 'The token must be updated.' });
+    const scope = nock(HOST)
+      .get(STATUS_PATH)
+      .reply(401, refused.slice(0, 25), JSON_TYPE)
+      .get(STATUS_PATH)
+      .reply(200, SUCCESSFUL, JSON_TYPE);
+    const done = await clock.settle(waitForTask(make(), TASK, OPTIONS));
+    expect(done.state).toBe('succeeded');
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('with retry: false the cut-off envelope ends the wait: transient ResponseValidationError naming the status', async () => {
+    nock(HOST).get(STATUS_PATH).reply(401, '{"error_code":"APIG.03', JSON_TYPE);
+    const error = (await clock.failure(waitForTask(make(), TASK, { ...OPTIONS, retry: false }))) as ResponseValidationError;
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toMatchObject({ transient: true, httpStatus: 401 });
+    expect(error.message).toContain('answered HTTP 401 with malformed JSON (cut off?)');
+  });
+
+  it('a 404 text page is no cut-off envelope: HttpError at once, not retried', async () => {
+    const scope = nock(HOST).get(STATUS_PATH).reply(404, 'Not Found', { 'Content-Type': 'text/plain' });
+    const later = nock(HOST).get(STATUS_PATH).reply(200, SUCCESSFUL, JSON_TYPE);
+    const error = await clock.failure(waitForTask(make(), TASK, OPTIONS));
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ httpStatus: 404, transient: false });
     expect(scope.isDone()).toBe(true);
     expect(later.isDone()).toBe(false);
   });

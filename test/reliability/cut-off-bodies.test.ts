@@ -48,6 +48,32 @@ describe('every provider retries a status answer the simulator cuts in half (rea
     }],
   ];
 
+  it('workflow: the 401 of an expired session, cut off, is retried; the intact 401 makes the adapter log in again', async () => {
+    sim = await startSimulator({ seed: 7, timeScale: 600 });
+    const s = sim;
+    const adapter = workflowTasks({ baseURL: s.workflow.baseURL, credentials: s.workflow.credentials, pacing: false });
+    closers.push(() => adapter.close());
+    // 60 simulated seconds: 100 ms of real time, a few polls.
+    const jobId = s.workflow.createJob('wf-cut', { durationMs: 60_000, tasks: [{ name: 'PageRank', rows: [['player1', '0.15']] }] });
+    const taskId = (s.workflow.task(String(jobId)) as { tasks: { id: string }[] }).tasks[0]!.id;
+    let polls = 0;
+    const done = await waitForTask(adapter, { jobId, taskId }, {
+      ...FAST,
+      onProgress: () => {
+        polls += 1;
+        // After the first poll the session expires, and the next answer (its 401) is cut in half.
+        if (polls === 1) {
+          s.workflow.expireTokens();
+          s.faults.add({ kind: 'malformed-json', route: 'workflow.getJob', count: 1 });
+        }
+      },
+    });
+    expect(done.state).toBe('succeeded');
+    const jobs = s.requests.filter((r) => r.route === 'workflow.getJob');
+    expect(jobs.slice(0, 4).map((r) => [r.status, r.faults.join()])).toEqual([[200, ''], [401, 'malformed-json'], [401, ''], [200, '']]);
+    expect(s.requests.filter((r) => r.route === 'workflow.connect')).toHaveLength(2);
+  });
+
   it.each(cases)('%s: the first answer of each route cut off → retried → succeeded', async (_name, routes, wait) => {
     sim = await startSimulator({ seed: 7, timeScale: 600 });
     for (const route of routes) sim.faults.add({ kind: 'malformed-json', route, count: 1 });

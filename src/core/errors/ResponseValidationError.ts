@@ -11,10 +11,10 @@ export interface ValidationIssue {
 /**
  * The provider's body was not JSON, or did not match the schema the adapter relies on.
  *
- * A 2xx body that cannot be read as JSON at all (cut off mid-JSON, empty, a proxy's page) is
- * `transient`: the answer was damaged on the way, so a poll retries it within its retry budget and
- * ends with this error only once the budget is spent. A JSON body of the wrong shape is the provider's
- * real answer: not transient, never retried.
+ * A 2xx body that cannot be read as JSON at all (cut off mid-JSON, empty, a proxy's page), and an
+ * error answer (4xx) whose JSON envelope does not parse, are `transient`: the answer was damaged on
+ * the way, so a poll retries it within its retry budget and ends with this error only once the budget
+ * is spent. A JSON body of the wrong shape is the provider's real answer: not transient, never retried.
  */
 export class ResponseValidationError extends TaskPollError {
   override readonly code = 'RESPONSE_VALIDATION_FAILED' as const;
