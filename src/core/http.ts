@@ -401,17 +401,27 @@ function toHttpResponse(
     }
   }
   const ok = response.status >= 200 && response.status <= 299;
-  if (ok && data === undefined && text !== undefined && isJsonType(headers['content-type'])) {
-    // Not retried: only network errors, timeouts, 5xx, 429 and rate-limit codes are transient,
-    // and a provider answering garbage fails fast rather than after a retry budget.
-    throw new ResponseValidationError(`${context.provider}: ${context.operation} answered with malformed JSON`, {
+  const retryAfterMs = parseRetryAfter(headers['retry-after']);
+  // An error answer whose JSON envelope is cut off: the envelope, not the status, says what it means
+  // (a provider's rate-limit or expired-session code on a 401, "no such task" on a 400). Statuses
+  // that are transient anyway keep their own error (and Retry-After pause).
+  const cutEnvelope =
+    !ok && /^\s*[[{]/.test(raw) && !errorForStatus({ status: response.status, retryAfterMs }, context).transient;
+  if ((ok || cutEnvelope) && data === undefined && text !== undefined && isJsonType(headers['content-type'])) {
+    // Transient: JSON that does not parse was almost always cut off on the way (a proxy, a connection
+    // reset mid-body), so the poll retries it within its budget. JSON of the wrong shape is the
+    // provider's answer and still fails at once (parseBody).
+    const status = ok ? '' : `HTTP ${response.status} `;
+    throw new ResponseValidationError(`${context.provider}: ${context.operation} answered ${status}with malformed JSON (cut off?)`, {
       provider: context.provider,
       taskId: context.taskId,
       httpStatus: response.status,
+      transient: true,
+      retryAfterMs,
       issues: [{ path: [], message: 'body is not valid JSON' }],
     });
   }
-  return { status: response.status, headers, data, text, retryAfterMs: parseRetryAfter(headers['retry-after']) };
+  return { status: response.status, headers, data, text, retryAfterMs };
 }
 
 function isJsonType(contentType: string | undefined): boolean {

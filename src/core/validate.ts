@@ -12,13 +12,19 @@ export interface BodyContext {
   notJson?: string | undefined;
 }
 
-/** Validates a parsed body with a zod schema; a mismatch is a `ResponseValidationError` listing the issues. */
+/**
+ * Validates a parsed body with a zod schema; a mismatch is a `ResponseValidationError` listing the
+ * issues, never retried. A body that is not JSON at all (`context.notJson`: an empty body, a proxy's
+ * page) is a transient `ResponseValidationError`: the answer did not come through intact, so a poll
+ * retries it within its budget.
+ */
 export function parseBody<S extends z.ZodType>(schema: S, data: unknown, context: BodyContext): z.output<S> {
   if (context.notJson !== undefined) {
     throw new ResponseValidationError(`${context.provider}: ${context.what} answered with a body that is not JSON`, {
       provider: context.provider,
       taskId: context.taskId,
       httpStatus: context.httpStatus,
+      transient: true,
       issues: [{ path: [], message: 'body is not JSON' }],
     });
   }

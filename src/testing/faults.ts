@@ -13,7 +13,8 @@ import { PROVIDER_NAMES, type ProviderName } from './recorder.js';
  * - `'server-error'`: HTTP `status` (default 500) with a plain-text body (or `body`), before the provider sees the request.
  * - `'too-many-requests'`: HTTP 429 with `Retry-After: retryAfterS` (default 1) and an nginx-style page.
  * - `'reset'`: the connection is destroyed without an answer (`socket.destroy()`).
- * - `'malformed-json'`: the provider handles the request, then its JSON answer is cut in half.
+ * - `'malformed-json'`: the provider handles the request, then its answer is cut in half, status and
+ *   content type kept (a success or an error envelope alike), as a proxy or a reset mid-body leaves it.
  * - `'html-page'`: an HTML error page from a gateway, HTTP `status` (default 502).
  * - `'unknown-status'`: on a status route only, the provider's status word is replaced by `statusWord`
  *   (default: a word no adapter knows: `'rebalancing'`, `'suspended'`, `'PAUSED'`, Explorer `9`).

@@ -124,11 +124,11 @@ describe('createHttpClient', () => {
     expect(error).toMatchObject({ code: 'PROVIDER_ERROR', providerCode: 'DLF.0803', httpStatus: 400 });
   });
 
-  it('malformed JSON on a 2xx: ResponseValidationError (not retried)', async () => {
+  it('malformed JSON on a 2xx: ResponseValidationError, transient (a body cut off on the way; the poll retries it)', async () => {
     server.handle(json(200, '{"a": '));
     const error = await make().request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
-    expect((error as ResponseValidationError).transient).toBe(false);
+    expect((error as ResponseValidationError).transient).toBe(true);
   });
 
   it('an HTML error page on a 502 is a transient HttpError, its text kept short', async () => {

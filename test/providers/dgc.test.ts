@@ -342,18 +342,20 @@ describe('dgc.systemTask: conversations', () => {
   });
 
   it.each([
-    ['a body that is not JSON', 'not json at all {', { 'Content-Type': 'application/json' }],
-    ['an HTML page with status 200', '<html>gateway</html>', { 'Content-Type': 'text/html' }],
-    ['an empty body', '', {}],
-    ['JSON without status', JSON.stringify({ id: TASK, name: 'x' }), { 'Content-Type': 'application/json' }],
-    ['a status that is not a string', JSON.stringify({ id: TASK, status: 3 }), { 'Content-Type': 'application/json' }],
-    ['a time that is not epoch ms', JSON.stringify({ id: TASK, status: 'RUNNING', startTime: '2019-01-01' }), { 'Content-Type': 'application/json' }],
-    ['subtasks that are not a list', JSON.stringify({ id: TASK, status: 'RUNNING', subtasks: {} }), { 'Content-Type': 'application/json' }],
-  ])('malformed body (%s) → ResponseValidationError after one request', async (_name, body, headers) => {
+    // Not JSON at all: transient, so 1 + 4 default retries; JSON of the wrong shape: one request.
+    ['a body that is not JSON', 'not json at all {', { 'Content-Type': 'application/json' }, 5],
+    ['an HTML page with status 200', '<html>gateway</html>', { 'Content-Type': 'text/html' }, 5],
+    ['an empty body', '', {}, 5],
+    ['JSON without status', JSON.stringify({ id: TASK, name: 'x' }), { 'Content-Type': 'application/json' }, 1],
+    ['a status that is not a string', JSON.stringify({ id: TASK, status: 3 }), { 'Content-Type': 'application/json' }, 1],
+    ['a time that is not epoch ms', JSON.stringify({ id: TASK, status: 'RUNNING', startTime: '2019-01-01' }), { 'Content-Type': 'application/json' }, 1],
+    ['subtasks that are not a list', JSON.stringify({ id: TASK, status: 'RUNNING', subtasks: {} }), { 'Content-Type': 'application/json' }, 1],
+  ])('malformed body (%s) → ResponseValidationError after %i request(s)', async (_name, body, headers, requests) => {
     const dgc = make();
-    const scope = api().get(STATUS_PATH).once().reply(200, body, headers);
+    const scope = api().get(STATUS_PATH).times(requests).reply(200, body, headers);
     const error = await failure(waitForTask(dgc, TASK));
     expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as ResponseValidationError).transient).toBe(requests > 1);
     expect((error as ResponseValidationError).issues.length).toBeGreaterThan(0);
     expect(scope.isDone()).toBe(true);
   });

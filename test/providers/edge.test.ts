@@ -516,18 +516,19 @@ describe('edge.logDump conversations', () => {
     scope.done();
   });
 
-  it('malformed JSON on 200 → ResponseValidationError at once, not retried', async () => {
+  it('malformed JSON on 200 → retried (transient), then ResponseValidationError', async () => {
     const edge = make();
-    const scope = query().reply(200, '{"status":"00000000","msg":"success","data":{', { 'content-type': 'application/json' });
-    const { error } = await settle(waitForTask(edge, ID));
+    const scope = query().times(3).reply(200, '{"status":"00000000","msg":"success","data":{', { 'content-type': 'application/json' });
+    const { error } = await settle(waitForTask(edge, ID, { retry: { retries: 2 } }));
     expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(error).toMatchObject({ transient: true });
     scope.done();
   });
 
-  it('an HTML page on 200 → ResponseValidationError (body is not JSON)', async () => {
+  it('an HTML page on 200 → retried (transient), then ResponseValidationError (body is not JSON)', async () => {
     const edge = make();
-    const scope = query().reply(200, '<html>maintenance</html>', { 'content-type': 'text/html' });
-    const { error } = await settle(waitForTask(edge, ID));
+    const scope = query().times(3).reply(200, '<html>maintenance</html>', { 'content-type': 'text/html' });
+    const { error } = await settle(waitForTask(edge, ID, { retry: { retries: 2 } }));
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as Error).message).toMatch(/not JSON/);
     scope.done();

@@ -603,7 +603,8 @@ describe('failures', () => {
       [{ code: 0, data: { ...one(1).data, createTime: 'yesterday' } }, {}],
     ];
     for (const [body, headers] of bad) {
-      const scope = nock(BASE).get(JOB_PATH).reply(200, body, headers);
+      // Not JSON at all (the first two) is transient: 1 + 4 default retries; the others end at once.
+      const scope = nock(BASE).get(JOB_PATH).times(typeof body === 'string' ? 5 : 1).reply(200, body, headers);
       const { error } = await drive(waitForTask(wf, { jobId: JOB, taskId: TASK }, fast));
       expect(error).toBeInstanceOf(ResponseValidationError);
       expect(scope.isDone()).toBe(true);

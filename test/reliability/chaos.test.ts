@@ -1,8 +1,10 @@
 /**
  * Chaos: 1,000 concurrent waits across the four providers against the simulator over real loopback
- * HTTP, with faults injected at random. The run is seeded (the simulator's fault rolls and every task
- * script); it asserts invariants, never exact counts, and writes its figures to
- * `.tmp/reliability/chaos.json` (copied into docs/RELIABILITY.md).
+ * HTTP, with faults injected at random, once per configuration: the issue's mix (asserting its goal,
+ * at least 99.5 % of the waits ending in the task's true outcome) and a heavier one. Each run is
+ * seeded (the simulator's fault rolls and every task script); it asserts invariants and shares, never
+ * exact counts, and writes its figures to `.tmp/reliability/chaos.json`, by configuration (copied into
+ * docs/RELIABILITY.md), with every ending that is not the truth and what its requests met.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import dc from 'node:diagnostics_channel';
@@ -17,7 +19,7 @@ import { dgcSystemTasks, type DgcTaskResult } from '../../src/providers/dgc.js';
 import { edgeLogDump } from '../../src/providers/edge.js';
 import { guanceLogmine, type GuanceLogmineResult } from '../../src/providers/guance.js';
 import { workflowTasks } from '../../src/providers/workflow.js';
-import { startSimulator, type FaultKind, type RecordedRequest, type SimulatedTaskView, type Simulator } from '../../src/testing/index.js';
+import { FAULT_KINDS, startSimulator, type FaultKind, type FaultSpec, type RecordedRequest, type SimulatedTaskView, type Simulator } from '../../src/testing/index.js';
 import { createRandom } from '../../src/testing/random.js';
 import { handles, newHandles } from './helpers.js';
 
@@ -60,21 +62,71 @@ const LIMITS = {
   dgc: { sim: { limit: 200, intervalMs: 2000 }, pacing: { requestsPerInterval: 200, intervalMs: 4000 } },
 } as const;
 
+/** One way to inject faults, and what the run must show under it. */
+interface ChaosConfig {
+  /** The key of the run's figures in chaos.json. */
+  name: string;
+  /**
+   * The faults, by per-request probability. One non-latency fault per request, earlier specs tried
+   * first, so a later kind fires a little less often than its number.
+   */
+  faults: FaultSpec[];
+  /**
+   * 429 bursts on a timer: every `everyMs` the next `count` requests to one provider (in turn) that
+   * come within `windowMs` get 429, with `Retry-After` 1 s one burst in three, else 0. The window is
+   * a rate limiter's: a serial adapter that honours `Retry-After` meets one refusal, not `count`
+   * refusals one second apart.
+   */
+  bursts429?: { everyMs: number; count: number; windowMs: number };
+  /** The least share of the simulator's requests each kind must have really received (`5xx`: server errors and HTML pages). */
+  minRates: Partial<Record<FaultKind | '5xx', number>>;
+  /** The least share of the waits that must end in the task's true outcome (a timeout while the task still runs is one). */
+  minTrueShare: number;
+}
+
 /**
- * The faults, by per-request probability. One non-latency fault per request, earlier specs tried
- * first, so a later kind fires a little less often than its number: these leave the measured rates
- * well above the minimums asserted (5xx 5 %, resets 2 %, malformed bodies 1 %, hangs 1 %) whatever the
- * number of requests. 429 bursts come on top, on a timer.
+ * The heavy mix: more and more kinds of faults than the issue's, for the invariants (typed, on time,
+ * no limit tripped, nothing left). The numbers leave the measured rates well above the minimums
+ * asserted whatever the number of requests. 429 bursts come on top, on a timer (both configurations).
  */
-const FAULTS = {
-  serverError500: 0.03,
-  serverError503: 0.025,
-  htmlPage502: 0.025,
-  reset: 0.04,
-  malformedJson: 0.025,
-  hang: 0.045, // realized ~1.5 % (earlier faults take some requests first); 3 % once gave 0.99 %, under the 1 % asserted
-  unknownStatus: 0.01,
-} as const;
+const HEAVY: ChaosConfig = {
+  name: 'heavy',
+  faults: [
+    { kind: 'server-error', status: 500, probability: 0.03 },
+    { kind: 'server-error', status: 503, probability: 0.025 },
+    { kind: 'html-page', status: 502, probability: 0.025 },
+    { kind: 'reset', probability: 0.04 },
+    { kind: 'malformed-json', probability: 0.025 },
+    // Realized ~1.5 % (earlier faults take some requests first); 3 % once gave 0.99 %, under the 1 % asserted.
+    { kind: 'hang', probability: 0.045 },
+    { kind: 'unknown-status', probability: 0.01 },
+  ],
+  bursts429: { everyMs: 1500, count: 8, windowMs: 1000 },
+  minRates: { '5xx': 0.05, reset: 0.02, 'malformed-json': 0.01, hang: 0.01 },
+  // Under these faults a wait may still end on a poll whose retries all failed (typed, but not the truth).
+  minTrueShare: 0.98,
+};
+
+/**
+ * The issue's mix (5 % HTTP 500, 2 % resets, 1 % truncated JSON, 1 % hangs, 2 % 429), each kind
+ * configured a little above its share so that the measured rates are at least the mix (asserted):
+ * the goal, at least 99.5 % of the waits ending in the task's true outcome, is then met under at
+ * least those faults.
+ */
+const ISSUE_MIX: ChaosConfig = {
+  name: 'issue-mix',
+  faults: [
+    { kind: 'server-error', status: 500, probability: 0.06 },
+    { kind: 'reset', probability: 0.028 },
+    { kind: 'malformed-json', probability: 0.014 },
+    { kind: 'hang', probability: 0.014 },
+  ],
+  // Bursts rather than a per-request roll: a rate limit refuses for a while, and each 429 with
+  // Retry-After pauses the whole adapter. ~2.5 % of the requests.
+  bursts429: { everyMs: 1000, count: 10, windowMs: 1000 },
+  minRates: { '5xx': 0.05, reset: 0.02, 'malformed-json': 0.01, hang: 0.01, 'too-many-requests': 0.02 },
+  minTrueShare: 0.995,
+};
 
 type Provider = keyof typeof COUNTS;
 type Truth = 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'long' | 'not-found';
@@ -102,9 +154,13 @@ interface Ending {
   detail?: string | undefined;
   /** The error's message, for the figures. */
   message?: string | undefined;
+  /** The error, to explain the endings that are not the truth. */
+  error?: unknown;
 }
 
 const figuresPath = join(process.cwd(), '.tmp', 'reliability', 'chaos.json');
+/** Every configuration's figures of this run, by name (written after each). */
+const allFigures: Record<string, unknown> = {};
 
 let sim: Simulator | undefined;
 const closers: (() => void)[] = [];
@@ -140,7 +196,7 @@ function peakBucketExcess(times: number[], ratePerSecond: number): number {
 }
 
 describe('chaos: 1,000 concurrent waits across four providers, faults at random', () => {
-  it('every wait ends with its true outcome or a typed error, on time; no rate limit tripped by us; nothing left behind', { timeout: 60_000 }, async () => {
+  it.for([ISSUE_MIX, HEAVY])('$name: every wait ends with its true outcome or a typed error, on time; no rate limit tripped by us; nothing left behind', { timeout: 60_000 }, async (config) => {
     const wallStart = Date.now();
     const cpuStart = process.cpuUsage();
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -258,21 +314,22 @@ describe('chaos: 1,000 concurrent waits across four providers, faults at random'
     };
 
     // --- the faults ---------------------------------------------------------------------------------
-    s.faults.add({ kind: 'server-error', status: 500, probability: FAULTS.serverError500 });
-    s.faults.add({ kind: 'server-error', status: 503, probability: FAULTS.serverError503 });
-    s.faults.add({ kind: 'html-page', status: 502, probability: FAULTS.htmlPage502 });
-    s.faults.add({ kind: 'reset', probability: FAULTS.reset });
-    s.faults.add({ kind: 'malformed-json', probability: FAULTS.malformedJson });
-    s.faults.add({ kind: 'hang', probability: FAULTS.hang });
-    s.faults.add({ kind: 'unknown-status', probability: FAULTS.unknownStatus });
-    // 429 bursts: every 1.5 s the next 8 requests to one provider (in turn) get 429 with Retry-After 0 or 1 s.
+    for (const fault of config.faults) s.faults.add(fault);
+    // 429 bursts (config.bursts429): the next requests to one provider (in turn), for a while, get 429 with Retry-After 0 or 1 s.
     const burstOrder: Provider[] = ['dgc', 'workflow', 'guance', 'edge'];
     let bursts = 0;
-    const burstTimer = setInterval(() => {
+    const burst = config.bursts429;
+    const burstEnds = new Set<NodeJS.Timeout>();
+    const burstTimer = burst && setInterval(() => {
       const provider = burstOrder[bursts % burstOrder.length] as Provider;
-      s.faults.add({ kind: 'too-many-requests', provider, count: 8, retryAfterS: bursts % 3 === 0 ? 1 : 0 });
+      const handle = s.faults.add({ kind: 'too-many-requests', provider, count: burst.count, retryAfterS: bursts % 3 === 0 ? 1 : 0 });
+      const end = setTimeout(() => {
+        burstEnds.delete(end);
+        handle.remove();
+      }, burst.windowMs);
+      burstEnds.add(end);
       bursts += 1;
-    }, 1500);
+    }, burst.everyMs);
     // Mid-run, every Explorer session expires: the waits in flight share one new login.
     const expireTimer = setTimeout(() => s.workflow.expireTokens(), 5000);
 
@@ -348,10 +405,11 @@ describe('chaos: 1,000 concurrent waits across four providers, faults at random'
         }
         const endedAt = Date.now();
         const message = outcome.error instanceof Error ? outcome.error.message : undefined;
-        return { plan, startedAt, endedAt, message, ...judge(plan, outcome) };
+        return { plan, startedAt, endedAt, message, error: outcome.error, ...judge(plan, outcome) };
       }),
     );
     clearInterval(burstTimer);
+    for (const end of burstEnds) clearTimeout(end);
     clearTimeout(expireTimer);
     const waitsDoneAt = Date.now();
     loopDelay.disable();
@@ -417,7 +475,36 @@ describe('chaos: 1,000 concurrent waits across four providers, faults at random'
     const durations = endings.map((e) => e.endedAt - e.startedAt);
     const late = endings.filter((e) => e.endedAt - e.startedAt > bound + LATE_TOLERANCE_MS);
     const violations = endings.filter((e) => e.verdict === 'violation');
+    // The endings that are not the truth, each with what its task's requests met (by the simulator's log).
+    const toReal = (simTime: number): number => {
+      const ref = requests[0];
+      return ref === undefined ? simTime : ref.time + (simTime - ref.simTime) / TIME_SCALE;
+    };
+    const idsOf = (plan: Plan): string[] =>
+      plan.simId !== undefined ? [plan.simId] : typeof plan.ref === 'string' ? [plan.ref] : [String((plan.ref as { jobId: number }).jobId)];
+    const missed = endings.filter((e) => e.verdict !== 'true-outcome' && e.verdict !== 'timeout-true');
+    const misses = missed.map((e) => {
+      const error = e.error as { code?: string; cause?: { code?: string }; attempts?: number; lastStatus?: TaskStatus } | undefined;
+      const ids = idsOf(e.plan);
+      const view = viewOf(e.plan);
+      const polls = requests
+        .filter((r) => r.provider === e.plan.provider && ids.some((id) => r.path.includes(id) || Object.values(r.query).includes(id)))
+        .map((r) => ({ atMs: r.time - e.startedAt, route: r.route, status: r.status ?? r.outcome, faults: r.faults.join('+') || undefined }));
+      return {
+        provider: e.plan.provider,
+        truth: e.plan.truth,
+        kind: e.kind,
+        cause: error?.cause?.code,
+        attempts: error?.attempts,
+        lastState: error?.lastStatus?.state,
+        simState: view?.state,
+        taskEndedAtMs: view === undefined ? undefined : Math.round(toReal(view.finishedAt.getTime()) - e.startedAt),
+        endedAtMs: e.endedAt - e.startedAt,
+        polls,
+      };
+    });
     const figures = {
+      config: { name: config.name, faults: config.faults, bursts429: config.bursts429 },
       seed: SEED,
       node: process.version,
       cpus: cpus().length,
@@ -443,6 +530,9 @@ describe('chaos: 1,000 concurrent waits across four providers, faults at random'
         ]),
       ),
       violations: violations.slice(0, 10).map((e) => ({ provider: e.plan.provider, truth: e.plan.truth, kind: e.kind, detail: e.detail })),
+      trueShare: (endings.length - missed.length) / endings.length,
+      missesByKind: count(misses.map((m) => `${m.provider} ${m.kind}${m.cause ? ` (cause ${m.cause})` : ''}`)),
+      misses: misses.slice(0, 40),
       timing: {
         boundMs: bound,
         toleranceMs: LATE_TOLERANCE_MS,
@@ -456,11 +546,12 @@ describe('chaos: 1,000 concurrent waits across four providers, faults at random'
       leakedHandles: left,
     };
     mkdirSync(join(process.cwd(), '.tmp', 'reliability'), { recursive: true });
-    writeFileSync(figuresPath, `${JSON.stringify(figures, null, 2)}\n`);
+    allFigures[config.name] = figures;
+    writeFileSync(figuresPath, `${JSON.stringify(allFigures, null, 2)}\n`);
     const outcomeLine = Object.entries(figures.verdicts).map(([k, v]) => `${k} ${v}`).join(', ');
     const faultLine = Object.entries(injected).map(([k, v]) => `${k} ${v}`).join(', ');
     console.log(
-      `chaos: ${endings.length} waits, ${requests.length} requests in ${figures.waitsMs} ms; faults: ${faultLine}; ` +
+      `chaos ${config.name}: ${endings.length} waits, ${requests.length} requests in ${figures.waitsMs} ms; faults: ${faultLine}; ` +
         `endings: ${outcomeLine}; late ${late.length}; max ${figures.timing.maxWaitMs} ms; refused by limits ${refusedByLimit.guance + refusedByLimit.edge + refusedByLimit.dgc}; ` +
         `unhandled ${unhandled.length}; leaked ${JSON.stringify(left)}; cpu ${figures.cpuMs} ms; loop delay max ${figures.eventLoopDelayMs.max} ms`,
     );
@@ -480,12 +571,10 @@ describe('chaos: 1,000 concurrent waits across four providers, faults at random'
     expect(left).toEqual({});
     // The faults really were injected at the rates asked for (over every request the simulator saw).
     const rate = (kind: FaultKind) => (injected[kind] ?? 0) / requests.length;
-    expect(rate('server-error') + rate('html-page')).toBeGreaterThanOrEqual(0.05);
-    expect(rate('reset')).toBeGreaterThanOrEqual(0.02);
-    expect(rate('malformed-json')).toBeGreaterThanOrEqual(0.01);
-    expect(rate('hang')).toBeGreaterThanOrEqual(0.01);
+    const rates = { ...Object.fromEntries(FAULT_KINDS.map((kind) => [kind, rate(kind)])), '5xx': rate('server-error') + rate('html-page') };
+    for (const [kind, min] of Object.entries(config.minRates)) expect(rates[kind as keyof typeof rates], `rate of ${kind}`).toBeGreaterThanOrEqual(min);
     expect(injected['too-many-requests'] ?? 0).toBeGreaterThan(0);
-    // And the run still did its job: most waits saw their task's true outcome.
-    expect((figures.verdicts['true-outcome'] ?? 0) + (figures.verdicts['timeout-true'] ?? 0)).toBeGreaterThan(TOTAL * 0.5);
+    // The goal: this share of the waits ended in their task's true outcome; every other ending is typed (above).
+    expect(figures.trueShare).toBeGreaterThanOrEqual(config.minTrueShare);
   });
 });

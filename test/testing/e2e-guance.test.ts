@@ -77,14 +77,14 @@ describe('guanceLogmine against the simulator', () => {
     expect((error as TaskFailedError).status).toMatchObject({ state: 'failed', providerState: 'failed', message: 'DQL syntax error' });
   });
 
-  it('malformed JSON on a 200 → ResponseValidationError; an unknown status word keeps the wait going', async () => {
+  it('malformed JSON on a 200 is retried until the retries run out → ResponseValidationError; an unknown status word keeps the wait going', async () => {
     const { sim, logmine } = await setup();
     const taskId = sim.guance.createTask({ durationMs: 6000 });
     sim.faults.add({ kind: 'unknown-status', count: 2 });
     const states: string[] = [];
     await waitForTask(logmine, taskId, { ...FAST, onProgress: (s) => void states.push(`${s.state}:${s.providerState}`) });
     expect(states.slice(0, 2)).toEqual(['unknown:rebalancing', 'unknown:rebalancing']);
-    sim.faults.add({ kind: 'malformed-json', route: 'guance.queryTask', count: 1 });
+    sim.faults.add({ kind: 'malformed-json', route: 'guance.queryTask', count: 4 });
     await expect(waitForTask(logmine, taskId, FAST)).rejects.toBeInstanceOf(ResponseValidationError);
   });
 

@@ -8,7 +8,14 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** The provider's body was not JSON, or did not match the schema the adapter relies on. Never retried. */
+/**
+ * The provider's body was not JSON, or did not match the schema the adapter relies on.
+ *
+ * A 2xx body that cannot be read as JSON at all (cut off mid-JSON, empty, a proxy's page), and an
+ * error answer (4xx) whose JSON envelope does not parse, are `transient`: the answer was damaged on
+ * the way, so a poll retries it within its retry budget and ends with this error only once the budget
+ * is spent. A JSON body of the wrong shape is the provider's real answer: not transient, never retried.
+ */
 export class ResponseValidationError extends TaskPollError {
   override readonly code = 'RESPONSE_VALIDATION_FAILED' as const;
   /** What did not match. */
