@@ -1,5 +1,6 @@
 import { AdapterError } from './errors/index.js';
 import { describe } from './options.js';
+import type { PacerStats } from './pacing.js';
 import { isTaskState, isTerminalState, type SubtaskStatus, type TaskState, type TaskStatus } from './status.js';
 
 /** What the poller hands an adapter with every call. */
@@ -21,6 +22,12 @@ export interface TaskAdapter<TRef, TResult> {
   getStatus(ref: TRef, ctx: AdapterContext): Promise<TaskStatus<TResult>>;
   /** Asks the provider to cancel the task, where it can. */
   cancel?(ref: TRef, ctx: AdapterContext): Promise<void>;
+  /**
+   * A snapshot of the adapter's pacer: calls waiting for a slot, in flight, started, delayed, and
+   * until when a server's rate-limit answer holds them. `undefined` when the adapter paces nothing.
+   * The provider factories' adapters have it; a hand-written adapter need not.
+   */
+  pacerStats?(): PacerStats | undefined;
 }
 
 /** The result type an adapter produces. */

@@ -5,9 +5,9 @@ import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse 
 import type { z } from 'zod';
 import { NetworkError, ResponseValidationError, type TaskPollError } from './errors/index.js';
 import { describe, durationOption, numberOption } from './options.js';
-import { createPacer, normalizePacing, type Pacer, type PacingOptions } from './pacing.js';
+import { createPacer, normalizePacing, type Pacer, type PacerStats, type PacingOptions } from './pacing.js';
 import { linkAbort, pauseTimeoutOf } from './sleep.js';
-import { errorForStatus, parseRetryAfter, toTaskPollError } from './transport-errors.js';
+import { errorForStatus, parseRetryAfter, sanitized, toTaskPollError } from './transport-errors.js';
 import { parseBody } from './validate.js';
 
 // The status mapping lives with the transport-error mapping (which also meets HTTP answers); kept importable from here.
@@ -22,7 +22,8 @@ export interface TransportOptions {
   axios?: AxiosInstance;
   /**
    * Time limit of one request made by the adapter's own calls (submit, download, …), in ms.
-   * Polls made by `waitForTask` are also bounded by its `requestTimeoutMs`.
+   * Polls made by `waitForTask` are also bounded by its `requestTimeoutMs`. Neither runs while the
+   * request waits for a pacing slot.
    * @default 10000
    */
   requestTimeoutMs?: number;
@@ -46,14 +47,30 @@ export interface HttpClientConfig extends TransportOptions {
   defaultPacing?: PacingOptions | false;
   /**
    * Adds or changes headers just before sending (request signing, a fresh session token).
-   * Sees the final URL, method and body bytes.
+   * Sees the final URL, method and body bytes, and the request as the provider described it (the same
+   * object `interpretError` gets), so that what it derives (a signature) can be tied to the answer.
    */
-  prepare?: (request: PreparedRequest) => void | Promise<void>;
+  prepare?: (request: PreparedRequest, source: HttpRequest) => void | Promise<void>;
   /**
    * The provider's reading of a non-2xx answer (its error envelope); return `undefined` to fall back to
    * the generic mapping by HTTP status.
    */
   interpretError?: (response: HttpResponse, request: HttpRequest) => TaskPollError | undefined;
+  /**
+   * The provider's rate-limit answers, for those that come without `Retry-After`: such an answer gets
+   * `floorMs` as its `retryAfterMs` (before `interpretError` reads it), so the wait that got it retries
+   * no sooner and the pacer holds every request of the adapter as long. Left out, an answer without
+   * `Retry-After` pauses nothing and is retried on the poller's own retry delay.
+   */
+  rateLimit?: RateLimitFloor;
+}
+
+/** How a provider says "too many requests", and the least time it asks callers to wait after it. */
+export interface RateLimitFloor {
+  /** The wait after a rate-limit answer without `Retry-After`, in ms: the provider's documented (or inferred) advice. */
+  floorMs: number;
+  /** Whether a non-2xx answer is a rate-limit answer. @default HTTP 429 */
+  matches?: (response: HttpResponse) => boolean;
 }
 
 /** One request, as a provider describes it. */
@@ -126,11 +143,22 @@ export interface HttpClient {
   pathOf(path: string): string;
   /** The host and port requests connect to (the port written out even when it is the scheme's default), for errors. */
   readonly endpoint: { readonly host: string; readonly port: number };
-  /** Frees the keep-alive sockets of the agents this client made. */
+  /**
+   * A snapshot of the pacer's counters, `undefined` without pacing. What an adapter's `pacerStats()`
+   * returns.
+   */
+  pacerStats(): PacerStats | undefined;
+  /**
+   * Frees the keep-alive sockets of the agents this client made and ends the client: calls waiting
+   * for a pacing slot (or a socket) reject at once with a non-transient `NetworkError` that says the
+   * adapter was closed, and so does every later call, before anything is sent.
+   */
   close(): void;
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/** What a closed client's pacer rejects its waiting calls with; each call turns it into its own error. */
+const CLOSED: unique symbol = Symbol('closed');
 /** Controllers kept for reuse by one client, at most. */
 const MAX_IDLE_CONTROLLERS = 64;
 
@@ -165,6 +193,16 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
   // fresh AbortSignal's first listener (axios adds one) is a costly step of every request
   // (bench/overhead). Only with our own axios instance, whose config nobody else sees.
   const idleControllers: AbortController[] = [];
+  let closed = false;
+  /** Why a call that was not sent fails once the client is closed. */
+  const closedError = (request: HttpRequest, operation: string): NetworkError =>
+    new NetworkError(`${provider}: ${operation} was not sent: the adapter was closed`, {
+      provider,
+      taskId: request.taskId,
+      transient: false,
+    });
+  const rateLimitFloorMs = config.rateLimit === undefined ? undefined : durationOption('rateLimit.floorMs', config.rateLimit.floorMs, 0, { min: 0 });
+  const isRateLimit = config.rateLimit?.matches ?? ((response: HttpResponse) => response.status === 429);
 
   const endpoint = targetFields(baseURL);
   const target = `${endpoint.host}:${endpoint.port}`;
@@ -173,6 +211,7 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     const url = requestURL(baseURL, request.path);
     const path = url.pathname;
     const operation = `${request.method} ${path}`;
+    if (closed) throw closedError(request, operation);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.append(key, String(value));
     }
@@ -186,13 +225,20 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     const sizeLimit = responseLimit(request.maxResponseBytes ?? maxResponseBytes);
     // Waiting for a pacing slot is not time the request took: neither this client's time limit nor
     // the poller's per-request limit runs while the request is queued (only the caller's signal does).
+    // The same goes for every caller-side limit that is a pausable link (the poller's, an adapter's own).
     let release: (() => void) | undefined;
     if (pacer) {
-      const resumePollerClock = pauseTimeoutOf(request.signal);
+      const resumeCallerClocks = pauseTimeoutOf(request.signal);
       try {
         release = await pacer.acquire(request.signal);
+      } catch (error) {
+        throw error === CLOSED ? closedError(request, operation) : error;
       } finally {
-        resumePollerClock();
+        resumeCallerClocks();
+      }
+      if (closed) {
+        release();
+        throw closedError(request, operation);
       }
     }
     const scope = linkAbort([request.signal], {
@@ -207,7 +253,7 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
         }),
     }, false, responseType === 'text' ? idleControllers.pop() : undefined);
     try {
-      await config.prepare?.({ method: request.method, url, headers, body });
+      await config.prepare?.({ method: request.method, url, headers, body }, request);
       const axiosConfig: AxiosRequestConfig = {
         method: request.method,
         url: url.toString(),
@@ -227,9 +273,11 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
       let response: AxiosResponse<unknown>;
       try {
         if (gate) release = await gate.acquire(scope.signal);
+        if (closed) throw CLOSED;
         response = await instance.request(axiosConfig);
       } catch (error) {
         if (scope.signal.aborted) throw scope.signal.reason;
+        if (error === CLOSED) throw closedError(request, operation);
         throw toTaskPollError(error, { provider, taskId: request.taskId, operation, ...endpoint }) ?? error;
       }
       const result = { response, operation, path, release, scope };
@@ -242,7 +290,12 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     }
   };
 
-  const failFor = (response: HttpResponse, request: HttpRequest, operation: string): TaskPollError => {
+  const failFor = (answer: HttpResponse, request: HttpRequest, operation: string): TaskPollError => {
+    // A rate-limit answer without Retry-After waits the provider's floor, as if the server had said so.
+    const response =
+      rateLimitFloorMs !== undefined && answer.retryAfterMs === undefined && isRateLimit(answer)
+        ? { ...answer, retryAfterMs: rateLimitFloorMs }
+        : answer;
     if (response.retryAfterMs !== undefined && (response.status === 429 || response.status === 503)) {
       pacer?.pauseFor(response.retryAfterMs);
     }
@@ -306,7 +359,8 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
       const out = new PassThrough();
       body.on('error', (error: unknown) => {
         const reason = scope.signal.aborted ? (scope.signal.reason as Error) : undefined;
-        out.destroy(reason ?? toTaskPollError(error, { provider, taskId: request.taskId, operation, ...endpoint }) ?? new Error('download failed'));
+        const context = { provider, taskId: request.taskId, operation, ...endpoint };
+        out.destroy(reason ?? toTaskPollError(error, context) ?? bodyFailure(error, context));
       });
       out.once('close', () => {
         if (!body.destroyed) body.destroy();
@@ -315,7 +369,13 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
       body.pipe(out);
       return { status: response.status, headers: flatHeaders(response.headers), body: out, done };
     },
+    pacerStats() {
+      return pacer ? { ...pacer.stats } : undefined;
+    },
     close() {
+      closed = true;
+      pacer?.close(CLOSED);
+      gate?.close(CLOSED);
       httpAgent?.destroy();
       if (!config.httpsAgent) httpsAgent?.destroy();
     },
@@ -359,7 +419,7 @@ function toHttpResponse(
   }
   const ok = response.status >= 200 && response.status <= 299;
   if (ok && data === undefined && text !== undefined && isJsonType(headers['content-type'])) {
-    // Not retried: DESIGN.md lists what is transient (network, timeouts, 5xx, 429, rate-limit codes),
+    // Not retried: only network errors, timeouts, 5xx, 429 and rate-limit codes are transient,
     // and a provider answering garbage fails fast rather than after a retry budget.
     throw new ResponseValidationError(`${context.provider}: ${context.operation} answered with malformed JSON`, {
       provider: context.provider,
@@ -389,6 +449,26 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
     out[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return out;
+}
+
+/**
+ * A failure of a response body that the transport mapping does not know (e.g. a corrupt gzip stream:
+ * zlib's `Z_DATA_ERROR`), as a `NetworkError` that keeps a safe copy of it as `cause`.
+ */
+function bodyFailure(
+  error: unknown,
+  context: { provider: string; taskId?: string | undefined; operation: string; host: string; port: number },
+): NetworkError {
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as { message?: unknown; code?: unknown };
+  const cause = sanitized(e, typeof e.code === 'string' ? e.code : undefined);
+  const where = `${context.operation} to ${context.host}:${context.port}`;
+  return new NetworkError(`${context.provider}: ${where} failed while reading the body${cause.message ? `: ${cause.message.slice(0, 200)}` : ''}`, {
+    provider: context.provider,
+    taskId: context.taskId,
+    cause,
+    host: context.host,
+    port: context.port,
+  });
 }
 
 async function readSome(stream: Readable, limit: number): Promise<string> {

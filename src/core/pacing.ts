@@ -1,5 +1,5 @@
 import { durationOption, numberOption, describe } from './options.js';
-import { MAX_TIMER_MS } from './sleep.js';
+import { MAX_TIMER_MS, onAbort } from './sleep.js';
 import { monotonicNow } from './clock.js';
 
 /**
@@ -15,16 +15,24 @@ export interface PacingOptions {
   maxConcurrency?: number;
 }
 
-/** Counters of a pacer, for tests and benchmarks. */
+/**
+ * What an adapter's pacer is doing, as its `pacerStats()` reports it: to watch how close a service runs
+ * to the provider's budget, and why calls wait.
+ */
 export interface PacerStats {
-  /** Requests started. */
+  /** Requests started since the adapter was made. */
   started: number;
-  /** Requests that had to wait for a slot. */
+  /** Requests that had to wait for a slot (those aborted while waiting included). */
   delayed: number;
-  /** Requests waiting now. */
+  /** Requests waiting for a slot now. */
   waiting: number;
   /** Requests in flight now. */
   inFlight: number;
+  /**
+   * Until when a server's rate-limit answer (`Retry-After`, or the provider's documented pause) holds
+   * every request of the adapter, as epoch ms on the wall clock; `undefined` when nothing holds them.
+   */
+  readonly pausedUntil: number | undefined;
 }
 
 /** Hands out request slots within a {@link PacingOptions} budget. */
@@ -33,6 +41,13 @@ export interface Pacer {
   acquire(signal?: AbortSignal): Promise<() => void>;
   /** Holds every request until `ms` from now, at most {@link MAX_PAUSE_MS} (e.g. after a 429 with `Retry-After`). */
   pauseFor(ms: number): void;
+  /**
+   * Rejects every call waiting for a slot with `reason` at once, and every later `acquire` too (the
+   * adapter was closed: nothing may wait for a slot that no request will use). Slots already given
+   * out are left to their holders. Idempotent; the first reason stays.
+   */
+  close(reason: unknown): void;
+  /** Live counters (read them, do not write them). */
   readonly stats: PacerStats;
 }
 
@@ -47,8 +62,8 @@ export const MAX_PAUSE_MS = 5 * 60_000;
 interface Waiter {
   resolve: (release: () => void) => void;
   reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Ends the waiter's subscription to its signal's abort (through the core's fan-out). */
+  unsubscribe: (() => void) | undefined;
 }
 
 /** Validates pacing options; `false` or `undefined` means no pacing. */
@@ -85,8 +100,19 @@ export function createPacer(options: PacingOptions): Pacer {
   let pausedUntil = 0;
   let inFlight = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed: { reason: unknown } | undefined;
   const queue: Waiter[] = [];
-  const stats: PacerStats = { started: 0, delayed: 0, waiting: 0, inFlight: 0 };
+  const stats: PacerStats = {
+    started: 0,
+    delayed: 0,
+    waiting: 0,
+    inFlight: 0,
+    // Kept on the monotonic clock inside; shown on the wall clock, which is what a user can read.
+    get pausedUntil() {
+      const left = pausedUntil - monotonicNow();
+      return left > 0 ? Math.round(Date.now() + left) : undefined;
+    },
+  };
 
   const earliestStart = (now: number): number => {
     let at = Math.max(now, pausedUntil);
@@ -131,13 +157,27 @@ export function createPacer(options: PacingOptions): Pacer {
       }
       const waiter = queue.shift() as Waiter;
       stats.waiting = queue.length;
-      if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      waiter.unsubscribe?.();
       waiter.resolve(record(now));
     }
   };
 
   return {
     stats,
+    close(reason) {
+      if (closed) return;
+      closed = { reason };
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      const waiting = queue.splice(0);
+      stats.waiting = 0;
+      for (const waiter of waiting) {
+        waiter.unsubscribe?.();
+        waiter.reject(reason);
+      }
+    },
     pauseFor(ms) {
       if (!(ms > 0)) return;
       pausedUntil = Math.max(pausedUntil, monotonicNow() + Math.min(ms, MAX_PAUSE_MS));
@@ -145,15 +185,17 @@ export function createPacer(options: PacingOptions): Pacer {
     },
     acquire(signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
+      if (closed) return Promise.reject(closed.reason);
       const now = monotonicNow();
       if (queue.length === 0 && inFlight < limits.maxConcurrency && earliestStart(now) <= now) {
         return Promise.resolve(record(now));
       }
       stats.delayed += 1;
       return new Promise<() => void>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+        const waiter: Waiter = { resolve, reject, unsubscribe: undefined };
         if (signal) {
-          waiter.onAbort = () => {
+          // Through the fan-out: many queued calls sharing one caller signal add one listener to it.
+          waiter.unsubscribe = onAbort(signal, () => {
             const index = queue.indexOf(waiter);
             if (index >= 0) queue.splice(index, 1);
             stats.waiting = queue.length;
@@ -162,8 +204,7 @@ export function createPacer(options: PacingOptions): Pacer {
               clearTimeout(timer);
               timer = undefined;
             }
-          };
-          signal.addEventListener('abort', waiter.onAbort, { once: true });
+          });
         }
         queue.push(waiter);
         stats.waiting = queue.length;

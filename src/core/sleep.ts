@@ -129,24 +129,38 @@ export interface LinkedAbort {
   reusableController(): AbortController | undefined;
 }
 
-/** The per-request links the poller made, so the transport can pause their clocks while it queues. */
-const pausable = new WeakMap<AbortSignal, LinkedAbort>();
+/** The links made with `registerPausable` (the poller's per-request limit, adapters' own call limits), so the transport can pause their clocks while it queues. */
+const pausable = new WeakMap<AbortSignal, Link>();
 
 /**
- * Pauses the timeout clock of the link that owns `signal`, if any (the poller's per-request limit);
- * returns the function that resumes it. A no-op for any other signal.
+ * Pauses the timeout clock of the link that owns `signal`, if any (the poller's per-request limit, an
+ * adapter's own call limit), and of every pausable link it follows (e.g. a download's header limit and
+ * the whole download's limit); returns the function that resumes them. A no-op for any other signal.
  */
 export function pauseTimeoutOf(signal: AbortSignal | undefined): () => void {
   const link = signal ? pausable.get(signal) : undefined;
-  return link ? link.pauseTimeout() : () => undefined;
+  if (!link) return () => undefined;
+  if (link.pausableParents === undefined) return link.pauseTimeout();
+  // Parents are made before their children, so the chain has no cycle; pauses nest, so a link
+  // reached twice is paused and resumed twice, harmlessly.
+  const resumes: (() => void)[] = [];
+  const visit = (one: Link): void => {
+    resumes.push(one.pauseTimeout());
+    for (const parent of one.pausableParents ?? []) visit(parent);
+  };
+  visit(link);
+  return () => {
+    for (const resume of resumes) resume();
+  };
 }
 
 /**
  * Links a new controller to `parents` (undefined entries are skipped) and optionally aborts it after
  * `timeout.ms` with the reason `timeout.reason()` builds. Unlike `AbortSignal.any`, it frees its
  * listeners and timer at once on `dispose()`, so thousands of short-lived links leave nothing behind.
- * With `registerPausable`, the transport can pause its clock through {@link pauseTimeoutOf}. `reuse`
- * is a controller from {@link LinkedAbort.reusableController} to use instead of a new one.
+ * With `registerPausable`, the transport can pause its clock through {@link pauseTimeoutOf}, together
+ * with the clocks of the pausable parents it follows. `reuse` is a controller from
+ * {@link LinkedAbort.reusableController} to use instead of a new one.
  */
 export function linkAbort(
   parents: readonly (AbortSignal | undefined)[],
@@ -162,6 +176,8 @@ export function linkAbort(
       return link;
     }
     link.follow(parent);
+    const pausableParent = registerPausable ? pausable.get(parent) : undefined;
+    if (pausableParent) (link.pausableParents ??= []).push(pausableParent);
   }
   link.arm();
   if (registerPausable) pausable.set(link.signal, link);
@@ -174,6 +190,8 @@ class Link implements LinkedAbort {
   readonly #controller: AbortController;
   readonly #subscribers = new Set<() => void>();
   readonly #timeout: { ms: number; reason: () => unknown } | undefined;
+  /** The pausable links this one follows (none for most links): queueing pauses their clocks with this one's. */
+  pausableParents: Link[] | undefined;
   #unsubscribers: (() => void)[] | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #remainingMs: number | undefined;

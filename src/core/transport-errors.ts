@@ -32,8 +32,11 @@ const UNTRUSTED_SERVER = new Set([
 /** TLS alerts a server sends when it refuses our client certificate (mutual TLS). */
 const CLIENT_CERT_REFUSED = /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED)/;
 
-/** A TLS alert named in an OpenSSL error text: `sslv3 alert handshake failure`, `tlsv13 alert certificate required`. */
-const TLS_ALERT = /\b(?:sslv3|tlsv1[0-9]*) alert ([a-z ]+[a-z])/i;
+/**
+ * A TLS alert named in an OpenSSL error text: `sslv3 alert handshake failure`, `tlsv13 alert certificate
+ * required`, and the `ssl/tls alert handshake failure` of the OpenSSL that Node 22 and later ship.
+ */
+const TLS_ALERT = /\b(?:sslv3|tlsv1[0-9]*|ssl\/tls) alert ([a-z ]+[a-z])/i;
 
 /** The same client-certificate refusals as {@link CLIENT_CERT_REFUSED}, as OpenSSL words them in text. */
 const CLIENT_CERT_ALERTS: ReadonlySet<string> = new Set([
@@ -178,7 +181,11 @@ function tlsAlert(error: ErrorLike): string | undefined {
   return undefined;
 }
 
-function sanitized(error: ErrorLike, code: string | undefined): Error {
+/**
+ * A copy of a failure that is safe to keep as a `cause`: its name, code and message (URLs without query
+ * or userinfo), nothing else (no request config, headers or TLS material).
+ */
+export function sanitized(error: ErrorLike, code: string | undefined): Error {
   const name = typeof error.name === 'string' ? error.name : 'Error';
   const message = typeof error.message === 'string' ? stripUrls(error.message) : '';
   const out = new Error(message);

@@ -3,8 +3,8 @@
  * adapter. Internal to `taskpoll/dgc`: only `dgc.ts` imports it.
  *
  * The algorithm follows the Huawei Cloud SDK signer (Go SDK `core/auth/signer/signer.go` and
- * `escape.go`) and the APIG signing guide (support.huaweicloud.com `devg-apisign/api-sign-0001`), as
- * written up in PROVIDERS.md §3:
+ * `escape.go`, https://github.com/huaweicloud/huaweicloud-sdk-go-v3) and the APIG signing guide
+ * (support.huaweicloud.com `devg-apisign/api-sign-0001`):
  *
  * 1. `X-Sdk-Date` = UTC `YYYYMMDDTHHMMSSZ`, read from `Date.now()` at signing time.
  * 2. Canonical request = `METHOD\n CanonicalURI\n CanonicalQuery\n CanonicalHeaders\n SignedHeaders\n
@@ -42,9 +42,10 @@ export interface AkSkSignerOptions {
 /**
  * A `prepare` hook for the core HTTP client: adds `X-Sdk-Date`, `X-Project-Id`, `X-Security-Token`
  * (when given) and `Authorization` to each request, signed over its final URL, headers and body bytes.
- * The credentials live only in this closure.
+ * The credentials live only in this closure. Returns the signature, so that the adapter can mask it
+ * exactly if a gateway echoes it into the answer.
  */
-export function createAkSkSigner(options: AkSkSignerOptions): (request: PreparedRequest) => void {
+export function createAkSkSigner(options: AkSkSignerOptions): (request: PreparedRequest) => string {
   const { accessKey, secretKey, securityToken, projectId } = options;
   return (request) => {
     const headers = request.headers;
@@ -74,6 +75,7 @@ export function createAkSkSigner(options: AkSkSignerOptions): (request: Prepared
     const stringToSign = `${ALGORITHM}\n${sdkDate}\n${sha256Hex(canonical)}`;
     const signature = createHmac('sha256', Buffer.from(secretKey, 'utf8')).update(stringToSign, 'utf8').digest('hex');
     headers['Authorization'] = `${ALGORITHM} Access=${accessKey}, SignedHeaders=${signedNames.join(';')}, Signature=${signature}`;
+    return signature;
   };
 }
 

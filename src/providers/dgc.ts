@@ -3,8 +3,9 @@
  *
  * Imports of jobs and connections run as asynchronous "system tasks": the import call answers with a
  * `taskId`, and `GET /v1/{project_id}/system-tasks/{task_id}` reports the task until it ends.
- * Sources: PROVIDERS.md §3 (docs `dataartsstudio_02_0090`, `_0096`, `_0106`, `_0313`; the Huawei
- * Cloud Go SDK `services/dgc/v1`).
+ * Sources: the DataArts Studio API reference (`dataartsstudio_02_0090`, `_0096`, `_0106`, `_0313`, e.g.
+ * https://support.huaweicloud.com/intl/en-us/api-dataartsstudio/dataartsstudio_02_0096.html) and the
+ * Huawei Cloud Go SDK (https://github.com/huaweicloud/huaweicloud-sdk-go-v3, `services/dgc/v1`).
  */
 import { z } from 'zod';
 import { defineAdapter, type StatusReport, type TaskAdapter } from '../core/adapter.js';
@@ -21,13 +22,14 @@ import {
   pathSegment,
   type HttpRequest,
   type HttpResponse,
+  type PreparedRequest,
   type TransportOptions,
 } from '../core/http.js';
 import { describe, isAbortSignal } from '../core/options.js';
-import type { PacingOptions } from '../core/pacing.js';
+import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import { epochMsDate } from '../core/schema.js';
 import type { SubtaskStatus, TaskState } from '../core/status.js';
-import { maskSecrets } from '../core/redact.js';
+import { maskSecrets, maskStatusReport } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
 import { createAkSkSigner } from './dgc-signer.js';
 
@@ -214,7 +216,12 @@ export interface DgcSystemTasks extends TaskAdapter<string, DgcTaskResult> {
    * the system task's id. Not retried.
    */
   importConnections(input: DgcImportConnectionsInput, options?: DgcCallOptions): Promise<string>;
-  /** Frees the adapter's keep-alive sockets. */
+  /** What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with `pacing: false`. */
+  pacerStats(): PacerStats | undefined;
+  /**
+   * Frees the adapter's keep-alive sockets and ends the adapter: calls waiting for a pacing slot, and
+   * every later call, reject at once with a `NetworkError` that says the adapter was closed.
+   */
   close(): void;
 }
 
@@ -273,9 +280,15 @@ const NOT_FOUND_CODES = new Set(['DLF.0810', 'DLF.20810']);
 const AUTH_CODE = /^APIGW?\.030[13]$/;
 /** API Gateway: "The throttling threshold has been reached." */
 const THROTTLED_CODE = /^APIGW?\.0308$/;
+/**
+ * How long a throttled answer (`APIG.0308`, or a 429) without `Retry-After` holds the adapter's
+ * requests, in ms: the low end of Huawei's advice for `APIG.0308`, to retry "after a short period of
+ * time (for example, 2 to 5 seconds)",
+ * https://support.huaweicloud.com/intl/en-us/ocr_faq/ocr_01_0041.html. The code is the API Gateway's,
+ * shared by Huawei Cloud services; that FAQ is OCR's, and DataArts Factory gives no advice of its own.
+ */
+const THROTTLED_FLOOR_MS = 2000;
 
-/** What a signature (or the hash of a canonical request) looks like: masked in provider text. */
-const SIGNATURE_LIKE = /[0-9a-f]{64}/i;
 const REGION = /^[a-z]{2,}-[a-z]+-\d+$/;
 const PROJECT_ID = /^[0-9a-f][0-9a-f-]{7,63}$/i;
 /** Visible ASCII: what a header value of an id or token may hold (no CR/LF, no spaces). */
@@ -299,10 +312,11 @@ const OPTION_KEYS = new Set(['projectId', 'region', 'endpoint', 'workspace', 'au
  * is 100 on `SUCCESSFUL`; the subtasks are always reported for callers who know how many to expect.
  *
  * **Errors.** `DLF.0810`/`DLF.20810` on a poll → `TaskNotFoundError`; `APIG.0301`/`APIG.0303` (and
- * `APIGW.*`) → `AuthenticationError`; `APIG.0308` → a transient `ProviderError` (retried, after
- * `Retry-After` when sent); any other `error_code` on a 404 (the gateway's `APIG.0101`, no such API) →
- * `HttpError` saying the URL may be wrong; any other `error_code` → `ProviderError` (transient on HTTP
- * 5xx or 429). Messages name the path actually sent, the endpoint's path included.
+ * `APIGW.*`) → `AuthenticationError`; `APIG.0308` → a transient `ProviderError` (retried after
+ * `Retry-After`, or 2 s without one, holding every request of the adapter as long); any other
+ * `error_code` on a 404 (the gateway's `APIG.0101`, no such API) → `HttpError` saying the URL may be
+ * wrong; any other `error_code` → `ProviderError` (transient on HTTP 5xx or 429). Messages name the
+ * path actually sent, the endpoint's path included.
  */
 export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -318,8 +332,16 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
     throw new TypeError(`workspace must be a workspace id (1 to 128 visible ASCII characters), got ${describe(workspace)}`);
   }
   const auth = checkAuth(options.auth);
-  const secrets = auth.kind === 'token' ? [auth.token] : [auth.secretKey, auth.securityToken ?? ''];
+  const secrets = auth.kind === 'token' ? [auth.token] : [auth.secretKey, auth.securityToken];
+  // The signature each request went out with, to mask exactly that value if the answer echoes it.
+  const signatures = new WeakMap<HttpRequest, string>();
+  /** What is masked in the provider text of the answer to `request`: the credentials and its signature. */
+  const secretsOf = (request: HttpRequest) => [...secrets, signatures.get(request)];
 
+  const sign =
+    auth.kind === 'aksk'
+      ? createAkSkSigner({ accessKey: auth.accessKey, secretKey: auth.secretKey, securityToken: auth.securityToken, projectId })
+      : undefined;
   const headers: Record<string, string> = {};
   if (workspace !== undefined) headers['workspace'] = workspace;
   if (auth.kind === 'token') headers['X-Auth-Token'] = auth.token;
@@ -331,24 +353,28 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
     ...(options.axios !== undefined ? { axios: options.axios } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.pacing !== undefined ? { pacing: options.pacing } : {}),
-    ...(auth.kind === 'aksk'
+    ...(sign
       ? {
-          prepare: createAkSkSigner({
-            accessKey: auth.accessKey,
-            secretKey: auth.secretKey,
-            securityToken: auth.securityToken,
-            projectId,
-          }),
+          prepare: (prepared: PreparedRequest, request: HttpRequest) => {
+            signatures.set(request, sign(prepared));
+          },
         }
       : {}),
-    interpretError: (response, request) => errorFor(response, request, secrets),
+    interpretError: (response, request) => errorFor(response, request, secretsOf(request)),
+    rateLimit: {
+      floorMs: THROTTLED_FLOOR_MS,
+      matches: (response) => response.status === 429 || THROTTLED_CODE.test(errorEnvelopeSchema.safeParse(response.data).data?.error_code ?? ''),
+    },
   });
   const projectPath = `/v1/${pathSegment(projectId, 'projectId', 64)}`;
 
-  /** Sends a request, maps an error envelope on a 2xx answer, and validates the body. */
-  const call = async <S extends z.ZodType>(request: HttpRequest, schema: S): Promise<{ body: z.output<S>; data: unknown }> => {
+  /** Sends a request, maps an error envelope on a 2xx answer, and validates the body; `secrets` are those to mask in it. */
+  const call = async <S extends z.ZodType>(
+    request: HttpRequest,
+    schema: S,
+  ): Promise<{ body: z.output<S>; data: unknown; secrets: (string | undefined)[] }> => {
     const response = await client.request(request);
-    const failure = errorFor(response, request, secrets);
+    const failure = errorFor(response, request, secretsOf(request));
     if (failure) throw failure;
     const body = parseBody(schema, response.data, {
       provider: DGC_PROVIDER,
@@ -357,7 +383,7 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
       httpStatus: response.status,
       notJson: response.data === undefined ? (response.text ?? '') : undefined,
     });
-    return { body, data: response.data };
+    return { body, data: response.data, secrets: secretsOf(request) };
   };
 
   const startImport = async (path: string, body: Record<string, unknown>, callOptions: DgcCallOptions | undefined) => {
@@ -375,12 +401,12 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
       return ref;
     },
     async getStatus(ref, { signal }) {
-      const { body, data } = await call(
+      const { body, data, secrets: echoable } = await call(
         { method: 'GET', path: `${projectPath}/system-tasks/${pathSegment(ref, 'taskId')}`, signal, taskId: ref },
         systemTaskSchema,
       );
-      // A server that echoes a credential (or a signature) into a task's text must not put it in a status or error.
-      return maskSecrets(toReport(body, data), [...secrets, SIGNATURE_LIKE]);
+      // A server that echoes a credential (or the signature) into a task's text must not put it in a status or error.
+      return maskStatusReport(toReport(body, data), echoable);
     },
   });
 
@@ -391,6 +417,7 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
     async importConnections(input: DgcImportConnectionsInput, callOptions?: DgcCallOptions) {
       return startImport('/connections/import', importConnectionsBody(input), callOptions);
     },
+    pacerStats: () => client.pacerStats(),
     close() {
       client.close();
     },
@@ -435,7 +462,7 @@ function dates(item: { startTime?: Date | null | undefined; endTime?: Date | nul
  * absent. On a 404, any code but the not-found ones (e.g. the gateway's `APIG.0101`, no such API) is an
  * `HttpError` that says the URL may be wrong.
  */
-function errorFor(response: HttpResponse, request: HttpRequest, secrets: string[]): TaskPollError | undefined {
+function errorFor(response: HttpResponse, request: HttpRequest, secrets: readonly (string | undefined)[]): TaskPollError | undefined {
   const envelope = errorEnvelopeSchema.safeParse(response.data);
   if (!envelope.success) return undefined;
   const code = envelope.data.error_code;
@@ -457,13 +484,11 @@ function errorFor(response: HttpResponse, request: HttpRequest, secrets: string[
 }
 
 /**
- * A provider message cut to 300 characters with every credential and every 64-hex-digit run (a
- * signature or the hash of a canonical request) replaced, in case a gateway echoes what it checked.
+ * A provider message cut to 300 characters, with the credentials and the request's signature masked
+ * first (in case a gateway echoes what it checked): the shared rule of `maskSecrets`, exact values only.
  */
-function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret !== '') out = out.split(secret).join('[redacted]');
-  return out.replace(/[0-9a-f]{64}/gi, '[redacted]').slice(0, 300);
+function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  return maskSecrets(text, secrets).slice(0, 300);
 }
 
 type CheckedAuth =

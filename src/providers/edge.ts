@@ -4,7 +4,7 @@
  *
  * Sources: hiascend.com MEF API reference `mefapiref_0040`..`0044` (create, query, download), the
  * certificate exchange page `mefug_0027`, and the `Ascend/MEF` repository (`docs/en/user_guide/RESTful.md`,
- * `src/mef-center/...`). Facts this file relies on are summarized in PROVIDERS.md section 2.
+ * `src/mef-center/...`), e.g. https://www.hiascend.com/document/detail/en/mindx-edge/600/mef/mefug/mefapiref_0040.html.
  *
  * Decisions worth knowing:
  * - MEF authenticates with mutual TLS only. Give `tls: { cert, key, ca }` (or your own `httpsAgent`).
@@ -50,11 +50,11 @@ import {
   type TransportOptions,
 } from '../core/http.js';
 import { describe, durationOption, isAbortSignal, numberOption } from '../core/options.js';
-import type { PacingOptions } from '../core/pacing.js';
+import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import { isoDate } from '../core/schema.js';
-import { linkAbort, MAX_TIMER_MS, raceAbort } from '../core/sleep.js';
+import { linkAbort, MAX_TIMER_MS, raceAbort, type LinkedAbort } from '../core/sleep.js';
 import type { TaskState, TaskStatus } from '../core/status.js';
-import { toTaskPollError } from '../core/transport-errors.js';
+import { sanitized, toTaskPollError } from '../core/transport-errors.js';
 import { parseBody } from '../core/validate.js';
 
 const PROVIDER = 'edge.logDump';
@@ -87,6 +87,13 @@ export const EDGE_DEFAULTS = {
   /** No size limit on the archive. */
   maxDownloadBytes: Number.POSITIVE_INFINITY,
 } as const satisfies { pacing: PacingOptions; downloadTimeoutMs: number; maxDownloadBytes: number };
+
+/**
+ * How long a 429 without `Retry-After` holds the adapter's requests, in ms. MEF documents its limits
+ * (10 requests a second, burst 5, 5 connections per client) but no wait after a refusal: one second,
+ * a whole window of the per-second limit, is an inference **[inf]**.
+ */
+const RATE_LIMIT_FLOOR_MS = 1000;
 
 /** A PEM text, as a string or the bytes of one. */
 export type PemInput = string | Buffer;
@@ -133,7 +140,8 @@ export interface EdgeLogDumpOptions extends TransportOptions {
   httpsAgent?: HttpsAgent;
   /**
    * Time limit of a whole download (status check, answer and body), in ms. The answer's headers must
-   * still arrive within `requestTimeoutMs`.
+   * still arrive within `requestTimeoutMs`. Neither limit runs while the download's requests wait for
+   * a pacing slot (behind other calls and waits of the adapter).
    * @default 7_200_000 (2 hours, MEF's own limit)
    */
   downloadTimeoutMs?: number;
@@ -206,7 +214,12 @@ export interface EdgeLogDump extends TaskAdapter<string, EdgeLogDumpResult> {
    * downloads one after the other. The archive stays available for a day after the task ends.
    */
   download(task: EdgeDownloadTask, destination: string | Writable, options?: EdgeCallOptions): Promise<EdgeDownloadResult>;
-  /** Frees the adapter's keep-alive sockets. Idempotent. */
+  /** What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with `pacing: false`. */
+  pacerStats(): PacerStats | undefined;
+  /**
+   * Frees the adapter's keep-alive sockets and ends the adapter: calls waiting for a pacing slot, and
+   * every later call, reject at once with a `NetworkError` that says the adapter was closed. Idempotent.
+   */
   close(): void;
 }
 
@@ -238,7 +251,7 @@ const submitBodySchema = envelopeSchema.extend({
   data: z.object({ taskId: z.string().regex(EDGE_TASK_ID_PATTERN, 'expected a dumpMultiNodesLog… task id') }),
 });
 
-/** MEF's `data.status` word → the normalized state (DESIGN.md state table). */
+/** MEF's `data.status` word → the normalized state. */
 function toState(word: string): TaskState {
   switch (word) {
     case 'waiting':
@@ -324,6 +337,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
     ...(options.axios !== undefined ? { axios: options.axios } : {}),
     ...(agent !== undefined ? { httpsAgent: agent } : {}),
     interpretError,
+    rateLimit: { floorMs: RATE_LIMIT_FLOOR_MS },
   });
 
   /** Sends a request whose answer is MEF's envelope; a non-success code throws, the rest is validated. */
@@ -402,6 +416,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
     const taskId = checkDownloadTask(task);
     const target = await checkDestination(destination);
     const releaseTurn = await takeDownloadTurn(signal);
+    // Pausable: the client stops this clock while the download's requests wait for a pacing slot.
     const life = linkAbort([signal], {
       ms: downloadTimeoutMs,
       reason: () =>
@@ -409,7 +424,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
           `${PROVIDER}: the download for task ${taskId} from ${client.endpoint.host}:${client.endpoint.port} did not finish within ${downloadTimeoutMs} ms`,
           { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
         ),
-    });
+    }, true);
     let temp: string | undefined;
     let file: WriteStream | undefined;
     try {
@@ -470,30 +485,42 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
     }
   };
 
-  /** The download request; its headers must arrive within `requestTimeoutMs`, the body within the download limit. */
-  const streamWithHeaderLimit = async (taskId: string, life: ReturnType<typeof linkAbort>) => {
-    const timer = setTimeout(() => {
-      life.abort(
+  /**
+   * The download request; its headers must arrive within `requestTimeoutMs`, the body within the
+   * download limit. Both limits are pausable links, so neither runs while the request waits for a
+   * pacing slot; once the headers are in, the header limit stops and the link only passes `life` on.
+   */
+  const streamWithHeaderLimit = async (taskId: string, life: LinkedAbort) => {
+    const headers = linkAbort([life.signal], {
+      ms: requestTimeoutMs,
+      reason: () =>
         new NetworkError(
           `${PROVIDER}: GET ${client.pathOf(DOWNLOAD_PATH)} to ${client.endpoint.host}:${client.endpoint.port} got no answer within ${requestTimeoutMs} ms`,
           { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
         ),
-      );
-    }, requestTimeoutMs);
+    }, true);
+    let answer: Awaited<ReturnType<typeof client.stream>>;
     try {
-      return await client.stream({
+      answer = await client.stream({
         method: 'GET',
         path: DOWNLOAD_PATH,
         headers: { Accept: '*/*' },
-        signal: life.signal,
+        signal: headers.signal,
         taskId,
         // Our own limit (`life`) fires first and names the download; this one only backs it up.
         timeoutMs: Math.min(downloadTimeoutMs + 1000, MAX_TIMER_MS),
         maxResponseBytes: maxDownloadBytes,
       });
-    } finally {
-      clearTimeout(timer);
+    } catch (error) {
+      headers.dispose();
+      throw error;
     }
+    headers.pauseTimeout(); // never resumed: the headers are in
+    const done = (): void => {
+      answer.done();
+      headers.dispose();
+    };
+    return { ...answer, done };
   };
 
   let closed = false;
@@ -503,6 +530,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
     getStatus: adapter.getStatus,
     submit,
     download,
+    pacerStats: () => client.pacerStats(),
     close() {
       if (closed) return;
       closed = true;
@@ -580,11 +608,14 @@ function streamError(error: unknown, taskId: string, client: Pick<HttpClient, 'p
   const mapped = toTaskPollError(error, context);
   if (mapped) return mapped;
   const { host, port } = client.endpoint;
+  const code = (error as { code?: unknown } | null)?.code;
   return new NetworkError(`${PROVIDER}: ${operation} to ${host}:${port} failed while reading the archive${error instanceof Error ? `: ${clip(error.message)}` : ''}`, {
     provider: PROVIDER,
     taskId,
     host,
     port,
+    // A safe copy (name, code, message), never the error itself: a transport's error may carry its config.
+    cause: error instanceof Error ? sanitized(error, typeof code === 'string' ? code : undefined) : undefined,
   });
 }
 

@@ -3,7 +3,7 @@
  *
  * Sources: `GuanceCloud/guance-docs`, `docs/{zh,en}/open-api/logmine/{sendtask,querytask}.md` (the
  * calls), `open-api/index.md` (sites, the envelope, the `DF-API-KEY` header), `error-definition.md`
- * (error codes) and `api-limit.md` (20 requests a minute per API key). See PROVIDERS.md §1.
+ * (error codes) and `api-limit.md` (20 requests a minute per API key).
  */
 import { z } from 'zod';
 import { defineAdapter, type StatusReport, type TaskAdapter } from '../core/adapter.js';
@@ -18,8 +18,9 @@ import {
   type TransportOptions,
 } from '../core/http.js';
 import { describe } from '../core/options.js';
-import type { PacingOptions } from '../core/pacing.js';
+import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import type { TaskState } from '../core/status.js';
+import { maskSecrets, maskStatusReport } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
 
 const PROVIDER = 'guance.logmine';
@@ -44,9 +45,9 @@ export const GUANCE_SITES = Object.freeze({
   eu1: 'https://eu1-openapi.guance.one',
   /** Asia-Pacific 1 (Singapore). */
   ap1: 'https://ap1-openapi.guance.one',
-  /** South Africa 1. The en doc templates the domain; guance.com is an inference (PROVIDERS.md §1). */
+  /** South Africa 1. The en doc templates the domain; guance.com is an inference (guance-docs `docs/en/open-api/index.md`). */
   za1: 'https://za1-openapi.guance.com',
-  /** Indonesia 1 (Jakarta). The en doc templates the domain; guance.com is an inference (PROVIDERS.md §1). */
+  /** Indonesia 1 (Jakarta). The en doc templates the domain; guance.com is an inference (guance-docs `docs/en/open-api/index.md`). */
   id1: 'https://id1-openapi.guance.com',
 } as const);
 
@@ -90,7 +91,8 @@ export const GUANCE_DEFAULT_PACING: Readonly<Required<Pick<PacingOptions, 'reque
 
 /**
  * How long to hold this adapter's requests after a rate-limit answer without `Retry-After`, in ms:
- * one slot of the documented 20-a-minute budget.
+ * one slot of the documented 20-a-minute budget (`api-limit.md`). Guance documents the budget, not a
+ * wait after a refusal: one slot's worth is an inference **[inf]**.
  */
 const RATE_LIMIT_PAUSE_MS = 3000;
 
@@ -178,7 +180,12 @@ export interface GuanceSubmitOptions {
 export interface GuanceLogmine extends TaskAdapter<string, GuanceLogmineResult> {
   /** Starts a clustering task and resolves with its task id (not retried: `send_task` is not idempotent). */
   submit(input: GuanceLogmineTaskInput, options?: GuanceSubmitOptions): Promise<string>;
-  /** Frees the adapter's keep-alive sockets. */
+  /** What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with `pacing: false`. */
+  pacerStats(): PacerStats | undefined;
+  /**
+   * Frees the adapter's keep-alive sockets and ends the adapter: calls waiting for a pacing slot, and
+   * every later call, reject at once with a `NetworkError` that says the adapter was closed.
+   */
   close(): void;
 }
 
@@ -209,8 +216,8 @@ export function parseClusterMessage(message: string): GuanceClusterMessage {
 /**
  * Maps a `content.taskStatus` word onto a {@link TaskState}. Only `ok` is documented (querytask.md).
  * Other words are matched case-insensitively, ignoring spaces and dashes. Running-like words map to
- * `running` and `queued` words to `queued`. Failure-like words map to `failed`, as DESIGN.md's table
- * says. Anything else is `unknown`, which never ends a wait.
+ * `running` and `queued` words to `queued`. Failure-like words map to `failed`, so a failure ends the
+ * wait rather than running into its time limit. Anything else is `unknown`, which never ends a wait.
  */
 export function guanceTaskState(taskStatus: string): TaskState {
   switch (taskStatus.trim().toLowerCase().replace(/[\s-]+/g, '_')) {
@@ -339,14 +346,8 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
   }
   const apiKey = checkApiKey(options.apiKey);
   const baseURL = chooseBaseURL(options.site, options.baseURL);
-  const redact = (text: string): string => cut(text.split(apiKey).join('[redacted]'));
-  // A status's raw body ends up in errors (TaskFailedError.status, TaskTimeoutError.lastStatus): a
-  // body that echoes the key is copied without it.
-  const keyInJson = JSON.stringify(apiKey).slice(1, -1);
-  const scrub = <T>(body: T): T => {
-    const text = JSON.stringify(body);
-    return text.includes(keyInJson) ? (JSON.parse(text.split(keyInJson).join('[redacted]')) as T) : body;
-  };
+  /** Provider text put in a message or status: the key masked (the shared rule of `maskSecrets`), then cut. */
+  const redact = (text: string): string => cut(maskSecrets(text, [apiKey]));
 
   const client = createHttpClient({
     provider: PROVIDER,
@@ -362,6 +363,10 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       if (!parsed.success) return undefined;
       if (parsed.data.errorCode === '' && !(response.status === 404 && request.path === QUERY_PATH)) return undefined;
       return envelopeError(parsed.data, response, request);
+    },
+    rateLimit: {
+      floorMs: RATE_LIMIT_PAUSE_MS,
+      matches: (response) => response.status === 429 || RATE_LIMIT_CODES.has(errorEnvelope.safeParse(response.data).data?.errorCode ?? ''),
     },
   });
 
@@ -421,13 +426,15 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       const request: HttpRequest = { method: 'GET', path: QUERY_PATH, query: { taskId }, signal, taskId };
       const body = await call(request, queryTaskBody);
       const providerState = body.content.taskStatus;
-      const report: StatusReport<GuanceLogmineResult> = { state: guanceTaskState(providerState), providerState, raw: scrub(body) };
+      const report: StatusReport<GuanceLogmineResult> = { state: guanceTaskState(providerState), providerState, raw: body };
       if (body.message !== '') report.message = redact(body.message);
       if (report.state === 'succeeded') {
         const done = parseBody(finishedTaskBody, body, { provider: PROVIDER, taskId, what: `GET ${client.pathOf(QUERY_PATH)} (taskStatus ok)` });
         report.result = { docCount: done.content.docCount, clusters: done.content.data };
       }
-      return report;
+      // A status's raw body ends up in errors (TaskFailedError.status, TaskTimeoutError.lastStatus): a
+      // body that echoes the key is copied without it. The result is left as the provider sent it.
+      return maskStatusReport(report, [apiKey]);
     },
   });
 
@@ -439,6 +446,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       const answer = await call({ method: 'POST', path: SEND_PATH, body, signal }, sendTaskBody);
       return answer.content.taskId;
     },
+    pacerStats: () => client.pacerStats(),
     close() {
       client.close();
     },

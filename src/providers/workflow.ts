@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { defineAdapter, type AdapterContext, type TaskAdapter } from '../core/adapter.js';
+import { defineAdapter, type AdapterContext, type StatusReport, type TaskAdapter } from '../core/adapter.js';
 import {
   AuthenticationError,
   ProviderError,
@@ -33,11 +33,11 @@ import {
   type TransportOptions,
 } from '../core/http.js';
 import { describe, isAbortSignal, numberOption } from '../core/options.js';
-import type { PacingOptions } from '../core/pacing.js';
+import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import { epochMsDate, isoDate } from '../core/schema.js';
-import { raceAbort } from '../core/sleep.js';
+import { pauseTimeoutOf, raceAbort } from '../core/sleep.js';
 import type { SubtaskStatus, TaskState } from '../core/status.js';
-import { maskSecrets } from '../core/redact.js';
+import { maskSecrets, maskStatusReport } from '../core/redact.js';
 import { parseBody } from '../core/validate.js';
 
 const PROVIDER = 'workflow.task';
@@ -60,7 +60,11 @@ export type WorkflowLoginEncoding = 'json-array' | 'colon';
 export interface WorkflowCredentials {
   /** The NebulaGraph user name. */
   username: string;
-  /** The NebulaGraph password. Never put in any error, message or log. */
+  /**
+   * The NebulaGraph password. Never put in any error, message or log. It is sent only inside the
+   * Base64 login, which is masked where a server echoes it; the password itself is not searched for in
+   * provider text (a common one such as `nebula` would corrupt rows and task names).
+   */
   password: string;
   /** Host of the NebulaGraph graphd service the Explorer session connects to (the body's `address`). */
   graphAddress: string;
@@ -171,7 +175,10 @@ export interface WorkflowJob {
   tasks: WorkflowTask[];
 }
 
-/** What every call around the wait takes. */
+/**
+ * What every call around the wait takes. Any other key is a `TypeError` naming it, before any
+ * request, as for the factory's options and the wait's: a misspelt option is never silently dropped.
+ */
 export interface WorkflowCallOptions {
   /** Aborts the call. */
   signal?: AbortSignal;
@@ -194,7 +201,8 @@ export interface WorkflowTasks<Row> extends TaskAdapter<WorkflowTaskRef, Workflo
   /**
    * Starts a job of a workflow (`POST /api-open/v1/workflows/{workflow_id}/jobs`, body `{ input }`) and
    * resolves with the new job id, as a string. Not retried (a retry could start a second job), except
-   * once after a renewed login when the session was refused.
+   * once after a renewed login when the session was refused. The `signal` goes in `options`, the third
+   * argument: `input` holds only the components' parameters.
    */
   runJob(workflowId: number | string, input?: WorkflowJobInput, options?: WorkflowCallOptions): Promise<string>;
   /** Reads a job and its tasks, e.g. to find the id of the task to wait for by its name. */
@@ -206,7 +214,12 @@ export interface WorkflowTasks<Row> extends TaskAdapter<WorkflowTaskRef, Workflo
    * `limit` defaults to the adapter's `sampleLimit`.
    */
   sampleResult(ref: WorkflowTaskRef, options?: WorkflowCallOptions & { limit?: number }): Promise<Row[]>;
-  /** Frees the adapter's keep-alive sockets. */
+  /** What the adapter's pacer is doing (calls waiting, in flight); `undefined` with `pacing: false`. */
+  pacerStats(): PacerStats | undefined;
+  /**
+   * Frees the adapter's keep-alive sockets and ends the adapter: calls waiting for a pacing slot, and
+   * every later call, reject at once with a `NetworkError` that says the adapter was closed.
+   */
   close(): void;
 }
 
@@ -393,21 +406,20 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
       if (!envelope.success || envelope.data.code === 0) return undefined;
       return envelopeError(envelope.data, response, request);
     },
+    // No rate limit is documented for Explorer **[unk]**, so no rate-limit floor: a 429 without
+    // Retry-After is retried on the poller's own retry delay and holds no other request.
   });
 
-  /** Provider text put in messages: cut short, with any secret of ours masked. */
+  /** Provider text put in messages: cut short, with any secret of ours masked (the shared rule of `maskSecrets`). */
   const safeText = (value: unknown): string => {
     if (typeof value !== 'string') return '';
-    let text = value;
-    for (const secret of session.secrets()) {
-      if (secret !== '') text = text.split(secret).join('[redacted]');
-    }
+    const text = maskSecrets(value, session.secrets());
     // eslint-disable-next-line no-control-regex
     return text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200);
   };
 
-  /** A status with any secret of the session masked, in case a server echoes one into a job (its raw body, task names). */
-  const mask = <T>(report: T): T => maskSecrets(report, session.secrets());
+  /** A status with the session's secrets masked in its provider text (raw body, task names): a server may echo one. */
+  const mask = <R extends StatusReport<WorkflowResult<Row>>>(report: R): R => maskStatusReport(report, session.secrets());
 
   function envelopeError(
     envelope: z.output<typeof envelopeSchema>,
@@ -601,9 +613,9 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
       if (state !== 'succeeded') return mask(report);
       return mask({ ...report, result: { rows: await readRows(checked, settings.sampleLimit, signal) } });
     },
-    async cancel(ref, { signal }) {
+    async cancel(ref, ctx) {
       const checked = checkRef(ref);
-      await sendCancel(checked.job, signal, checked.taskId);
+      await sendCancel(checked.job, checkCallOptions(ctx, 'cancel'), checked.taskId);
     },
   });
 
@@ -614,7 +626,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     cancel: adapter.cancel as WorkflowTasks<Row>['cancel'],
     async runJob(workflowId, input, callOptions) {
       const segment = pathSegment(workflowId, 'workflowId');
-      const signal = checkCallOptions(callOptions);
+      const signal = checkCallOptions(callOptions, 'runJob');
       const body = input === undefined ? {} : { input: checkInput(input) };
       const data = await call(
         { method: 'POST', path: `${API}/workflows/${segment}/jobs`, body, signal },
@@ -624,18 +636,19 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     },
     async getJob(jobId, callOptions) {
       const job = jobSegment(jobId, 'jobId');
-      return toJob(await getJobParsed(job, checkCallOptions(callOptions)));
+      return toJob(await getJobParsed(job, checkCallOptions(callOptions, 'getJob')));
     },
     async cancelJob(jobId, callOptions) {
       const job = jobSegment(jobId, 'jobId');
-      await sendCancel(job, checkCallOptions(callOptions));
+      await sendCancel(job, checkCallOptions(callOptions, 'cancelJob'));
     },
     async sampleResult(ref, callOptions) {
       const checked = checkRef(ref);
-      const signal = checkCallOptions(callOptions);
+      const signal = checkCallOptions(callOptions, 'sampleResult', ['limit']);
       const limit = sampleLimitOption('limit', callOptions?.limit, settings.sampleLimit);
       return readRows(checked, limit, signal);
     },
+    pacerStats: () => client.pacerStats(),
     close: () => client.close(),
   };
 }
@@ -724,7 +737,10 @@ interface Session {
   token(signal: AbortSignal | undefined): Promise<string>;
   /** `stale` was refused: log in again, unless another caller already did. */
   renew(stale: string, signal: AbortSignal | undefined): Promise<string>;
-  /** Every secret of this session, for masking provider text. */
+  /**
+   * What the session sends that a server could echo, for masking provider text: the token, or the
+   * login's Base64 and the session cookie. Not the password: it is only ever sent inside the Base64.
+   */
   secrets(): string[];
 }
 
@@ -755,8 +771,18 @@ function createSession(auth: Auth, login: () => Promise<string>): Session {
     );
     return inFlight;
   };
-  const wait = (promise: Promise<string>, signal: AbortSignal | undefined) =>
-    signal ? raceAbort(promise, signal) : promise;
+  // Waiting for the shared login is not the caller's request time (the login may wait for a pacing
+  // slot behind other calls; once sent, it has the client's own time limit): the caller's clock stops,
+  // its abort still ends the wait.
+  const wait = async (promise: Promise<string>, signal: AbortSignal | undefined) => {
+    if (!signal) return promise;
+    const resume = pauseTimeoutOf(signal);
+    try {
+      return await raceAbort(promise, signal);
+    } finally {
+      resume();
+    }
+  };
   return {
     canLogin: true,
     token: (signal) => (current !== undefined ? Promise.resolve(current) : wait(start(), signal)),
@@ -765,7 +791,7 @@ function createSession(auth: Auth, login: () => Promise<string>): Session {
       if (current === stale) current = undefined;
       return wait(start(), signal);
     },
-    secrets: () => [auth.password, auth.encoded, ...(current ? [current] : [])],
+    secrets: () => [auth.encoded, ...(current ? [current] : [])],
   };
 }
 
@@ -775,7 +801,7 @@ function createSession(auth: Auth, login: () => Promise<string>): Session {
 
 type Auth =
   | { kind: 'token'; token: string }
-  | { kind: 'credentials'; password: string; encoded: string; graphAddress: string; graphPort: number };
+  | { kind: 'credentials'; encoded: string; graphAddress: string; graphPort: number };
 
 interface Settings<S extends z.ZodType> {
   baseURL: string;
@@ -883,7 +909,6 @@ function checkCredentials(credentials: unknown): Auth {
   }
   return {
     kind: 'credentials',
-    password: c.password,
     encoded: encodeWorkflowLogin(c.username, c.password, encoding),
     graphAddress: c.graphAddress,
     graphPort: port,
@@ -916,12 +941,18 @@ function jobSegment(jobId: unknown, name: string): string {
   throw new TypeError(`${PROVIDER}: ${name} must be a whole number or a string of digits, got ${describe(jobId)}`);
 }
 
-function checkCallOptions(options: WorkflowCallOptions | undefined): AbortSignal | undefined {
+/** The signal of a call's options; any key but `signal` and `extra` is a `TypeError` naming it. */
+function checkCallOptions(options: unknown, call: string, extra: readonly string[] = []): AbortSignal | undefined {
   if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`${PROVIDER}: call options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${PROVIDER}: ${call} options must be an object, got ${describe(options)}`);
   }
-  const { signal } = options;
+  for (const key of Object.keys(options)) {
+    if (key !== 'signal' && !extra.includes(key)) {
+      throw new TypeError(`${PROVIDER}: unknown ${call} option "${key.slice(0, 40)}"`);
+    }
+  }
+  const { signal } = options as { signal?: unknown };
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw new TypeError(`${PROVIDER}: signal must be an AbortSignal, got ${describe(signal)}`);
   }
@@ -934,11 +965,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Where a misplaced signal goes: `runJob(id, { signal })` or `runJob(id, signal)` passes it as `input`. */
+const SIGNAL_HINT = ': a signal goes in the options argument, runJob(workflowId, input, { signal })';
+
 function checkInput(input: unknown): WorkflowJobInput {
-  if (!isPlainObject(input)) throw new TypeError(`${PROVIDER}: input must be an object, got ${describe(input)}`);
+  if (!isPlainObject(input)) {
+    const got = isAbortSignal(input) ? `an AbortSignal${SIGNAL_HINT}` : describe(input);
+    throw new TypeError(`${PROVIDER}: input must be an object, got ${got}`);
+  }
   for (const [component, params] of Object.entries(input)) {
     const at = `input[${JSON.stringify(component.slice(0, 40))}]`;
-    if (!isPlainObject(params)) throw new TypeError(`${PROVIDER}: ${at} must be an object of parameters, got ${describe(params)}`);
+    if (!isPlainObject(params)) {
+      const got = isAbortSignal(params) ? 'an AbortSignal' : describe(params);
+      const hint = isAbortSignal(params) || component === 'signal' ? SIGNAL_HINT : '';
+      throw new TypeError(`${PROVIDER}: ${at} must be an object of parameters, got ${got}${hint}`);
+    }
     for (const [param, value] of Object.entries(params)) {
       const ok = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
       if (!ok) {

@@ -1,5 +1,6 @@
 /**
- * The API Gateway's side of `SDK-HMAC-SHA256` (PROVIDERS.md §3, option B), written from the algorithm
+ * The API Gateway's side of `SDK-HMAC-SHA256` (the APIG signing guide, support.huaweicloud.com
+ * `devg-apisign/api-sign-0001`), written from the algorithm
  * description rather than from any client signer, so that the simulator checks a client's signature
  * independently: it rebuilds the canonical request from the bytes that arrived.
  */
@@ -68,7 +69,7 @@ function unescapeLoosely(text: string): string {
   }
 }
 
-/** The canonical request the gateway signs (the six lines of PROVIDERS.md §3, step 2). */
+/** The canonical request the gateway signs: method, URI, query, headers, signed headers, payload hash. */
 export function gatewayCanonicalRequest(parts: SignedParts, signedHeaders: readonly string[]): string {
   // URI: every segment decoded then re-escaped; a trailing slash always present.
   let uri = parts.rawPath.split('/').map((segment) => sdkEscape(unescapeLoosely(segment))).join('/');

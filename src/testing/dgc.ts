@@ -1,5 +1,6 @@
 /**
- * Huawei Cloud DataArts Studio (DGC), DataArts Factory system tasks (PROVIDERS.md §3): `jobs/import`
+ * Huawei Cloud DataArts Studio (DGC), DataArts Factory system tasks (API reference pages
+ * `dataartsstudio_02_0090`, `_0096`, `_0313` at support.huaweicloud.com): `jobs/import`
  * and `connections/import` create a task, `system-tasks/{task_id}` reports it. Auth is an IAM token
  * (`X-Auth-Token`) or an `SDK-HMAC-SHA256` signature checked by the simulator's own gateway verifier;
  * refusals are the gateway's `APIG.0301` (token, locked AK) and `APIG.0303` (signature, date),

@@ -1,5 +1,6 @@
 /**
- * MEF Center edge manager, log collection ("dump") task (PROVIDERS.md §2): create, poll and download,
+ * MEF Center edge manager, log collection ("dump") task (hiascend.com MEF API reference `mefapiref_0040`..
+ * `0044`, and the `Ascend/MEF` repository): create, poll and download,
  * the `{status, msg, data}` envelope with HTTP 400 on errors, one export task at a time, the
  * `dumpMultiNodesLog.<hex>` task ids, MEF's progress and reason texts (50 % for receiving files, 50 %
  * "start to create tar gz", 100 % "task succeeded"), RFC 3339 nanosecond times with `null` until set,

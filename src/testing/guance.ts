@@ -2,7 +2,7 @@
  * Guance Cloud Open API, log clustering ("logmine"): `POST /api/v1/logmine/send_task` and
  * `GET /api/v1/logmine/query_task`, header `DF-API-KEY`, the `{code, content, errorCode, message,
  * success, traceId}` envelope, 403 `ft.InvalidAPIKey`, and the 20-a-minute per-key limit answered with
- * HTTP 401 `ft.TriggerApiAkCurrentLimiting` (PROVIDERS.md §1).
+ * HTTP 401 `ft.TriggerApiAkCurrentLimiting` (GuanceCloud/guance-docs, `docs/{zh,en}/open-api/`).
  *
  * Not documented by Guance, chosen here: a running task says `taskStatus: 'running'`, a failed one
  * `'failed'` (with the script's `message`); an unknown task id is HTTP 404 with errorCode

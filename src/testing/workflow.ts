@@ -1,5 +1,6 @@
 /**
- * NebulaGraph Explorer workflow API (PROVIDERS.md §4): `connect` (both Base64 forms of the
+ * NebulaGraph Explorer workflow API (https://github.com/vesoft-inc/nebula-docs, `workflow-api/`):
+ * `connect` (both Base64 forms of the
  * credentials, `Set-Cookie: explorer_token`), create a job of a workflow, read it (job status and its
  * tasks' statuses 0–5, job times in epoch ms, task times in ISO 8601 with an offset), cancel it
  * (5 Stopping, then 4 Interrupted), and a task's `sample_result`. Errors are `{code, message}` with

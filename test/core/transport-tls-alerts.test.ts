@@ -6,10 +6,10 @@ import { toTaskPollError } from '../../src/core/transport-errors.js';
 import { AuthenticationError, NetworkError, ResponseValidationError } from '../../src/index.js';
 
 /** What Node reports when OpenSSL only names the alert in the text (TLS 1.2 handshake, write path). */
-const eproto = (alert: string) =>
+const eproto = (alert: string, prefix = 'sslv3') =>
   Object.assign(
     new Error(
-      `write EPROTO 803CE64F0C7F0000:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert ${alert}:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 40\n`,
+      `write EPROTO 803CE64F0C7F0000:error:0A000410:SSL routines:ssl3_read_bytes:${prefix} alert ${alert}:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1601:SSL alert number 40\n`,
     ),
     { isAxiosError: true, code: 'EPROTO', config: { headers: {} } },
   );
@@ -23,6 +23,13 @@ describe('toTaskPollError: TLS alerts named only in the message', () => {
       'p: GET /x failed: the server ended the TLS handshake with alert "handshake failure": it may require a client certificate, or share no TLS version or cipher with us',
     );
     expect((mapped as NetworkError).errno).toBe('EPROTO');
+  });
+
+  it('the OpenSSL of Node 22 and later words it "ssl/tls alert handshake failure": the same answer', () => {
+    const mapped = toTaskPollError(eproto('handshake failure', 'ssl/tls'), { provider: 'p', operation: 'GET /x' });
+    expect(mapped).toBeInstanceOf(NetworkError);
+    expect(mapped?.transient).toBe(false);
+    expect(mapped?.message).toContain('alert "handshake failure": it may require a client certificate');
   });
 
   it.each(['bad certificate', 'certificate required', 'unknown ca'])('"%s" → AuthenticationError', (alert) => {

@@ -1,47 +1,103 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Black-box: pack the package as npm would publish it, install the tarball into a fresh consumer
- * project, and load every entry point with both `import` and `require`. Needs `npm run build` first
- * (`npm test` does it).
+ * project, and load every entry point with both `import` and `require`.
+ *
+ * The tarball is packed from a clean copy of the working tree (what a fresh clone holds: no `dist/`,
+ * no `node_modules/` but a link to ours), with plain `npm pack`, so its `prepack` script does the
+ * build. This is the one build the test needs; it neither reads nor writes the project's own `dist/`.
  */
 const root = resolve(import.meta.dirname, '../..');
 const entryPoints = ['taskpoll', 'taskpoll/guance', 'taskpoll/edge', 'taskpoll/dgc', 'taskpoll/workflow', 'taskpoll/testing'];
+/** What a clone does not have (`.gitignore`, and git's own `.git`). */
+const notInAClone = new Set(['.git', 'node_modules', 'dist', 'coverage', '.tmp']);
+let clone: string;
 let consumer: string;
 let packDir: string;
+let tarball: string;
+/** The tarball's files, without the `package/` prefix. */
+let files: string[];
 
 const npm = (args: string[], cwd: string) =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  clone = mkdtempSync(join(tmpdir(), 'taskpoll-clone-'));
+  cpSync(root, clone, {
+    recursive: true,
+    filter: (source) => {
+      const path = relative(root, source);
+      return !notInAClone.has(path.split(sep)[0] as string) && !path.endsWith('.tgz');
+    },
+  });
+  symlinkSync(realpathSync(join(root, 'node_modules')), join(clone, 'node_modules'), 'dir');
   packDir = mkdtempSync(join(tmpdir(), 'taskpoll-pack-'));
-  npm(['pack', '--pack-destination', packDir], root);
-  const tarball = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
-  if (!tarball) throw new Error('npm pack produced no tarball');
+  try {
+    npm(['pack', '--pack-destination', packDir], clone);
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`npm pack (its prepack builds) failed in a clean copy of the tree:\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+  const name = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
+  if (!name) throw new Error('npm pack produced no tarball');
+  tarball = join(packDir, name);
+  files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
   consumer = mkdtempSync(join(tmpdir(), 'taskpoll-consumer-'));
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
-  npm(['install', '--no-audit', '--no-fund', '--prefer-offline', join(packDir, tarball)], consumer);
-}, 180_000);
+  npm(['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], consumer);
+}, 240_000);
 
 afterAll(() => {
-  if (consumer) rmSync(consumer, { recursive: true, force: true });
-  if (packDir) rmSync(packDir, { recursive: true, force: true });
+  for (const dir of [clone, consumer, packDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Every file path in package.json's `main`, `module`, `types` and `exports` (the package's own file excepted). */
+function declaredFiles(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const out = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') out.add(value.replace(/^\.\//, ''));
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(walk);
+  };
+  walk([pkg['main'], pkg['module'], pkg['types'], pkg['exports']]);
+  out.delete('package.json');
+  return [...out].sort();
+}
+
 describe('the packed tarball', () => {
+  it('package.json builds on prepack, so `npm pack` from a clean clone ships dist/', () => {
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts['prepack']).toBe('npm run build');
+    // Packed from a tree without dist/: every file the manifest points at was built by prepack.
+    const declared = declaredFiles();
+    expect(declared).toHaveLength(24); // six entry points × (.js, .cjs, .d.ts, .d.cts)
+    expect(files).toEqual(expect.arrayContaining(declared));
+  });
+
   it('contains dist only (plus package.json, README, LICENSE)', () => {
-    const files = execFileSync('tar', ['-tzf', join(packDir, readdirSync(packDir)[0] as string)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map((f) => f.replace(/^package\//, ''));
     for (const file of files) expect(file).toMatch(/^(dist\/|package\.json$|README\.md$|LICENSE$)/);
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/index.d.cts');
+  });
+
+  it('the published type declarations (hover docs) cite no document the package does not ship', () => {
+    const dist = join(consumer, 'node_modules/taskpoll/dist');
+    const declarations = readdirSync(dist).filter((f) => /\.d\.c?ts$/.test(f));
+    expect(declarations.length).toBeGreaterThanOrEqual(12);
+    const cited = declarations.flatMap((file) =>
+      readFileSync(join(dist, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/DESIGN\.md|PROVIDERS\.md|STYLE\.md|ANCHORS\.md/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(cited).toEqual([]);
   });
 
   it.each(entryPoints)('import("%s") works from an ESM consumer', (entry) => {
@@ -67,19 +123,87 @@ describe('the packed tarball', () => {
   });
 
   it('publint finds nothing to fix', () => {
-    const out = execFileSync(process.execPath, [join(root, 'node_modules/publint/src/cli.js'), '--strict'], { cwd: root, encoding: 'utf8' });
+    const cli = join(root, 'node_modules/publint/src/cli.js');
+    const out = execFileSync(process.execPath, [cli, tarball, '--strict'], { cwd: root, encoding: 'utf8' });
     expect(out).not.toMatch(/error|warning/i);
   });
 
-  it('are-the-types-wrong passes for every entry point under the node16 profile (exit code 0)', () => {
+  it('are-the-types-wrong passes for every entry point under every resolution, node10 included (exit code 0)', () => {
     const cli = join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js');
-    const tarball = join(packDir, readdirSync(packDir)[0] as string);
-    const out = execFileSync(process.execPath, [cli, tarball, '--profile', 'node16', '--format', 'table-flipped'], {
+    // The default (strict) profile checks node10, node16 from CJS and from ESM, and bundler.
+    const out = execFileSync(process.execPath, [cli, tarball, '--format', 'table-flipped'], {
       cwd: root,
       encoding: 'utf8',
     });
-    // execFileSync throws on a non-zero exit: attw exits 1 on any problem the profile does not ignore.
-    // The node16 profile ignores only node10 resolution, which has no `exports` support (Node < 12).
-    expect(out).toContain('"taskpoll"');
+    // execFileSync throws on a non-zero exit: attw exits 1 on any problem.
+    expect(out).toContain('No problems found');
+  });
+});
+
+/**
+ * A TypeScript consumer of each module resolution mode type-checks code that imports every entry
+ * point: node10 (`"moduleResolution": "node"`, which reads `typesVersions`, not `exports`), node16 from
+ * CommonJS and from ESM, and bundler.
+ */
+describe('types from the installed package, one consumer tsconfig per resolution mode', () => {
+  const source = `
+    import { waitForTask, defineAdapter, type TaskStatus } from 'taskpoll';
+    import { guanceLogmine } from 'taskpoll/guance';
+    import { edgeLogDump } from 'taskpoll/edge';
+    import { dgcSystemTasks } from 'taskpoll/dgc';
+    import { workflowTasks } from 'taskpoll/workflow';
+    import { startSimulator } from 'taskpoll/testing';
+    const adapter = defineAdapter({
+      provider: 'consumer',
+      async getStatus(ref: string): Promise<{ state: 'succeeded'; providerState: string; result: number }> {
+        return { state: 'succeeded', providerState: ref, result: 1 };
+      },
+    });
+    export async function main(): Promise<number> {
+      const status: TaskStatus<number> = await waitForTask(adapter, 'x');
+      // A wrong type must be an error: the types are really there, not \`any\`.
+      // @ts-expect-error result is a number
+      const wrong: string = status.result;
+      void wrong;
+      void [guanceLogmine, edgeLogDump, dgcSystemTasks, workflowTasks, startSimulator];
+      return status.result ?? 0;
+    }
+  `;
+  const modes = [
+    { name: 'node10', file: 'index.ts', options: { module: 'commonjs', moduleResolution: 'node10' } },
+    { name: 'node16-cjs', file: 'index.cts', options: { module: 'node16', moduleResolution: 'node16' } },
+    { name: 'node16-esm', file: 'index.mts', options: { module: 'node16', moduleResolution: 'node16' } },
+    { name: 'bundler', file: 'index.ts', options: { module: 'esnext', moduleResolution: 'bundler' } },
+  ];
+
+  it.each(modes)('$name', ({ name, file, options }) => {
+    const dir = join(consumer, `types-${name}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, file), source);
+    const tsconfig = {
+      compilerOptions: {
+        ...options,
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        // taskpoll's declarations name Node's types (streams, agents); a consumer has @types/node.
+        typeRoots: [join(root, 'node_modules/@types')],
+        types: ['node'],
+        // As `tsc --init` sets it; zod's own CommonJS declarations need it under node10.
+        esModuleInterop: true,
+        ignoreDeprecations: '5.0',
+      },
+      files: [file],
+    };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    let diagnostics = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: dir, encoding: 'utf8' });
+    } catch (error) {
+      diagnostics = String((error as { stdout?: unknown }).stdout ?? error);
+    }
+    expect(diagnostics).toBe('');
   });
 });

@@ -362,16 +362,29 @@ describe('pacing and the transport (real loopback server)', () => {
   });
 
   it('pacing: { maxConcurrency: 3, intervalMs: 1 } lets three requests overlap (keys merge over the default)', async () => {
+    // The merged budget is 3 at once and 1 start a millisecond (the default's requestsPerInterval: 1
+    // stays). The server holds each answer until three requests are in flight (at most a real second),
+    // so the overlap shows however fast loopback answers.
     let active = 0;
     let most = 0;
+    const held: (() => void)[] = [];
+    const answerAll = (): void => {
+      for (const send of held.splice(0)) send();
+    };
     routes = {
       [TASK_PATH]: (req, res) => {
         active += 1;
         most = Math.max(most, active);
-        void turns(10).then(() => {
+        let sent = false;
+        const send = (): void => {
+          if (sent) return;
+          sent = true;
           active -= 1;
           json(answer('processing', { data: null }))(req, res);
-        });
+        };
+        held.push(send);
+        if (active === 3) answerAll();
+        else setTimeout(send, 1000);
       },
     };
     const edge = make({ pacing: { maxConcurrency: 3, intervalMs: 1 } });

@@ -520,14 +520,15 @@ describe('sessions', () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  it('no credential in any error: login refused with a message that echoes the password', async () => {
+  it('no credential in any error: login refused with a message that echoes the login it received', async () => {
     const wf = make(workflowTasks({ baseURL: BASE, credentials }));
+    const encoded = encodeWorkflowLogin('root', PASSWORD);
+    // The password only ever leaves inside the Base64 login: that is what a server can echo, and it is masked.
     const scope = nock(BASE)
       .post('/api-open/v1/connect')
-      .reply(400, errorBody(40004000, `ErrBadRequest: user root password ${PASSWORD} rejected`));
+      .reply(400, errorBody(40004000, `ErrBadRequest: Authorization Bearer ${encoded} rejected`));
     const { error } = await drive(wf.getJob(JOB));
     expect(error).toBeInstanceOf(AuthenticationError);
-    const encoded = encodeWorkflowLogin('root', PASSWORD);
     for (const text of [(error as Error).message, JSON.stringify(error), inspect(error, { depth: 5 })]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(encoded);
@@ -747,6 +748,45 @@ describe('validation before any request', () => {
     await expect(wf.cancelJob(undefined as never)).rejects.toThrow(/jobId/);
     await expect(wf.sampleResult({ jobId: JOB, taskId: TASK }, { limit: 0 })).rejects.toThrow(RangeError);
     await expect(wf.getJob(JOB, { signal: 'no' as never })).rejects.toThrow(/signal must be an AbortSignal/);
+    expect(requests).toBe(0);
+  });
+
+  it('call options: an unknown key is a TypeError naming the call and the key, before any request', async () => {
+    const wf = make(workflowTasks({ baseURL: BASE, token: TOKEN }));
+    const ref = { jobId: JOB, taskId: TASK };
+    const { signal } = new AbortController();
+    const calls: [string, () => Promise<unknown>][] = [
+      ['runJob', () => wf.runJob(1, {}, { signal, timeoutMs: 5 } as never)],
+      ['getJob', () => wf.getJob(JOB, { signall: signal } as never)],
+      ['cancelJob', () => wf.cancelJob(JOB, { signal, retry: false } as never)],
+      ['sampleResult', () => wf.sampleResult(ref, { limt: 5 } as never)],
+      ['cancel', () => wf.cancel(ref, { signal, reason: 'x' } as never)],
+    ];
+    for (const [call, run] of calls) {
+      const error = await run().then(() => undefined, (e: unknown) => e);
+      expect(error, call).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(new RegExp(`^workflow\\.task: unknown ${call} option "\\w+"$`));
+    }
+    await expect(wf.getJob(JOB, [] as never)).rejects.toThrow(/getJob options must be an object, got an array/);
+    expect(requests).toBe(0);
+    // The keys each call documents still pass.
+    const scope = nock(BASE).get(SAMPLE_PATH).query({ limit: '5' }).reply(200, rowsBody([['a']]));
+    expect((await drive(wf.sampleResult(ref, { limit: 5, signal }))).value).toEqual([['a']]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it('runJob(id, { signal }) says the signal goes in the options argument', async () => {
+    const wf = make(workflowTasks({ baseURL: BASE, token: TOKEN }));
+    const { signal } = new AbortController();
+    const hint = 'a signal goes in the options argument, runJob(workflowId, input, { signal })';
+    const inInput = await wf.runJob(1, { signal } as never).then(() => undefined, (e: unknown) => e);
+    expect(inInput).toBeInstanceOf(TypeError);
+    expect((inInput as Error).message).toBe(
+      `workflow.task: input["signal"] must be an object of parameters, got an AbortSignal: ${hint}`,
+    );
+    await expect(wf.runJob(1, signal as never)).rejects.toThrow(`input must be an object, got an AbortSignal: ${hint}`);
+    // A component's parameters that are just wrong get no hint.
+    await expect(wf.runJob(1, { query_1: 'x' } as never)).rejects.toThrow(/^workflow\.task: input\["query_1"\] must be an object of parameters, got a string of length 1$/);
     expect(requests).toBe(0);
   });
 

@@ -35,7 +35,8 @@ export interface TaskPollErrorOptions {
 /**
  * The base class of every error taskpoll throws. Narrow with `error.code` or the `is…` guards.
  *
- * Messages, fields, `toJSON()` and `util.inspect()` output never contain a credential.
+ * taskpoll never puts a credential in messages, fields, `toJSON()` or `util.inspect()` output; the
+ * provider text they quote has every credential of at least 16 characters masked (src/core/redact.ts).
  */
 export abstract class TaskPollError extends Error {
   /** Discriminant: one value per subclass. */
