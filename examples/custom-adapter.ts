@@ -32,6 +32,7 @@ export function exportsAdapter(baseURL: string) {
   };
   return defineAdapter<string, { url: string }>({
     provider: 'acme.export',
+    resultRequired: true, // a 'done' export without its url is an AdapterError, not `result: undefined`
     async getStatus(id, { signal }) {
       const job = exportSchema.parse(await (await call(id, 'GET', signal)).json());
       const report = { state: STATES[job.state], providerState: job.state, progress: job.percent, raw: job };

@@ -44,7 +44,9 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npm run demo');
     expect(readme).toContain('npm test');
     expect(scripts.demo).toBeTruthy();
-    expect(scripts.test).toContain('vitest run');
+    // npm test runs scripts/test.mjs, whose last step is the whole suite.
+    expect(scripts.test).toBe('node scripts/test.mjs');
+    expect(readFileSync(join(root, 'scripts/test.mjs'), 'utf8')).toMatch(/'vitest',\s*\[\s*'run'/);
     const ci = readFileSync(join(root, '.ci/run'), 'utf8');
     expect(ci).toContain('npm ci');
     expect(ci).toContain('npm test');

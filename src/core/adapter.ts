@@ -1,11 +1,16 @@
 import { AdapterError } from './errors/index.js';
-import { describe } from './options.js';
+import { describe, describeOption } from './options.js';
 import type { PacerStats } from './pacing.js';
 import { isTaskState, isTerminalState, type SubtaskStatus, type TaskState, type TaskStatus } from './status.js';
 
 /** What the poller hands an adapter with every call. */
 export interface AdapterContext {
-  /** Aborts when the wait is aborted, times out, or the one request's time limit passes. */
+  /**
+   * Aborts when the wait is aborted, times out, or the time limit of this call passes (for `getStatus`,
+   * the wait's `requestTimeoutMs`). Pass it as is to the requests the call makes: the HTTP client the
+   * built-in providers share then applies this limit instead of its own `requestTimeoutMs`, so a wait
+   * may give a poll more (or less) time than the adapter's other calls get.
+   */
   signal: AbortSignal;
 }
 
@@ -28,6 +33,14 @@ export interface TaskAdapter<TRef, TResult> {
    * The provider factories' adapters have it; a hand-written adapter need not.
    */
   pacerStats?(): PacerStats | undefined;
+  /**
+   * True when every `succeeded` status carries `result` (the adapter has a result type, one without
+   * `undefined`): the poller then rejects a `succeeded` status without one as an `AdapterError`, so the
+   * `result` that `waitForTask` types as present is there at run time too. Types are erased, so the
+   * poller cannot tell on its own; an adapter with no result (`TResult` left `unknown`, or `void`)
+   * leaves it out and its `succeeded` statuses may omit `result`.
+   */
+  readonly resultRequired?: boolean;
 }
 
 /** The result type an adapter produces. */
@@ -64,12 +77,20 @@ export interface AdapterDefinition<TRef, TResult> {
   taskId?: (ref: TRef) => string;
   /**
    * One observation of the task. Throw a `TaskPollError` subclass (e.g. `TaskNotFoundError`) when it
-   * cannot tell. When the adapter has a result type, report `result` with every `succeeded` state:
-   * `waitForTask` resolves with a `SucceededTask` whose `result` is typed as present.
+   * cannot tell. When the adapter has a result type, report `result` with every `succeeded` state
+   * (`waitForTask` resolves with a `SucceededTask` whose `result` is typed as present), and set
+   * `resultRequired` so that a report without one is an `AdapterError`.
    */
   getStatus(ref: TRef, ctx: AdapterContext): Promise<StatusReport<TResult>>;
   /** Asks the provider to cancel the task. */
   cancel?: (ref: TRef, ctx: AdapterContext) => Promise<void>;
+  /**
+   * Set it when the adapter has a result type: a `succeeded` report without `result` is then an
+   * `AdapterError` instead of a `SucceededTask` whose `result` is typed as present but missing. Leave it
+   * out when the adapter reports no result (see {@link TaskAdapter.resultRequired}).
+   * @default false
+   */
+  resultRequired?: boolean;
 }
 
 /**
@@ -93,7 +114,7 @@ export function defineAdapter<TRef = string, TResult = unknown>(
   if (typeof definition !== 'object' || definition === null) {
     throw new TypeError(`defineAdapter needs an object, got ${describe(definition)}`);
   }
-  const { provider, getStatus, cancel } = definition;
+  const { provider, getStatus, cancel, resultRequired } = definition;
   if (typeof provider !== 'string' || provider.trim() === '') {
     throw new TypeError(`provider must be a non-empty string, got ${describe(provider)}`);
   }
@@ -103,6 +124,9 @@ export function defineAdapter<TRef = string, TResult = unknown>(
   }
   if (definition.taskId !== undefined && typeof definition.taskId !== 'function') {
     throw new TypeError(`taskId must be a function, got ${describe(definition.taskId)}`);
+  }
+  if (resultRequired !== undefined && typeof resultRequired !== 'boolean') {
+    throw new TypeError(`resultRequired must be a boolean, got ${describe(resultRequired)}`);
   }
   const idOf = definition.taskId ?? ((ref: TRef) => ref as unknown as string);
   const taskId = (ref: TRef): string => {
@@ -121,6 +145,7 @@ export function defineAdapter<TRef = string, TResult = unknown>(
       const report = await getStatus(ref, ctx);
       return toTaskStatus(provider, id, report);
     },
+    ...(resultRequired ? { resultRequired } : {}),
   };
   if (cancel) adapter.cancel = (ref, ctx) => cancel(ref, ctx);
   return adapter;
@@ -132,7 +157,7 @@ export function toTaskStatus<TResult>(provider: string, taskId: string, report: 
     throw new AdapterError(`${provider}: getStatus ${what}`, { provider, taskId });
   };
   if (typeof report !== 'object' || report === null) fail(`returned ${describe(report)} instead of a status`);
-  if (!isTaskState(report.state)) fail(`returned state ${describe(report.state)}, which is not a TaskState`);
+  if (!isTaskState(report.state)) fail(`returned state ${describeOption('state', report.state)}, which is not a TaskState`);
   if (typeof report.providerState !== 'string') fail(`returned providerState ${describe(report.providerState)}, not a string`);
   const { progress, pollAfterMs } = report;
   if (progress !== undefined && !(typeof progress === 'number' && progress >= 0 && progress <= 100)) {

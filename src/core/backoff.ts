@@ -187,6 +187,19 @@ export function retryDelay(
   return retryAfterMs !== undefined && retryAfterMs >= 0 ? Math.max(scheduled, retryAfterMs) : scheduled;
 }
 
+/**
+ * How long before the deadline the last poll starts: `marginMs` plus the slowest of `latenciesMs` (the
+ * recent polls of the wait). A poll answers one latency after it starts, so the last poll placed this
+ * far ahead is still answered `marginMs` before the deadline on a slow provider, instead of being cut
+ * by the deadline with its answer dropped; the slowest recent poll rather than the average, because
+ * a poll that answers late is a poll wasted.
+ */
+export function lastPollLead(marginMs: number, latenciesMs: readonly number[]): number {
+  let slowest = 0;
+  for (const latency of latenciesMs) if (latency > slowest) slowest = latency;
+  return marginMs + slowest;
+}
+
 /** How a delay fits the deadline: sleep `delayMs`, and whether the poll after it is the last that fits. */
 export interface DeadlinePlan {
   delayMs: number;

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { NetworkError, ResponseValidationError, type TaskPollError } from './errors/index.js';
 import { describe, durationOption, numberOption } from './options.js';
 import { createPacer, normalizePacing, type Pacer, type PacerStats, type PacingOptions } from './pacing.js';
-import { linkAbort, pauseTimeoutOf } from './sleep.js';
+import { linkAbort, pauseTimeoutOf, carriesTimeLimit } from './sleep.js';
 import { errorForStatus, parseRetryAfter, sanitized, toTaskPollError } from './transport-errors.js';
 import { parseBody } from './validate.js';
 
@@ -22,8 +22,8 @@ export interface TransportOptions {
   axios?: AxiosInstance;
   /**
    * Time limit of one request made by the adapter's own calls (submit, download, …), in ms.
-   * Polls made by `waitForTask` are also bounded by its `requestTimeoutMs`. Neither runs while the
-   * request waits for a pacing slot.
+   * Polls made by `waitForTask` / `pollTask` are bounded by the wait's `requestTimeoutMs` instead,
+   * whether it is shorter or longer than this one. Neither runs while the request waits for a pacing slot.
    * @default 10000
    */
   requestTimeoutMs?: number;
@@ -85,6 +85,7 @@ export interface HttpRequest {
   /** Content type of a string body. @default 'application/json' */
   contentType?: string;
   headers?: Record<string, string>;
+  /** Aborts the request. A poll's signal (`AdapterContext.signal`) brings its time limit, which replaces the client's. */
   signal?: AbortSignal | undefined;
   /** The task the request is about, for errors. */
   taskId?: string | undefined;
@@ -221,7 +222,9 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     if (body !== '' || request.method === 'POST' || request.method === 'PUT') {
       headers['Content-Type'] = request.contentType ?? 'application/json';
     }
-    const timeoutMs = request.timeoutMs ?? requestTimeoutMs;
+    // A request made inside a poll carries the poll's own limit (the wait's requestTimeoutMs) on its
+    // signal: that limit alone applies, so a wait may allow a poll more time than the adapter's calls.
+    const timeoutMs = request.timeoutMs ?? (carriesTimeLimit(request.signal) ? Number.POSITIVE_INFINITY : requestTimeoutMs);
     const sizeLimit = responseLimit(request.maxResponseBytes ?? maxResponseBytes);
     // Waiting for a pacing slot is not time the request took: neither this client's time limit nor
     // the poller's per-request limit runs while the request is queued (only the caller's signal does).

@@ -84,7 +84,9 @@ export interface WaitOptions<TResult = unknown> {
    */
   progressAware?: boolean;
   /**
-   * Time limit of one poll request, in ms. A poll that passes it counts as a transient failure.
+   * Time limit of one poll request, in ms. A poll that passes it counts as a transient failure. For
+   * polls it replaces the adapter's own `requestTimeoutMs` (the limit of its other calls), whether it is
+   * longer or shorter: the adapter gets it with `AdapterContext.signal`.
    * @default 10000
    */
   requestTimeoutMs?: number;
@@ -117,8 +119,11 @@ export interface WaitOptions<TResult = unknown> {
   cancelTimeoutMs?: number;
 }
 
-/** The defaults of every wait option. */
-export const WAIT_DEFAULTS = {
+/**
+ * The defaults of every wait option. Frozen, nested objects included: every wait in the process reads
+ * them, so a write would change other callers' waits (it throws instead).
+ */
+export const WAIT_DEFAULTS = Object.freeze({
   timeoutMs: 30 * 60_000,
   initialDelayMs: 1500,
   maxDelayMs: 120_000,
@@ -126,11 +131,11 @@ export const WAIT_DEFAULTS = {
   jitter: 0.2,
   progressAware: true,
   requestTimeoutMs: 10_000,
-  retry: { retries: 4, minDelayMs: 500, maxDelayMs: 8000 },
+  retry: Object.freeze({ retries: 4, minDelayMs: 500, maxDelayMs: 8000 } as const),
   acceptPartial: false,
   cancelOnAbort: false,
   cancelTimeoutMs: 5000,
-} as const;
+} as const);
 
 /** Wait options after defaults and validation. */
 export interface NormalizedWaitOptions<TResult> {
@@ -169,7 +174,7 @@ export function normalizeWaitOptions<TResult>(options: WaitOptions<TResult> | un
     throw new TypeError(`options must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`Unknown wait option "${key}"`);
+    if (!KNOWN.has(key)) throw new TypeError(`Unknown wait option "${key}"${didYouMean(key, KNOWN)}`);
   }
   const timeoutMs = durationOption('timeoutMs', options.timeoutMs, WAIT_DEFAULTS.timeoutMs, { min: 1, infinity: true });
   const initialDelayMs = durationOption('initialDelayMs', options.initialDelayMs, WAIT_DEFAULTS.initialDelayMs, { min: 0 });
@@ -184,11 +189,11 @@ export function normalizeWaitOptions<TResult>(options: WaitOptions<TResult> | un
 
   const signal = options.signal;
   if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new TypeError(`signal must be an AbortSignal, got ${describe(signal)}`);
+    throw new TypeError(`signal must be an AbortSignal, got ${describeOption('signal', signal)}`);
   }
   const onProgress = options.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new TypeError(`onProgress must be a function, got ${describe(onProgress)}`);
+    throw new TypeError(`onProgress must be a function, got ${describeOption('onProgress', onProgress)}`);
   }
   return {
     timeoutMs,
@@ -204,6 +209,8 @@ export function normalizeWaitOptions<TResult>(options: WaitOptions<TResult> | un
   };
 }
 
+const RETRY_KEYS = ['retries', 'minDelayMs', 'maxDelayMs'];
+
 function normalizeRetry(
   retry: RetryOptions | false | undefined,
   jitter: number,
@@ -211,10 +218,10 @@ function normalizeRetry(
   if (retry === false) return false;
   if (retry === undefined) retry = {};
   if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) {
-    throw new TypeError(`retry must be false or an object, got ${describe(retry)}`);
+    throw new TypeError(`retry must be false or an object, got ${describeOption('retry', retry)}`);
   }
   for (const key of Object.keys(retry)) {
-    if (!['retries', 'minDelayMs', 'maxDelayMs'].includes(key)) throw new TypeError(`Unknown retry option "${key}"`);
+    if (!RETRY_KEYS.includes(key)) throw new TypeError(`Unknown retry option "${key}"${didYouMean(key, RETRY_KEYS)}`);
   }
   const d = WAIT_DEFAULTS.retry;
   const retries = numberOption('retry.retries', retry.retries, d.retries, 0, 100);
@@ -236,12 +243,12 @@ export function durationOption(
 ): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${name} must be a number of milliseconds, got ${describe(value)}`);
+    throw new TypeError(`${name} must be a number of milliseconds, got ${describeOption(name, value)}`);
   }
   if (value === Number.POSITIVE_INFINITY && infinity) return value;
   if (!Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
     const range = `${min} to ${MAX_TIMER_MS}${infinity ? ' or Infinity' : ''}`;
-    throw new RangeError(`${name} must be from ${range} ms, got ${describe(value)}`);
+    throw new RangeError(`${name} must be from ${range} ms, got ${describeOption(name, value)}`);
   }
   return value;
 }
@@ -250,10 +257,10 @@ export function durationOption(
 export function numberOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+    throw new TypeError(`${name} must be a number, got ${describeOption(name, value)}`);
   }
   if (!Number.isFinite(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be from ${min} to ${max}, got ${describe(value)}`);
+    throw new RangeError(`${name} must be from ${min} to ${max}, got ${describeOption(name, value)}`);
   }
   return value;
 }
@@ -261,7 +268,7 @@ export function numberOption(name: string, value: unknown, fallback: number, min
 /** Validates a boolean. */
 export function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describeOption(name, value)}`);
   return value;
 }
 
@@ -275,7 +282,10 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
   );
 }
 
-/** A short, safe description of a bad value for an error message (strings are not echoed: they may be secrets). */
+/**
+ * A short, safe description of a bad value for an error message (strings are not echoed: they may be
+ * secrets). Where the option's name is known, {@link describeOption} shows strings that are not credentials.
+ */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -294,4 +304,58 @@ export function describe(value: unknown): string {
     default:
       return 'an object';
   }
+}
+
+/** Option names whose values are credentials or key material: their strings are never shown. */
+const SECRET_NAME = /key|token|password|passphrase|secret|credential|auth|cert|cookie|signature|session/i;
+
+/** Longest part of a string value shown in an error message. */
+const SHOWN_CHARS = 32;
+
+/**
+ * A bad value of option `name`, described for an error message: like {@link describe}, except that a
+ * string is shown (JSON-quoted, so control characters are escaped; clipped to 32 characters) unless
+ * the name is that of a credential (`apiKey`, `token`, `password`, `secretKey`, TLS `cert`/`key`, …),
+ * whose strings keep the length-only description. Seeing `got "soon"` tells a caller what went wrong.
+ */
+export function describeOption(name: string, value: unknown): string {
+  if (typeof value !== 'string' || SECRET_NAME.test(name)) return describe(value);
+  if (value.length <= SHOWN_CHARS) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, SHOWN_CHARS))}… (a string of length ${value.length})`;
+}
+
+/**
+ * The end of an "unknown option" message: ` (did you mean "timeoutMs"?)` when one of `known` is close
+ * to `key` (a few typos apart, a different case, or `key` a prefix of it), else an empty string. Every
+ * check that rejects an unknown option key appends it.
+ */
+export function didYouMean(key: string, known: Iterable<string>): string {
+  const wanted = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const name of known) {
+    const candidate = name.toLowerCase();
+    const distance = candidate.startsWith(wanted) && wanted.length >= 3 ? 0 : editDistance(wanted, candidate);
+    const allowed = Math.max(2, Math.floor(Math.max(wanted.length, candidate.length) / 4));
+    if (distance <= allowed && distance < candidate.length && distance < bestDistance) {
+      best = name;
+      bestDistance = distance;
+    }
+  }
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), for {@link didYouMean}; keys are short. */
+function editDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Number.POSITIVE_INFINITY;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }

@@ -1,4 +1,4 @@
-import { durationOption, numberOption, describe } from './options.js';
+import { durationOption, numberOption, describeOption, didYouMean } from './options.js';
 import { MAX_TIMER_MS, onAbort } from './sleep.js';
 import { monotonicNow } from './clock.js';
 
@@ -66,15 +66,17 @@ interface Waiter {
   unsubscribe: (() => void) | undefined;
 }
 
+const PACING_KEYS = ['requestsPerInterval', 'intervalMs', 'maxConcurrency'];
+
 /** Validates pacing options; `false` or `undefined` means no pacing. */
 export function normalizePacing(pacing: PacingOptions | false | undefined, name = 'pacing'): Required<PacingOptions> | undefined {
   if (pacing === false || pacing === undefined) return undefined;
   if (typeof pacing !== 'object' || pacing === null || Array.isArray(pacing)) {
-    throw new TypeError(`${name} must be false or an object, got ${describe(pacing)}`);
+    throw new TypeError(`${name} must be false or an object, got ${describeOption(name, pacing)}`);
   }
   for (const key of Object.keys(pacing)) {
-    if (!['requestsPerInterval', 'intervalMs', 'maxConcurrency'].includes(key)) {
-      throw new TypeError(`Unknown ${name} option "${key}"`);
+    if (!PACING_KEYS.includes(key)) {
+      throw new TypeError(`Unknown ${name} option "${key}"${didYouMean(key, PACING_KEYS)}`);
     }
   }
   const requestsPerInterval = numberOption(`${name}.requestsPerInterval`, pacing.requestsPerInterval, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);

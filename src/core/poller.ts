@@ -1,6 +1,6 @@
 import pRetry from 'p-retry';
 import type { AdapterContext, TaskAdapter } from './adapter.js';
-import { fitToDeadline, nextPollDelay, retryDelay, type ProgressSample } from './backoff.js';
+import { fitToDeadline, lastPollLead, nextPollDelay, retryDelay, type ProgressSample } from './backoff.js';
 import {
   AdapterError,
   CallbackError,
@@ -11,17 +11,20 @@ import {
   TaskTimeoutError,
   isTaskPollError,
 } from './errors/index.js';
-import { normalizeWaitOptions, describe, type NormalizedWaitOptions, type WaitOptions } from './options.js';
+import { normalizeWaitOptions, describe, describeOption, type NormalizedWaitOptions, type WaitOptions } from './options.js';
 import { linkAbort, raceAbort, sleep } from './sleep.js';
-import type { CompletedTask, SucceededTask, TaskStatus } from './status.js';
+import { isTaskState, isTerminalState, type CompletedTask, type SucceededTask, type TaskStatus } from './status.js';
 import { toTaskPollError } from './transport-errors.js';
 import { monotonicNow } from './clock.js';
 
 /** Progress samples kept for the schedule (the oldest are dropped). */
 const MAX_PROGRESS_SAMPLES = 64;
 
-/** How long before the deadline the last poll is placed, at most, in ms. */
+/** How long before the deadline the last poll's answer is due, at most, in ms (its margin for jitter). */
 const LAST_POLL_LEAD_MS = 500;
+
+/** The last poll is placed from the slowest of this many recent answered polls of the wait. */
+const LATENCY_SAMPLES = 5;
 
 /** The abort reason of the deadline timer, told apart from any reason a caller's signal carries. */
 class DeadlineReached extends Error {
@@ -51,7 +54,9 @@ export function pollTask<TRef, TResult>(
 /**
  * Waits for `ref` to end and resolves with its terminal status when it `succeeded` (or ended `partial`
  * with `acceptPartial`); its `result` is typed by the adapter. Without `acceptPartial: true` the
- * resolved type is {@link SucceededTask}, whose `result` is always there. Every other ending rejects with a
+ * resolved type is {@link SucceededTask}, whose `result` is typed as present (checked at run time for
+ * an adapter that sets `resultRequired`; see {@link TaskAdapter.resultRequired}). A status whose
+ * `terminal` disagrees with its `state` is an `AdapterError`. Every other ending rejects with a
  * `TaskPollError` subclass: `TaskFailedError` (failed, cancelled, partial not accepted),
  * `TaskTimeoutError`, `TaskAbortedError`, `TaskNotFoundError`, `AuthenticationError`, `ProviderError`,
  * `ResponseValidationError`, `NetworkError`, `HttpError`, `AdapterError` or `CallbackError`.
@@ -117,13 +122,26 @@ async function* run<TRef, TResult>(
   let lastError: TaskPollError | undefined;
   let final = false;
   const samples: ProgressSample[] = [];
+  /** How long the last answered polls took, oldest first. */
+  const latencies: number[] = [];
 
   try {
     for (;;) {
       life.signal.throwIfAborted();
       attempts += 1;
-      const status = await pollOnce(adapter, ref, taskId, opts, life.signal, (error) => {
-        lastError = error;
+      const status = await pollOnce(adapter, ref, taskId, opts, life.signal, {
+        onFailure: (error) => {
+          lastError = error;
+        },
+        onAnswer: (latencyMs) => {
+          latencies.push(latencyMs);
+          if (latencies.length > LATENCY_SAMPLES) latencies.shift();
+        },
+        beforeRetry: (delayMs) => {
+          // A retry that could not answer before the deadline would only idle until it: the wait ends
+          // now, as when no scheduled poll fits (TaskTimeoutError, its cause the failure retried).
+          if (monotonicNow() + delayMs + lastPollLead(0, latencies) >= deadline) life.abort(new DeadlineReached());
+        },
       });
       lastStatus = status;
       lastError = undefined;
@@ -138,7 +156,10 @@ async function* run<TRef, TResult>(
         const wanted =
           status.pollAfterMs ??
           nextPollDelay(opts.backoff, { pollsDone: attempts, elapsedMs, random: Math.random(), progress: samples });
-        plan = fitToDeadline(wanted, monotonicNow(), deadline, Math.min(LAST_POLL_LEAD_MS, wanted));
+        // The last poll must be answered before the deadline, or its answer is dropped: it is placed the
+        // slowest recent poll's time (plus the usual margin) before it, so a slow provider still answers
+        // in time; when even that is past, no poll can answer in time and the wait ends now.
+        plan = fitToDeadline(wanted, monotonicNow(), deadline, lastPollLead(Math.min(LAST_POLL_LEAD_MS, wanted), latencies));
       }
       if (opts.onProgress) {
         const info = { attempt: attempts, elapsedMs: monotonicNow() - startedAt, nextDelayMs: plan?.delayMs };
@@ -196,6 +217,16 @@ async function* run<TRef, TResult>(
   }
 }
 
+/** What {@link pollOnce} reports back to the wait. */
+interface PollHooks {
+  /** Every failed attempt, as the TaskPollError it ends with. */
+  onFailure: (error: TaskPollError) => void;
+  /** How long the attempt that produced the status took, in ms. */
+  onAnswer: (latencyMs: number) => void;
+  /** Called with the delay before each retry, before sleeping it; may end the wait (abort its signal). */
+  beforeRetry: (delayMs: number) => void;
+}
+
 /** One poll: the adapter's getStatus under the request time limit, with transient failures retried. */
 async function pollOnce<TRef, TResult>(
   adapter: TaskAdapter<TRef, TResult>,
@@ -203,10 +234,11 @@ async function pollOnce<TRef, TResult>(
   taskId: string,
   opts: NormalizedWaitOptions<TResult>,
   lifeSignal: AbortSignal,
-  onFailure: (error: TaskPollError) => void,
+  { onFailure, onAnswer, beforeRetry }: PollHooks,
 ): Promise<TaskStatus<TResult>> {
   const { provider } = adapter;
   const attempt = async (): Promise<TaskStatus<TResult>> => {
+    const sentAt = monotonicNow();
     const request = linkAbort([lifeSignal], {
       ms: opts.requestTimeoutMs,
       reason: () =>
@@ -223,11 +255,26 @@ async function pollOnce<TRef, TResult>(
       if (typeof status !== 'object' || status === null || typeof status.terminal !== 'boolean') {
         throw new AdapterError(`${provider}: getStatus returned ${describe(status)} instead of a TaskStatus`, { provider, taskId });
       }
+      // A hand-written adapter's `terminal` is checked, not trusted: a wait that stops on a `running`
+      // status, or polls on past a `failed` one, would end with a wrong answer.
+      if (!isTaskState(status.state)) {
+        throw new AdapterError(`${provider}: getStatus returned state ${describeOption('state', status.state)}, which is not a TaskState`, { provider, taskId });
+      }
+      if (status.terminal !== isTerminalState(status.state)) {
+        throw new AdapterError(
+          `${provider}: getStatus returned terminal ${status.terminal} with state "${status.state}" (terminal is true exactly for succeeded, partial, failed and cancelled)`,
+          { provider, taskId },
+        );
+      }
+      if (status.state === 'succeeded' && adapter.resultRequired === true && status.result === undefined) {
+        throw new AdapterError(`${provider}: getStatus returned state "succeeded" without a result (the adapter sets resultRequired)`, { provider, taskId });
+      }
       // The schedule trusts it: NaN or a negative value would poll with no delay at all.
       const { pollAfterMs } = status;
       if (pollAfterMs !== undefined && !(typeof pollAfterMs === 'number' && pollAfterMs >= 0)) {
         throw new AdapterError(`${provider}: getStatus returned pollAfterMs ${describe(pollAfterMs)}, not a number ≥ 0`, { provider, taskId });
       }
+      onAnswer(monotonicNow() - sentAt);
       return status;
     } catch (error) {
       if (lifeSignal.aborted) throw error;
@@ -252,7 +299,11 @@ async function pollOnce<TRef, TResult>(
   }
   const retryable = (error: unknown): error is TaskPollError => !lifeSignal.aborted && isTaskPollError(error) && error.transient;
   if (retry.retries === 0 || !retryable(firstError)) throw firstError;
-  await sleep(retryDelay(retry.backoff, 1, Math.random(), firstError.retryAfterMs), lifeSignal);
+  const retrySleep = (delayMs: number): Promise<void> => {
+    beforeRetry(delayMs);
+    return sleep(delayMs, lifeSignal);
+  };
+  await retrySleep(retryDelay(retry.backoff, 1, Math.random(), firstError.retryAfterMs));
   return pRetry(attempt, {
     retries: retry.retries - 1,
     minTimeout: 0,
@@ -261,7 +312,7 @@ async function pollOnce<TRef, TResult>(
     // p-retry counts and stops; the delay (with Retry-After) is ours, slept here so it is abortable.
     shouldRetry: async ({ error, retriesConsumed }) => {
       if (!retryable(error)) return false;
-      await sleep(retryDelay(retry.backoff, retriesConsumed + 2, Math.random(), error.retryAfterMs), lifeSignal);
+      await retrySleep(retryDelay(retry.backoff, retriesConsumed + 2, Math.random(), error.retryAfterMs));
       return true;
     },
   });

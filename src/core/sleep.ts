@@ -155,6 +155,16 @@ export function pauseTimeoutOf(signal: AbortSignal | undefined): () => void {
 }
 
 /**
+ * True while `signal` belongs to a live link registered with `registerPausable` that has a time limit
+ * (a poll's): a request made with it is already bounded by that limit, so the transport adds none of
+ * its own, which could only cut the poll shorter than the wait's `requestTimeoutMs` asks.
+ */
+export function carriesTimeLimit(signal: AbortSignal | undefined): boolean {
+  const link = signal ? pausable.get(signal) : undefined;
+  return link !== undefined && link.timed;
+}
+
+/**
  * Links a new controller to `parents` (undefined entries are skipped) and optionally aborts it after
  * `timeout.ms` with the reason `timeout.reason()` builds. Unlike `AbortSignal.any`, it frees its
  * listeners and timer at once on `dispose()`, so thousands of short-lived links leave nothing behind.
@@ -252,6 +262,11 @@ class Link implements LinkedAbort {
       this.#pauses -= 1;
       if (this.#pauses === 0 && !this.signal.aborted) this.arm();
     };
+  }
+
+  /** True until disposed when the link has a finite time limit. */
+  get timed(): boolean {
+    return !this.#disposed && this.#remainingMs !== undefined;
   }
 
   reusableController(): AbortController | undefined {

@@ -74,7 +74,10 @@ export interface TaskStatus<TResult = unknown> {
   taskId: string;
   /** The normalized state. */
   state: TaskState;
-  /** True when `state` is terminal (the wait is over). */
+  /**
+   * True when `state` is terminal (the wait is over), and only then: the poller rejects a status whose
+   * `terminal` disagrees with its `state` as an `AdapterError` rather than trust either.
+   */
   terminal: boolean;
   /** The provider's own word or code, verbatim: `'processing'`, `'RUNNING'`, `'1'`, `'ok'`. */
   providerState: string;
@@ -99,7 +102,10 @@ export interface TaskStatus<TResult = unknown> {
   raw: unknown;
 }
 
-/** A status that ended `succeeded`, with its typed result. */
+/**
+ * A status that ended `succeeded`, with its typed result. The poller checks that `result` is there
+ * when the adapter sets `resultRequired`; an adapter with no result type (`unknown`, `void`) may omit it.
+ */
 export type SucceededTask<TResult = unknown> = TaskStatus<TResult> & { state: 'succeeded'; terminal: true; result: TResult };
 
 /**

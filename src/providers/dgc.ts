@@ -25,7 +25,7 @@ import {
   type PreparedRequest,
   type TransportOptions,
 } from '../core/http.js';
-import { describe, isAbortSignal } from '../core/options.js';
+import { describe, isAbortSignal, didYouMean } from '../core/options.js';
 import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import { epochMsDate } from '../core/schema.js';
 import type { SubtaskStatus, TaskState } from '../core/status.js';
@@ -323,7 +323,7 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
     throw new TypeError(`dgcSystemTasks needs an options object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`Unknown dgcSystemTasks option "${key}"`);
+    if (!OPTION_KEYS.has(key)) throw new TypeError(`Unknown dgcSystemTasks option "${key}"${didYouMean(key, OPTION_KEYS)}`);
   }
   const projectId = checkProjectId(options.projectId);
   const baseURL = endpointOf(options.region, options.endpoint);
@@ -509,7 +509,7 @@ function checkAuth(auth: unknown): CheckedAuth {
     return { kind: 'token', token: fields['token'] };
   }
   for (const key of keys) {
-    if (!['accessKey', 'secretKey', 'securityToken'].includes(key)) throw new TypeError(`Unknown auth option "${key}"`);
+    if (!['accessKey', 'secretKey', 'securityToken'].includes(key)) throw new TypeError(`Unknown auth option "${key}"${didYouMean(key, ['accessKey', 'secretKey', 'securityToken'])}`);
   }
   const { accessKey, secretKey, securityToken } = fields;
   if (typeof accessKey !== 'string' || !ACCESS_KEY.test(accessKey)) {
@@ -545,7 +545,7 @@ function endpointOf(region: unknown, endpoint: unknown): string {
 function checkCallOptions(options: DgcCallOptions | undefined): AbortSignal | undefined {
   if (options === undefined) return undefined;
   if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) if (key !== 'signal') throw new TypeError(`Unknown option "${key}"`);
+  for (const key of Object.keys(options)) if (key !== 'signal') throw new TypeError(`Unknown option "${key}"${didYouMean(key, ['signal'])}`);
   const { signal } = options;
   if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError(`signal must be an AbortSignal, got ${describe(signal)}`);
   return signal;

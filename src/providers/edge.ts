@@ -49,7 +49,7 @@ import {
   type HttpResponse,
   type TransportOptions,
 } from '../core/http.js';
-import { describe, durationOption, isAbortSignal, numberOption } from '../core/options.js';
+import { describe, durationOption, isAbortSignal, numberOption, didYouMean } from '../core/options.js';
 import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import { isoDate } from '../core/schema.js';
 import { linkAbort, MAX_TIMER_MS, raceAbort, type LinkedAbort } from '../core/sleep.js';
@@ -301,7 +301,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
     throw new TypeError(`${PROVIDER}: options must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`${PROVIDER}: unknown option "${key}"`);
+    if (!OPTION_KEYS.has(key)) throw new TypeError(`${PROVIDER}: unknown option "${key}"${didYouMean(key, OPTION_KEYS)}`);
   }
   const baseURL = checkBaseURL(options.baseURL, `${PROVIDER}: baseURL`);
   const { tls, httpsAgent: callerAgent } = options;
@@ -671,7 +671,7 @@ function checkCallOptions(options: unknown, call: string): { signal: AbortSignal
     throw new TypeError(`${PROVIDER}: ${call} options must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'signal') throw new TypeError(`${PROVIDER}: unknown ${call} option "${key}"`);
+    if (key !== 'signal') throw new TypeError(`${PROVIDER}: unknown ${call} option "${key}"${didYouMean(key, ['signal'])}`);
   }
   const { signal } = options as { signal?: unknown };
   if (signal !== undefined && !isAbortSignal(signal)) {
@@ -750,7 +750,7 @@ function tlsAgentOptions(tls: unknown): AgentOptions {
   for (const key of Object.keys(tls)) {
     if (!TLS_KEYS.has(key)) {
       const why = key === 'rejectUnauthorized' ? ': the server certificate is always verified' : '';
-      throw new TypeError(`${PROVIDER}: unknown tls option "${key}"${why}`);
+      throw new TypeError(`${PROVIDER}: unknown tls option "${key}"${didYouMean(key, TLS_KEYS)}${why}`);
     }
   }
   const { cert, key, ca, passphrase } = tls as Partial<Record<keyof EdgeTlsOptions, unknown>>;

@@ -17,7 +17,7 @@ import {
   type HttpResponse,
   type TransportOptions,
 } from '../core/http.js';
-import { describe } from '../core/options.js';
+import { describe, didYouMean } from '../core/options.js';
 import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import type { TaskState } from '../core/status.js';
 import { maskSecrets, maskStatusReport } from '../core/redact.js';
@@ -342,7 +342,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
     throw new TypeError(`${PROVIDER}: options must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`${PROVIDER}: unknown option "${key}"`);
+    if (!OPTION_KEYS.has(key)) throw new TypeError(`${PROVIDER}: unknown option "${key}"${didYouMean(key, OPTION_KEYS)}`);
   }
   const apiKey = checkApiKey(options.apiKey);
   const baseURL = chooseBaseURL(options.site, options.baseURL);
@@ -490,7 +490,7 @@ function checkSubmitOptions(options: GuanceSubmitOptions | undefined): AbortSign
     throw new TypeError(`${PROVIDER}: submit options must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (key !== 'signal') throw new TypeError(`${PROVIDER}: unknown submit option "${key}"`);
+    if (key !== 'signal') throw new TypeError(`${PROVIDER}: unknown submit option "${key}"${didYouMean(key, ['signal'])}`);
   }
   const { signal } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {

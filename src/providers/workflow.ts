@@ -32,7 +32,7 @@ import {
   type HttpResponse,
   type TransportOptions,
 } from '../core/http.js';
-import { describe, isAbortSignal, numberOption } from '../core/options.js';
+import { describe, isAbortSignal, numberOption, didYouMean } from '../core/options.js';
 import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import { epochMsDate, isoDate } from '../core/schema.js';
 import { pauseTimeoutOf, raceAbort } from '../core/sleep.js';
@@ -825,7 +825,7 @@ function normalizeOptions<S extends z.ZodType>(options: WorkflowOptions<S>): Set
     throw new TypeError(`${PROVIDER}: options must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${PROVIDER}: unknown option "${key.slice(0, 40)}"`);
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${PROVIDER}: unknown option "${key.slice(0, 40)}"${didYouMean(key, KNOWN_OPTIONS)}`);
   }
   const url = checkBaseURL(options.baseURL, `${PROVIDER}: baseURL`);
   url.pathname = url.pathname.replace(/\/api-open\/v1\/?$/, '').replace(/\/$/, '');
@@ -883,7 +883,7 @@ function checkCredentials(credentials: unknown): Auth {
   const c = credentials as Partial<Record<keyof WorkflowCredentials, unknown>>;
   for (const key of Object.keys(c)) {
     if (!['username', 'password', 'graphAddress', 'graphPort', 'encoding'].includes(key)) {
-      throw new TypeError(`${PROVIDER}: unknown credentials option "${key.slice(0, 40)}"`);
+      throw new TypeError(`${PROVIDER}: unknown credentials option "${key.slice(0, 40)}"${didYouMean(key, ['username', 'password', 'graphAddress', 'graphPort', 'encoding'])}`);
     }
   }
   if (typeof c.username !== 'string' || c.username === '') {

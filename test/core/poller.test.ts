@@ -375,7 +375,7 @@ describe('option validation names the option and the value', () => {
   const { adapter } = scripted([{ state: 'succeeded' }]);
   const cases: [string, unknown, ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor, RegExp][] = [
     ['timeoutMs', 0, RangeError, /timeoutMs/],
-    ['timeoutMs', 'soon', TypeError, /timeoutMs.*a string of length 4/],
+    ['timeoutMs', 'soon', TypeError, /timeoutMs.*got "soon"/],
     ['timeoutMs', Number.NaN, TypeError, /timeoutMs/],
     ['timeoutMs', 2 ** 40, RangeError, /timeoutMs/],
     ['initialDelayMs', -5, RangeError, /initialDelayMs.*-5/],

@@ -292,12 +292,12 @@ describe('a NetworkError names the host and port it could not reach', () => {
       vi.useRealTimers();
     });
 
-    it('no answer within requestTimeoutMs: a timed-out NetworkError with the host and port', async () => {
+    it("no answer within the adapter's requestTimeoutMs (a call of its own): a timed-out NetworkError with the host and port", async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
       const port = Number(new URL(server.url).port);
       const seen = server.requests.length;
       const workflow = track(workflowTasks({ baseURL: server.url, token: WF_TOKEN, pacing: false, requestTimeoutMs: 1000 }));
-      const outcome = waitForTask(workflow, { jobId: 7, taskId: WF_TASK }, ONCE).catch((e: unknown) => e as Error);
+      const outcome = workflow.getJob(7).catch((e: unknown) => e as Error);
       while (server.requests.length === seen) await new Promise<void>((resolve) => setImmediate(resolve));
       await vi.advanceTimersByTimeAsync(1000);
       const error = await outcome;
