@@ -297,7 +297,10 @@ describe('a NetworkError names the host and port it could not reach', () => {
       const port = Number(new URL(server.url).port);
       const seen = server.requests.length;
       const workflow = track(workflowTasks({ baseURL: server.url, token: WF_TOKEN, pacing: false, requestTimeoutMs: 1000 }));
-      const outcome = workflow.getJob(7).catch((e: unknown) => e as Error);
+      const outcome = workflow.getJob(7).then(
+        () => new Error('expected a rejection'),
+        (e: unknown) => e as Error,
+      );
       while (server.requests.length === seen) await new Promise<void>((resolve) => setImmediate(resolve));
       await vi.advanceTimersByTimeAsync(1000);
       const error = await outcome;
