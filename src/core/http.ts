@@ -119,6 +119,11 @@ export interface HttpResponse {
   text: string | undefined;
   /** `Retry-After` in ms, when the server sent a usable one. */
   retryAfterMs: number | undefined;
+  /**
+   * The path the request was sent to: the base URL's path, then the request's, without the query.
+   * Errors name this path, so a wrong base path shows in the message.
+   */
+  path: string;
 }
 
 /** The transport shared by an adapter's waits and calls. */
@@ -132,6 +137,13 @@ export interface HttpClient {
   requestJson<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<{ response: HttpResponse; body: z.output<S> }>;
   /** Sends a request and returns the 2xx answer's body as a stream (downloads). */
   stream(request: HttpRequest): Promise<{ status: number; headers: Record<string, string>; body: Readable; done: () => void }>;
+  /**
+   * The path a request for `path` is sent to (the base URL's path, then `path`), for errors raised
+   * where no answer is at hand.
+   */
+  pathOf(path: string): string;
+  /** The host and port requests connect to (the port written out even when it is the scheme's default), for errors. */
+  readonly endpoint: { readonly host: string; readonly port: number };
   /**
    * A snapshot of the pacer's counters, `undefined` without pacing. What an adapter's `pacerStats()`
    * returns.
@@ -193,10 +205,14 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
   const rateLimitFloorMs = config.rateLimit === undefined ? undefined : durationOption('rateLimit.floorMs', config.rateLimit.floorMs, 0, { min: 0 });
   const isRateLimit = config.rateLimit?.matches ?? ((response: HttpResponse) => response.status === 429);
 
+  const endpoint = targetFields(baseURL);
+  const target = `${endpoint.host}:${endpoint.port}`;
+
   const send = async (request: HttpRequest, responseType: 'text' | 'stream') => {
-    const operation = `${request.method} ${request.path}`;
+    const url = requestURL(baseURL, request.path);
+    const path = url.pathname;
+    const operation = `${request.method} ${path}`;
     if (closed) throw closedError(request, operation);
-    const url = new URL(baseURL.pathname.replace(/\/$/, '') + request.path, baseURL.origin);
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.append(key, String(value));
     }
@@ -231,11 +247,12 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     const scope = linkAbort([request.signal], {
       ms: timeoutMs,
       reason: () =>
-        new NetworkError(`${provider}: ${operation} got no answer within ${timeoutMs} ms`, {
+        new NetworkError(`${provider}: ${operation} to ${target} got no answer within ${timeoutMs} ms`, {
           provider,
           taskId: request.taskId,
           timedOut: true,
           errno: 'ETIMEDOUT',
+          ...endpoint,
         }),
     }, false, responseType === 'text' ? idleControllers.pop() : undefined);
     try {
@@ -264,9 +281,9 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
       } catch (error) {
         if (scope.signal.aborted) throw scope.signal.reason;
         if (error === CLOSED) throw closedError(request, operation);
-        throw toTaskPollError(error, { provider, taskId: request.taskId, operation }) ?? error;
+        throw toTaskPollError(error, { provider, taskId: request.taskId, operation, ...endpoint }) ?? error;
       }
-      const result = { response, operation, release, scope };
+      const result = { response, operation, path, release, scope };
       release = undefined;
       return result;
     } catch (error) {
@@ -297,10 +314,12 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     provider,
     baseURL: baseURL.toString(),
     pacer,
+    endpoint,
+    pathOf: (path) => requestURL(baseURL, path).pathname,
     async request(request) {
-      const { response, operation, release, scope } = await send(request, 'text');
+      const { response, operation, path, release, scope } = await send(request, 'text');
       try {
-        const parsed = toHttpResponse(response, { provider, taskId: request.taskId, operation });
+        const parsed = toHttpResponse(response, { provider, taskId: request.taskId, operation, path });
         if (parsed.status < 200 || parsed.status > 299) throw failFor(parsed, request, operation);
         return parsed;
       } finally {
@@ -315,14 +334,14 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
       const body = parseBody(schema, response.data, {
         provider,
         taskId: request.taskId,
-        what: `${request.method} ${request.path}`,
+        what: `${request.method} ${response.path}`,
         httpStatus: response.status,
         notJson: response.data === undefined ? response.text ?? '' : undefined,
       });
       return { response, body };
     },
     async stream(request) {
-      const { response, operation, release, scope } = await send(request, 'stream');
+      const { response, operation, path, release, scope } = await send(request, 'stream');
       const body = response.data as Readable;
       let finished = false;
       const done = (): void => {
@@ -334,7 +353,7 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
       if (response.status < 200 || response.status > 299) {
         const text = await readSome(body, 64 * 1024).catch(() => '');
         done();
-        const parsed = toHttpResponse({ ...response, data: text }, { provider, taskId: request.taskId, operation });
+        const parsed = toHttpResponse({ ...response, data: text }, { provider, taskId: request.taskId, operation, path });
         throw failFor(parsed, request, operation);
       }
       // The body is handed on through a PassThrough so that a failure mid-stream surfaces as a
@@ -343,7 +362,8 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
       const out = new PassThrough();
       body.on('error', (error: unknown) => {
         const reason = scope.signal.aborted ? (scope.signal.reason as Error) : undefined;
-        out.destroy(reason ?? toTaskPollError(error, { provider, taskId: request.taskId, operation }) ?? bodyFailure(error, { provider, taskId: request.taskId, operation }));
+        const context = { provider, taskId: request.taskId, operation, ...endpoint };
+        out.destroy(reason ?? toTaskPollError(error, context) ?? bodyFailure(error, context));
       });
       out.once('close', () => {
         if (!body.destroyed) body.destroy();
@@ -387,7 +407,7 @@ function responseLimit(bytes: number): number {
 
 function toHttpResponse(
   response: AxiosResponse<unknown>,
-  context: { provider: string; taskId?: string | undefined; operation: string },
+  context: { provider: string; taskId?: string | undefined; operation: string; path: string },
 ): HttpResponse {
   const headers = flatHeaders(response.headers);
   const raw = typeof response.data === 'string' ? response.data : '';
@@ -421,7 +441,7 @@ function toHttpResponse(
       issues: [{ path: [], message: 'body is not valid JSON' }],
     });
   }
-  return { status: response.status, headers, data, text, retryAfterMs };
+  return { status: response.status, headers, data, text, retryAfterMs, path: context.path };
 }
 
 function isJsonType(contentType: string | undefined): boolean {
@@ -448,13 +468,19 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
  * A failure of a response body that the transport mapping does not know (e.g. a corrupt gzip stream:
  * zlib's `Z_DATA_ERROR`), as a `NetworkError` that keeps a safe copy of it as `cause`.
  */
-function bodyFailure(error: unknown, context: { provider: string; taskId?: string | undefined; operation: string }): NetworkError {
+function bodyFailure(
+  error: unknown,
+  context: { provider: string; taskId?: string | undefined; operation: string; host: string; port: number },
+): NetworkError {
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as { message?: unknown; code?: unknown };
   const cause = sanitized(e, typeof e.code === 'string' ? e.code : undefined);
-  return new NetworkError(`${context.provider}: ${context.operation} failed while reading the body${cause.message ? `: ${cause.message.slice(0, 200)}` : ''}`, {
+  const where = `${context.operation} to ${context.host}:${context.port}`;
+  return new NetworkError(`${context.provider}: ${where} failed while reading the body${cause.message ? `: ${cause.message.slice(0, 200)}` : ''}`, {
     provider: context.provider,
     taskId: context.taskId,
     cause,
+    host: context.host,
+    port: context.port,
   });
 }
 
@@ -471,9 +497,14 @@ async function readSome(stream: Readable, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }
 
-/** Checks a base URL option: http(s), no credentials, no query or fragment. */
+/**
+ * Checks a base URL option: http(s), no credentials, no query or fragment, and nothing that could send
+ * a request to another host: no backslash (URL parsers read it as `/`) and no path starting with `//`
+ * (a protocol-relative reference: `http://a.example//evil.example` would name the host `evil.example`).
+ */
 export function checkBaseURL(value: unknown, name: string): URL {
   if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a URL string, got ${describe(value)}`);
+  if (value.includes('\\')) throw new TypeError(`${name} must not contain a backslash`);
   let url: URL;
   try {
     url = new URL(value);
@@ -483,7 +514,27 @@ export function checkBaseURL(value: unknown, name: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${name} must use http or https, got ${url.protocol}`);
   if (url.username || url.password) throw new TypeError(`${name} must not contain credentials`);
   if (url.search || url.hash) throw new TypeError(`${name} must not have a query or fragment`);
+  if (url.pathname.startsWith('//')) {
+    throw new TypeError(`${name} must not have a path starting with "//" (it would be read as another host)`);
+  }
   return url;
+}
+
+/**
+ * The URL of one request: the base URL's origin, with the base path and `path` set as its path. The path
+ * is set on a URL made from the origin, never resolved as a reference, so neither part can change the
+ * host (a joined path starting with `//` would otherwise be read as a host).
+ */
+function requestURL(base: URL, path: string): URL {
+  const url = new URL(base.origin);
+  url.pathname = base.pathname.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
+  if (url.origin !== base.origin) throw new Error(`request URL left ${base.origin}`);
+  return url;
+}
+
+/** The host and port a request to `url` connects to (the port written out even when it is the scheme's default), for errors. */
+function targetFields(url: URL): { host: string; port: number } {
+  return { host: url.hostname, port: url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port) };
 }
 
 /**

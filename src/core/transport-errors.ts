@@ -5,8 +5,12 @@ import { MAX_TIMER_MS } from './sleep.js';
 export interface FailureContext {
   provider: string;
   taskId?: string | undefined;
-  /** e.g. `'GET /api/v1/logmine/query_task'`: method and path, never the query or headers. */
+  /** e.g. `'GET /api/v1/logmine/query_task'`: method and the path sent (base path included), never the query or headers. */
   operation?: string | undefined;
+  /** The host the request went to (a hostname, or an IP address; IPv6 in brackets), never userinfo. */
+  host?: string | undefined;
+  /** The port the request went to. */
+  port?: number | undefined;
 }
 
 /** TLS codes that mean the server's certificate is not trusted: retrying cannot help. */
@@ -72,9 +76,12 @@ export function toTaskPollError(error: unknown, context: FailureContext): TaskPo
     return undefined;
   }
   const innerCode = innermostCode(e) ?? code;
-  const where = `${context.provider}: ${context.operation ?? 'request'}`;
+  const endpoint = context.host !== undefined ? { host: context.host, port: context.port } : endpointOf(e);
+  const to = endpoint.host === undefined ? '' : ` to ${endpoint.host}${endpoint.port === undefined ? '' : `:${endpoint.port}`}`;
+  const where = `${context.provider}: ${context.operation ?? 'request'}${to}`;
   const cause = sanitized(e, innerCode);
   const base = { provider: context.provider, taskId: context.taskId, cause };
+  const network = { ...base, host: endpoint.host, port: endpoint.port };
 
   const message = typeof e.message === 'string' ? e.message : '';
   if (/maxContentLength|maxBodyLength/.test(message)) {
@@ -95,7 +102,7 @@ export function toTaskPollError(error: unknown, context: FailureContext): TaskPo
   }
   if (innerCode !== undefined && UNTRUSTED_SERVER.has(innerCode)) {
     return new NetworkError(`${where} failed: the server's TLS certificate is not trusted (${innerCode})`, {
-      ...base,
+      ...network,
       errno: innerCode,
       transient: false,
     });
@@ -114,17 +121,39 @@ export function toTaskPollError(error: unknown, context: FailureContext): TaskPo
         ? ': it may require a client certificate, or share no TLS version or cipher with us'
         : '';
     return new NetworkError(`${where} failed: the server ended the TLS handshake with alert "${alert}"${why}`, {
-      ...base,
+      ...network,
       errno: innerCode,
       transient: false,
     });
   }
   const timedOut = innerCode === 'ECONNABORTED' || innerCode === 'ETIMEDOUT';
   return new NetworkError(`${where} failed: ${innerCode ?? 'network error'}`, {
-    ...base,
+    ...network,
     errno: innerCode,
     timedOut,
   });
+}
+
+/**
+ * The host and port named by a Node system error in the cause chain (`address`/`port` of a refused
+ * connection, `hostname` of a failed DNS lookup), for failures whose context does not say where the
+ * request went (a custom adapter's own HTTP client). Only these fields: never a URL, so never userinfo
+ * or a query.
+ */
+function endpointOf(error: ErrorLike): { host: string | undefined; port: number | undefined } {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
+    const { address, hostname, port } = current as { address?: unknown; hostname?: unknown; port?: unknown };
+    const host = typeof address === 'string' && address !== '' ? address : typeof hostname === 'string' && hostname !== '' ? hostname : undefined;
+    if (host !== undefined && /^[\w.:%-]+$/.test(host)) {
+      return {
+        host: host.includes(':') ? `[${host}]` : host,
+        port: typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined,
+      };
+    }
+    current = (current as ErrorLike).cause;
+  }
+  return { host: undefined, port: undefined };
 }
 
 function innermostCode(error: ErrorLike): string | undefined {
@@ -170,15 +199,22 @@ function stripUrls(message: string): string {
   return message.replace(/(\w+:\/\/)([^/\s@]*@)?([^\s?#]*)[?#]\S*/g, '$1$3').replace(/(\w+:\/\/)[^/\s@]*@/g, '$1');
 }
 
-/** The generic mapping of a non-2xx answer to an error, by HTTP status. */
+/**
+ * The generic mapping of a non-2xx answer to an error, by HTTP status. A 404 is an `HttpError` that
+ * says the URL may be wrong: a provider's adapter turns a 404 into a `TaskNotFoundError` only when the
+ * body is that provider's own not-found answer, and hands every other 404 here. `detail` (e.g. a
+ * provider's error code and text, already made safe) is added to the message.
+ */
 export function errorForStatus(
   response: { status: number; retryAfterMs: number | undefined },
-  context: { provider: string; taskId?: string | undefined; operation: string },
+  context: { provider: string; taskId?: string | undefined; operation: string; detail?: string | undefined },
 ): TaskPollError {
   const { status } = response;
-  const where = `${context.provider}: ${context.operation} answered HTTP ${status}`;
+  const detail = context.detail ? ` (${context.detail})` : '';
+  const where = `${context.provider}: ${context.operation} answered HTTP ${status}${detail}`;
   const base = { provider: context.provider, taskId: context.taskId, httpStatus: status };
   if (status === 401 || status === 403) return new AuthenticationError(`${where}: credentials refused`, base);
+  if (status === 404) return new HttpError(`${where}: not found; the URL may be wrong (check the base URL)`, base);
   const transient = status === 408 || status === 425 || status === 429 || status >= 500;
   return new HttpError(where, { ...base, transient, retryAfterMs: response.retryAfterMs });
 }

@@ -18,6 +18,7 @@ import {
 import {
   checkBaseURL,
   createHttpClient,
+  errorForStatus,
   pathSegment,
   type HttpRequest,
   type HttpResponse,
@@ -313,7 +314,9 @@ const OPTION_KEYS = new Set(['projectId', 'region', 'endpoint', 'workspace', 'au
  * **Errors.** `DLF.0810`/`DLF.20810` on a poll → `TaskNotFoundError`; `APIG.0301`/`APIG.0303` (and
  * `APIGW.*`) → `AuthenticationError`; `APIG.0308` → a transient `ProviderError` (retried after
  * `Retry-After`, or 2 s without one, holding every request of the adapter as long); any other
- * `error_code` → `ProviderError` (transient on HTTP 5xx or 429).
+ * `error_code` on a 404 (the gateway's `APIG.0101`, no such API) → `HttpError` saying the URL may be
+ * wrong; any other `error_code` → `ProviderError` (transient on HTTP 5xx or 429). Messages name the
+ * path actually sent, the endpoint's path included.
  */
 export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -376,7 +379,7 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
     const body = parseBody(schema, response.data, {
       provider: DGC_PROVIDER,
       taskId: request.taskId,
-      what: `${request.method} ${request.path}`,
+      what: `${request.method} ${response.path}`,
       httpStatus: response.status,
       notJson: response.data === undefined ? (response.text ?? '') : undefined,
     });
@@ -454,7 +457,11 @@ function dates(item: { startTime?: Date | null | undefined; endTime?: Date | nul
   };
 }
 
-/** The DLF / API Gateway error envelope `{error_code, error_msg}` as a taskpoll error; `undefined` when absent. */
+/**
+ * The DLF / API Gateway error envelope `{error_code, error_msg}` as a taskpoll error; `undefined` when
+ * absent. On a 404, any code but the not-found ones (e.g. the gateway's `APIG.0101`, no such API) is an
+ * `HttpError` that says the URL may be wrong.
+ */
 function errorFor(response: HttpResponse, request: HttpRequest, secrets: readonly (string | undefined)[]): TaskPollError | undefined {
   const envelope = errorEnvelopeSchema.safeParse(response.data);
   if (!envelope.success) return undefined;
@@ -462,10 +469,12 @@ function errorFor(response: HttpResponse, request: HttpRequest, secrets: readonl
   const text = typeof envelope.data.error_msg === 'string' ? redact(envelope.data.error_msg, secrets) : '';
   const { status: httpStatus } = response;
   const base = { provider: DGC_PROVIDER, taskId: request.taskId };
-  const message = `${DGC_PROVIDER}: ${request.method} ${request.path} answered HTTP ${httpStatus} ${code}${text ? `: ${text}` : ''}`;
+  const operation = `${request.method} ${response.path}`;
+  const message = `${DGC_PROVIDER}: ${operation} answered HTTP ${httpStatus} ${code}${text ? `: ${text}` : ''}`;
   if (NOT_FOUND_CODES.has(code) && request.taskId !== undefined) {
     return new TaskNotFoundError(message, base);
   }
+  if (httpStatus === 404) return errorForStatus(response, { ...base, operation, detail: `${code}${text ? `: ${text}` : ''}` });
   if (AUTH_CODE.test(code)) return new AuthenticationError(message, { ...base, providerCode: code, httpStatus });
   if (THROTTLED_CODE.test(code)) {
     return new ProviderError(message, { ...base, providerCode: code, httpStatus, transient: true, retryAfterMs: response.retryAfterMs });

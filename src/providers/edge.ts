@@ -40,7 +40,15 @@ import {
   isTaskPollError,
   type TaskPollError,
 } from '../core/errors/index.js';
-import { checkBaseURL, createHttpClient, type HttpRequest, type HttpResponse, type TransportOptions } from '../core/http.js';
+import {
+  checkBaseURL,
+  createHttpClient,
+  errorForStatus,
+  type HttpClient,
+  type HttpRequest,
+  type HttpResponse,
+  type TransportOptions,
+} from '../core/http.js';
 import { describe, durationOption, isAbortSignal, numberOption, didYouMean } from '../core/options.js';
 import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import { isoDate } from '../core/schema.js';
@@ -335,11 +343,11 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
   /** Sends a request whose answer is MEF's envelope; a non-success code throws, the rest is validated. */
   const call = async <S extends z.ZodType>(request: HttpRequest, schema: S): Promise<{ body: z.output<S>; raw: unknown }> => {
     const { response, body } = await client.requestJson(request, envelopeSchema);
-    if (body.status !== SUCCESS) throw envelopeError(body.status, body.msg, response.status, request);
+    if (body.status !== SUCCESS) throw envelopeError(body.status, body.msg, response, request);
     const parsed = parseBody(schema, response.data, {
       provider: PROVIDER,
       taskId: request.taskId,
-      what: `${request.method} ${request.path}`,
+      what: `${request.method} ${response.path}`,
       httpStatus: response.status,
     });
     return { body: parsed, raw: response.data };
@@ -353,7 +361,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
       const { body, raw } = await call({ method: 'GET', path: TASK_PATH, query: { taskId }, signal, taskId }, statusBodySchema);
       const task = body.data;
       if (task.taskId !== undefined && task.taskId !== taskId) {
-        throw new ResponseValidationError(`${PROVIDER}: GET ${TASK_PATH} answered about another task`, {
+        throw new ResponseValidationError(`${PROVIDER}: GET ${client.pathOf(TASK_PATH)} answered about another task`, {
           provider: PROVIDER,
           taskId,
           httpStatus: 200,
@@ -412,12 +420,10 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
     const life = linkAbort([signal], {
       ms: downloadTimeoutMs,
       reason: () =>
-        new NetworkError(`${PROVIDER}: the download for task ${taskId} did not finish within ${downloadTimeoutMs} ms`, {
-          provider: PROVIDER,
-          taskId,
-          timedOut: true,
-          errno: 'ETIMEDOUT',
-        }),
+        new NetworkError(
+          `${PROVIDER}: the download for task ${taskId} from ${client.endpoint.host}:${client.endpoint.port} did not finish within ${downloadTimeoutMs} ms`,
+          { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
+        ),
     }, true);
     let temp: string | undefined;
     let file: WriteStream | undefined;
@@ -458,7 +464,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
         );
       } catch (error) {
         if (sinkError !== undefined) throw sinkError;
-        throw streamError(bodyError ?? error, taskId);
+        throw streamError(bodyError ?? error, taskId, client);
       } finally {
         sink.removeListener('error', onSinkError);
         answer.done();
@@ -488,12 +494,10 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
     const headers = linkAbort([life.signal], {
       ms: requestTimeoutMs,
       reason: () =>
-        new NetworkError(`${PROVIDER}: GET ${DOWNLOAD_PATH} got no answer within ${requestTimeoutMs} ms`, {
-          provider: PROVIDER,
-          taskId,
-          timedOut: true,
-          errno: 'ETIMEDOUT',
-        }),
+        new NetworkError(
+          `${PROVIDER}: GET ${client.pathOf(DOWNLOAD_PATH)} to ${client.endpoint.host}:${client.endpoint.port} got no answer within ${requestTimeoutMs} ms`,
+          { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
+        ),
     }, true);
     let answer: Awaited<ReturnType<typeof client.stream>>;
     try {
@@ -549,15 +553,21 @@ const NGINX_PLAIN_HTTP = /The plain HTTP request was sent to HTTPS port/i;
  */
 const NOT_FOUND_TEXT = /find|not found|not exist|no such|no record/i;
 
-/** MEF's error envelope (HTTP 400 from the gateway, or a 2xx that still carries a code) → our error. */
-function envelopeError(code: string, msg: string | null | undefined, httpStatus: number, request: HttpRequest): TaskPollError {
+/**
+ * MEF's error envelope (HTTP 400 from the gateway, or a 2xx that still carries a code) → our error. On
+ * a 404, any envelope but the unknown-task one is an `HttpError` that says the URL may be wrong.
+ */
+function envelopeError(code: string, msg: string | null | undefined, response: HttpResponse, request: HttpRequest): TaskPollError {
   const { taskId } = request;
+  const httpStatus = response.status;
   const text = msg ? `: ${clip(msg)}` : '';
+  const operation = `${request.method} ${response.path}`;
   const isQuery = request.method === 'GET' && request.path === TASK_PATH;
   if (code === LOG_EXPORT_BUSINESS_ERROR && isQuery && NOT_FOUND_TEXT.test(msg ?? '')) {
     return new TaskNotFoundError(`${PROVIDER}: task ${taskId ?? ''} was not found (${code}${text})`, { provider: PROVIDER, taskId });
   }
-  return new ProviderError(`${PROVIDER}: ${request.method} ${request.path} answered ${code}${text}`, {
+  if (httpStatus === 404) return errorForStatus(response, { provider: PROVIDER, taskId, operation, detail: `${code}${text}` });
+  return new ProviderError(`${PROVIDER}: ${operation} answered ${code}${text}`, {
     provider: PROVIDER,
     taskId,
     providerCode: code,
@@ -569,11 +579,11 @@ function envelopeError(code: string, msg: string | null | undefined, httpStatus:
 function interpretError(response: HttpResponse, request: HttpRequest): TaskPollError | undefined {
   const { status } = response;
   if (status === 401 || status === 403 || status === 429 || status >= 500) return undefined;
-  const where = `${PROVIDER}: ${request.method} ${request.path} answered HTTP ${status}`;
+  const where = `${PROVIDER}: ${request.method} ${response.path} answered HTTP ${status}`;
   const base = { provider: PROVIDER, taskId: request.taskId, httpStatus: status };
   const envelope = envelopeSchema.safeParse(response.data);
   if (envelope.success && envelope.data.status !== SUCCESS) {
-    return envelopeError(envelope.data.status, envelope.data.msg, status, request);
+    return envelopeError(envelope.data.status, envelope.data.msg, response, request);
   }
   const text = response.text ?? '';
   if (NGINX_CLIENT_CERT.test(text)) {
@@ -584,21 +594,26 @@ function interpretError(response: HttpResponse, request: HttpRequest): TaskPollE
   }
   // The download route answers an unusable archive with 400 and a JSON string (download_server.go).
   if (typeof response.data === 'string' && response.data !== '') {
+    if (status === 404) return errorForStatus(response, { provider: PROVIDER, taskId: request.taskId, operation: `${request.method} ${response.path}`, detail: clip(response.data) });
     return new HttpError(`${where}: ${clip(response.data)}`, base);
   }
   return undefined;
 }
 
 /** A failure while reading the download body, as a TaskPollError (raw axios errors carry the agent's key). */
-function streamError(error: unknown, taskId: string): TaskPollError {
+function streamError(error: unknown, taskId: string, client: Pick<HttpClient, 'pathOf' | 'endpoint'>): TaskPollError {
   if (isTaskPollError(error)) return error;
-  const context = { provider: PROVIDER, taskId, operation: `GET ${DOWNLOAD_PATH}` };
+  const operation = `GET ${client.pathOf(DOWNLOAD_PATH)}`;
+  const context = { provider: PROVIDER, taskId, operation, ...client.endpoint };
   const mapped = toTaskPollError(error, context);
   if (mapped) return mapped;
+  const { host, port } = client.endpoint;
   const code = (error as { code?: unknown } | null)?.code;
-  return new NetworkError(`${PROVIDER}: GET ${DOWNLOAD_PATH} failed while reading the archive${error instanceof Error ? `: ${clip(error.message)}` : ''}`, {
+  return new NetworkError(`${PROVIDER}: ${operation} to ${host}:${port} failed while reading the archive${error instanceof Error ? `: ${clip(error.message)}` : ''}`, {
     provider: PROVIDER,
     taskId,
+    host,
+    port,
     // A safe copy (name, code, message), never the error itself: a transport's error may carry its config.
     cause: error instanceof Error ? sanitized(error, typeof code === 'string' ? code : undefined) : undefined,
   });

@@ -8,7 +8,15 @@
 import { z } from 'zod';
 import { defineAdapter, type StatusReport, type TaskAdapter } from '../core/adapter.js';
 import { AuthenticationError, ProviderError, TaskNotFoundError, type TaskPollError } from '../core/errors/index.js';
-import { createHttpClient, parseJson, pathSegment, type HttpRequest, type TransportOptions } from '../core/http.js';
+import {
+  createHttpClient,
+  errorForStatus,
+  parseJson,
+  pathSegment,
+  type HttpRequest,
+  type HttpResponse,
+  type TransportOptions,
+} from '../core/http.js';
 import { describe, didYouMean } from '../core/options.js';
 import type { PacerStats, PacingOptions } from '../core/pacing.js';
 import type { TaskState } from '../core/status.js';
@@ -289,6 +297,15 @@ const errorEnvelope = z.looseObject({
 });
 type ErrorEnvelope = z.output<typeof errorEnvelope>;
 
+/**
+ * [inf] Guance's answer for an unknown task id (not documented): its envelope on a 404 with no
+ * `errorCode` (the API puts the HTTP status in `code`), or with one that names a missing task (such as
+ * `ft.TaskNotFound`). Another code on a 404 (e.g. a route's `ft.NotFound`) is not about the task.
+ */
+function isTaskNotFound(env: ErrorEnvelope): boolean {
+  return env.errorCode === '' || /task.*not.?(found|exist)/i.test(env.errorCode);
+}
+
 // --- The factory --------------------------------------------------------------------------------------
 
 const OPTION_KEYS = new Set(['apiKey', 'site', 'baseURL', 'axios', 'requestTimeoutMs', 'pacing']);
@@ -306,9 +323,10 @@ const INPUT_KEYS = new Set(['analysisField', 'query', 'namespace', 'conditions',
  * retries it and every request of the adapter pauses. Any other error envelope (`success: false` or a
  * non-empty `errorCode`, even with HTTP 200) is a `ProviderError` with the provider's code. An unknown task
  * id is not documented. The inference: the API reports failures by HTTP status and puts the same value
- * in `code`, so a 404 that carries Guance's envelope is a `TaskNotFoundError`. A bare 404 (no envelope,
- * e.g. a wrong `baseURL` behind a gateway) is an `HttpError`. Any other code is a `ProviderError`
- * that keeps the code as sent. No code is guessed into "not found".
+ * in `code`, so a 404 on `query_task` that carries Guance's envelope without an `errorCode`, or with
+ * one naming a missing task, is a `TaskNotFoundError`. Any other 404 (no envelope, or another code, e.g.
+ * a wrong `baseURL` behind a gateway) is an `HttpError` that says the URL may be wrong. Any other code
+ * is a `ProviderError` that keeps the code as sent. Every message names the path actually sent.
  *
  * @example
  * const logmine = guanceLogmine({ apiKey: process.env.DF_API_KEY!, site: 'cn1' });
@@ -344,7 +362,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       const parsed = errorEnvelope.safeParse(response.data);
       if (!parsed.success) return undefined;
       if (parsed.data.errorCode === '' && !(response.status === 404 && request.path === QUERY_PATH)) return undefined;
-      return envelopeError(parsed.data, response.status, request, response.retryAfterMs);
+      return envelopeError(parsed.data, response, request);
     },
     rateLimit: {
       floorMs: RATE_LIMIT_PAUSE_MS,
@@ -356,13 +374,14 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
    * The error an envelope stands for. It is judged by the envelope's `code` on a 2xx answer (the docs
    * say `code` equals the HTTP status) and by the HTTP status otherwise; `httpStatus` stays the real one.
    */
-  function envelopeError(env: ErrorEnvelope, httpStatus: number, request: HttpRequest, retryAfterMs: number | undefined): TaskPollError {
+  function envelopeError(env: ErrorEnvelope, response: HttpResponse, request: HttpRequest): TaskPollError {
+    const { status: httpStatus, retryAfterMs } = response;
     const ok = httpStatus >= 200 && httpStatus <= 299;
     const status = ok && env.code !== undefined ? env.code : httpStatus;
     const providerCode = env.errorCode !== '' ? env.errorCode : String(status);
     const said = env.errorCode !== '' ? `errorCode ${providerCode}` : `success: false, code ${status}`;
     const text = env.message ? `: ${redact(env.message)}` : '';
-    const where = `${PROVIDER}: ${request.method} ${request.path} answered ${said} (HTTP ${httpStatus})${text}`;
+    const where = `${PROVIDER}: ${request.method} ${response.path} answered ${said} (HTTP ${httpStatus})${text}`;
     const base = { provider: PROVIDER, taskId: request.taskId, httpStatus, providerCode };
     if (RATE_LIMIT_CODES.has(env.errorCode)) {
       const pauseMs = retryAfterMs ?? RATE_LIMIT_PAUSE_MS;
@@ -371,8 +390,12 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
     if (env.errorCode === INVALID_KEY_CODE || status === 401 || status === 403) {
       return new AuthenticationError(`${where}; the API key was refused`, base);
     }
-    if (status === 404 && request.path === QUERY_PATH) {
+    if (status === 404 && request.path === QUERY_PATH && isTaskNotFound(env)) {
       return new TaskNotFoundError(`${where}; no such task`, { provider: PROVIDER, taskId: request.taskId });
+    }
+    if (httpStatus === 404) {
+      const operation = `${request.method} ${response.path}`;
+      return errorForStatus(response, { provider: PROVIDER, taskId: request.taskId, operation, detail: `${said}${text}` });
     }
     const transient = status === 429 || status >= 500;
     return new ProviderError(where, { ...base, transient, retryAfterMs: transient ? retryAfterMs : undefined });
@@ -383,14 +406,14 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
     const response = await client.request(request);
     const env = errorEnvelope.safeParse(response.data);
     if (env.success && (env.data.success === false || env.data.errorCode !== '')) {
-      const error = envelopeError(env.data, response.status, request, response.retryAfterMs);
+      const error = envelopeError(env.data, response, request);
       if (error.transient && error.retryAfterMs !== undefined) client.pacer?.pauseFor(error.retryAfterMs);
       throw error;
     }
     return parseBody(schema, response.data, {
       provider: PROVIDER,
       taskId: request.taskId,
-      what: `${request.method} ${request.path}`,
+      what: `${request.method} ${response.path}`,
       httpStatus: response.status,
       notJson: response.data === undefined ? (response.text ?? '') : undefined,
     });
@@ -406,7 +429,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       const report: StatusReport<GuanceLogmineResult> = { state: guanceTaskState(providerState), providerState, raw: body };
       if (body.message !== '') report.message = redact(body.message);
       if (report.state === 'succeeded') {
-        const done = parseBody(finishedTaskBody, body, { provider: PROVIDER, taskId, what: `GET ${QUERY_PATH} (taskStatus ok)` });
+        const done = parseBody(finishedTaskBody, body, { provider: PROVIDER, taskId, what: `GET ${client.pathOf(QUERY_PATH)} (taskStatus ok)` });
         report.result = { docCount: done.content.docCount, clusters: done.content.data };
       }
       // A status's raw body ends up in errors (TaskFailedError.status, TaskTimeoutError.lastStatus): a

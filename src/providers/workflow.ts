@@ -26,6 +26,7 @@ import {
 import {
   checkBaseURL,
   createHttpClient,
+  errorForStatus,
   pathSegment,
   type HttpRequest,
   type HttpResponse,
@@ -361,7 +362,9 @@ const MAX_SAMPLE_LIMIT = 100_000;
  *
  * Errors: an envelope `code` ≠ 0 (on HTTP 200 or on a 4xx/5xx) is an `AuthenticationError` for
  * 401xxxxx, a `TaskNotFoundError` for 40404000 (job or task), otherwise a `ProviderError` with
- * `providerCode`; 50004000–50004002 are transient (retried by the poller), the rest are not.
+ * `providerCode`; 50004000–50004002 are transient (retried by the poller), the rest are not. A 404
+ * with any other code, or at login, is an `HttpError` that says the URL may be wrong; messages name the
+ * path actually sent, the base path included.
  * At login (`/api-open/v1/connect`) every code but those transient ones is an `AuthenticationError`.
  * A job without the ref's task is a `TaskNotFoundError`. Rows that fail `rowSchema` are a
  * `ResponseValidationError` naming the row index.
@@ -401,7 +404,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     interpretError: (response, request) => {
       const envelope = envelopeSchema.safeParse(response.data);
       if (!envelope.success || envelope.data.code === 0) return undefined;
-      return envelopeError(envelope.data, response.status, request);
+      return envelopeError(envelope.data, response, request);
     },
     // No rate limit is documented for Explorer **[unk]**, so no rate-limit floor: a 429 without
     // Retry-After is retried on the poller's own retry delay and holds no other request.
@@ -420,15 +423,22 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
 
   function envelopeError(
     envelope: z.output<typeof envelopeSchema>,
-    httpStatus: number,
+    response: HttpResponse,
     request: HttpRequest,
   ): TaskPollError {
     const { code } = envelope;
+    const httpStatus = response.status;
     const subject = subjectOf(request.path);
     const text = safeText(envelope.message);
-    const where = `${PROVIDER}: ${request.method} ${request.path} answered code ${code}${text ? ` (${text})` : ''}`;
+    const operation = `${request.method} ${response.path}`;
+    const where = `${PROVIDER}: ${operation} answered code ${code}${text ? ` (${text})` : ''}`;
     const base = { provider: PROVIDER, taskId: request.taskId, httpStatus, providerCode: String(code) };
     const transient = TRANSIENT_CODES.has(code);
+    // A 404 is about the URL unless it carries the not-found code for a job or task: the login route
+    // exists on every Explorer, so a 404 there always means the base URL is wrong.
+    if (httpStatus === 404 && (subject === 'login' || code !== NOT_FOUND_CODE)) {
+      return errorForStatus(response, { provider: PROVIDER, taskId: request.taskId, operation, detail: `code ${code}${text ? ` ${text}` : ''}` });
+    }
     if (subject === 'login') {
       if (transient) return new ProviderError(`${where}: login failed on the server side`, { ...base, transient });
       return new AuthenticationError(`${where}: login refused`, base);
@@ -445,13 +455,13 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
 
   /** Reads a 2xx answer: the envelope, then its `data` with `dataSchema`. */
   function readEnvelope<D extends z.ZodType>(response: HttpResponse, request: HttpRequest, dataSchema: D): z.output<D> {
-    const what = `${request.method} ${request.path}`;
+    const what = `${request.method} ${response.path}`;
     const context = { provider: PROVIDER, taskId: request.taskId, what, httpStatus: response.status };
     const envelope = parseBody(envelopeSchema, response.data, {
       ...context,
       notJson: response.data === undefined ? (response.text ?? '') : undefined,
     });
-    if (envelope.code !== 0) throw envelopeError(envelope, response.status, request);
+    if (envelope.code !== 0) throw envelopeError(envelope, response, request);
     return parseBody(dataSchema, envelope.data, { ...context, what: `${what} (data)` });
   }
 
@@ -548,7 +558,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     const index = typeof first?.path[0] === 'number' ? first.path[0] : undefined;
     const rest = first ? first.path.slice(1).filter((p) => typeof p !== 'symbol').join('.') : '';
     throw new ResponseValidationError(
-      `${PROVIDER}: GET ${path}: row ${index ?? '?'} does not match rowSchema${rest ? ` at ${rest}` : ''}: ${first?.message ?? 'invalid'}`,
+      `${PROVIDER}: GET ${client.pathOf(path)}: row ${index ?? '?'} does not match rowSchema${rest ? ` at ${rest}` : ''}: ${first?.message ?? 'invalid'}`,
       { provider: PROVIDER, taskId: ref.taskId, issues },
     );
   }
@@ -561,7 +571,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
       successSchema,
     );
     if (!data.success) {
-      throw new ProviderError(`${PROVIDER}: PUT ${path} answered data.success false: the job was not cancelled`, {
+      throw new ProviderError(`${PROVIDER}: PUT ${client.pathOf(path)} answered data.success false: the job was not cancelled`, {
         provider: PROVIDER,
         taskId,
         providerCode: '0',

@@ -194,7 +194,7 @@ describe('download', () => {
     const error = await edge.download(ID, target).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ provider: 'edge.logDump', taskId: ID, transient: true });
-    expect((error as Error).message).toMatch(/^edge\.logDump: GET \/edgemanager\/v1\/logmgmt\/dump\/download\/edgeNodes\.tar\.gz failed/);
+    expect((error as Error).message).toMatch(/^edge\.logDump: GET \/edgemanager\/v1\/logmgmt\/dump\/download\/edgeNodes\.tar\.gz to 127\.0\.0\.1:\d+ failed/);
     expect(await readdir(dir)).toEqual(['logs.tar.gz']);
     expect(await readFile(target, 'utf8')).toBe('previous archive');
   });
@@ -273,7 +273,7 @@ describe('download', () => {
     const error = await outcome;
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ timedOut: true, errno: 'ETIMEDOUT' });
-    expect((error as Error).message).toBe(`edge.logDump: the download for task ${ID} did not finish within 60000 ms`);
+    expect((error as Error).message).toBe(`edge.logDump: the download for task ${ID} from ${new URL(server.url).host} did not finish within 60000 ms`);
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -293,7 +293,7 @@ describe('download', () => {
     await vi.advanceTimersByTimeAsync(5_000);
     const error = await outcome;
     expect(error).toBeInstanceOf(NetworkError);
-    expect((error as Error).message).toBe(`edge.logDump: GET ${DOWNLOAD_PATH} got no answer within 5000 ms`);
+    expect((error as Error).message).toBe(`edge.logDump: GET ${DOWNLOAD_PATH} to ${new URL(server.url).host} got no answer within 5000 ms`);
     expect(await readdir(dir)).toEqual([]);
   });
 

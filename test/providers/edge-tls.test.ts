@@ -200,7 +200,7 @@ describe.skipIf(!openssl)('edge.logDump over mutual TLS (real HTTPS loopback ser
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ transient: false, errno: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', provider: 'edge.logDump', taskId: ID });
     expect((error as Error).message).toBe(
-      `edge.logDump: GET ${TASK_PATH} failed: the server's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
+      `edge.logDump: GET ${TASK_PATH} to ${new URL(server.url).host} failed: the server's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
     );
     expect(server.connections).toBe(1);
     expect(server.requests).toHaveLength(0);
@@ -246,7 +246,7 @@ describe.skipIf(!openssl)('edge.logDump over mutual TLS (real HTTPS loopback ser
         expect(error).toBeInstanceOf(NetworkError);
         expect(error).toMatchObject({ transient: false, errno: 'EPROTO' });
         expect((error as Error).message).toBe(
-          `edge.logDump: GET ${TASK_PATH} failed: the server ended the TLS handshake with alert "handshake failure": it may require a client certificate, or share no TLS version or cipher with us`,
+          `edge.logDump: GET ${TASK_PATH} to ${new URL(server.url).host} failed: the server ended the TLS handshake with alert "handshake failure": it may require a client certificate, or share no TLS version or cipher with us`,
         );
         expect(server.connections).toBe(1);
       } finally {

@@ -7,13 +7,27 @@ export class NetworkError extends TaskPollError {
   readonly errno: string | undefined;
   /** True when the request was given up because `requestTimeoutMs` passed. */
   readonly timedOut: boolean;
+  /**
+   * The host the request went to, as in a URL (a hostname, or an IP address; IPv6 in brackets), so a
+   * failure says which server it could not reach. Never userinfo. `undefined` when not known.
+   */
+  readonly host: string | undefined;
+  /** The port the request went to (the scheme's default written out); `undefined` when not known. */
+  readonly port: number | undefined;
 
   constructor(
     message: string,
-    options: TaskPollErrorOptions & { errno?: string | undefined; timedOut?: boolean } = {},
+    options: TaskPollErrorOptions & {
+      errno?: string | undefined;
+      timedOut?: boolean;
+      host?: string | undefined;
+      port?: number | undefined;
+    } = {},
   ) {
     super(message, { transient: true, ...options });
     this.errno = options.errno;
     this.timedOut = options.timedOut ?? false;
+    this.host = options.host;
+    this.port = options.port;
   }
 }
