@@ -51,11 +51,11 @@ async function timed<T>(promise: Promise<T>): Promise<{ ms: number; at: number; 
 }
 
 describe('workflow: aborts while one login is shared by several waits', () => {
-  function setup(requestTimeoutMs = 2000) {
+  function setup(requestTimeoutMs = 2000, durationMs = 6000) {
     const workflow = workflowTasks({ baseURL: sim.workflow.baseURL, credentials: sim.workflow.credentials, pacing: false, requestTimeoutMs });
     closers.push(() => workflow.close());
     const refs: WorkflowTaskRef[] = Array.from({ length: 5 }, () => {
-      const jobId = sim.workflow.createJob('wf', { queuedMs: 0, durationMs: 6000 });
+      const jobId = sim.workflow.createJob('wf', { queuedMs: 0, durationMs });
       return { jobId, taskId: sim.workflow.task(String(jobId))!.tasks[0]!.id };
     });
     return { workflow, refs };
@@ -111,7 +111,9 @@ describe('workflow: aborts while one login is shared by several waits', () => {
 
   it('a session renewal shared by the waits in flight, one of them aborted during it: the others renew once and go on', async () => {
     sim = await startSimulator({ seed: 53, timeScale: 600 });
-    const { workflow, refs } = setup();
+    // Tasks that run 1.5 s of real time: still running when the session expires and while the renewal
+    // is in flight, however loaded the machine (a task that had ended could finish before the abort).
+    const { workflow, refs } = setup(2000, 900_000);
     // First log in and let every wait poll once; then expire the session and slow the next login down.
     const controllers = refs.map(() => new AbortController());
     let expired = false;
