@@ -418,6 +418,7 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
       return startImport('/connections/import', importConnectionsBody(input), callOptions);
     },
     pacerStats: () => client.pacerStats(),
+    resultRequired: true,
     close() {
       client.close();
     },

@@ -531,6 +531,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
     submit,
     download,
     pacerStats: () => client.pacerStats(),
+    resultRequired: true,
     close() {
       if (closed) return;
       closed = true;

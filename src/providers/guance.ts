@@ -447,6 +447,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       return answer.content.taskId;
     },
     pacerStats: () => client.pacerStats(),
+    resultRequired: true,
     close() {
       client.close();
     },

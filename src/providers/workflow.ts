@@ -649,6 +649,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
       return readRows(checked, limit, signal);
     },
     pacerStats: () => client.pacerStats(),
+    resultRequired: true,
     close: () => client.close(),
   };
 }
