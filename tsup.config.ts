@@ -3,10 +3,10 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
-    guance: 'src/providers/guance.ts',
-    edge: 'src/providers/edge.ts',
-    dgc: 'src/providers/dgc.ts',
-    workflow: 'src/providers/workflow.ts',
+    guance: 'src/providers/guance/index.ts',
+    edge: 'src/providers/edge/index.ts',
+    dgc: 'src/providers/dgc/index.ts',
+    workflow: 'src/providers/workflow/index.ts',
     testing: 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -9,10 +9,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^taskpoll$/, replacement: source('./src/index.ts') },
-      { find: /^taskpoll\/guance$/, replacement: source('./src/providers/guance.ts') },
-      { find: /^taskpoll\/edge$/, replacement: source('./src/providers/edge.ts') },
-      { find: /^taskpoll\/dgc$/, replacement: source('./src/providers/dgc.ts') },
-      { find: /^taskpoll\/workflow$/, replacement: source('./src/providers/workflow.ts') },
+      { find: /^taskpoll\/guance$/, replacement: source('./src/providers/guance/index.ts') },
+      { find: /^taskpoll\/edge$/, replacement: source('./src/providers/edge/index.ts') },
+      { find: /^taskpoll\/dgc$/, replacement: source('./src/providers/dgc/index.ts') },
+      { find: /^taskpoll\/workflow$/, replacement: source('./src/providers/workflow/index.ts') },
       { find: /^taskpoll\/testing$/, replacement: source('./src/testing/index.ts') },
     ],
   },

@@ -18,7 +18,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { setTimeout as realSleep } from 'node:timers/promises';
 import type { WaitOptions } from '../../src/core/options.js';
 import { waitForTask } from '../../src/core/poller.js';
-import { GUANCE_DEFAULT_PACING, guanceLogmine, type GuanceLogmineOptions } from '../../src/providers/guance.js';
+import { GUANCE_DEFAULT_PACING, guanceLogmine, type GuanceLogmineOptions } from '../../src/providers/guance/index.js';
 import { GUANCE_RATE_LIMIT, startSimulator } from '../../src/testing/index.js';
 import { prng, type FleetTask } from '../schedule/fleet.js';
 import { maxInWindow } from '../schedule/ratelimit.js';

@@ -1,15 +1,15 @@
 /**
  * Goal 4 in virtual time: 50 concurrent waits on one Guance API key (20 requests per minute). The
- * waits share one core pacer (src/core/pacing.ts) set to the Guance adapter's default budget
- * (20 requests per 62 s: GUANCE_DEFAULT_PACING in src/providers/guance.ts), and, as the core HTTP
+ * waits share one core pacer (src/internal/pacing.ts) set to the Guance adapter's default budget
+ * (20 requests per 62 s: GUANCE_DEFAULT_PACING in src/providers/guance/index.ts), and, as the core HTTP
  * client does, the poll's time limit is paused while a request waits for a slot; a server-side sliding
  * 60 s window counts what a real key would have refused. Requests answer instantly.
  */
 import { defineAdapter } from '../../src/core/adapter.js';
-import { createPacer, type Pacer } from '../../src/core/pacing.js';
+import { createPacer, type Pacer } from '../../src/internal/pacing.js';
 import type { WaitOptions } from '../../src/core/options.js';
 import { waitForTask } from '../../src/core/poller.js';
-import { pauseTimeoutOf } from '../../src/core/sleep.js';
+import { pauseTimeoutOf } from '../../src/internal/sleep.js';
 import type { Driver } from './drive.js';
 
 /** Guance's documented limit and the adapter's default pacing of it. */

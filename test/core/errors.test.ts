@@ -18,7 +18,7 @@ import {
   isTaskTimeoutError,
   type TaskStatus,
 } from '../../src/index.js';
-import { toTaskPollError } from '../../src/core/transport-errors.js';
+import { toTaskPollError } from '../../src/internal/transport-errors.js';
 
 const status: TaskStatus = {
   provider: 'p',

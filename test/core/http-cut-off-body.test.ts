@@ -9,7 +9,7 @@
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { HttpError, ResponseValidationError, TaskNotFoundError, waitForTask, type TaskPollError } from '../../src/index.js';
-import { dgcSystemTasks, type DgcSystemTasks } from '../../src/providers/dgc.js';
+import { dgcSystemTasks, type DgcSystemTasks } from '../../src/providers/dgc/index.js';
 import { nockClock } from '../helpers/nock-clock.js';
 import { useNockHarness } from '../helpers/nock-harness.js';
 

@@ -2,10 +2,10 @@ import http, { type ServerResponse } from 'node:http';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NetworkError } from '../../src/index.js';
-import { createHttpClient, type HttpClient } from '../../src/core/http.js';
+import { createHttpClient, type HttpClient } from '../../src/internal/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-/** The own agent's sockets (src/core/http.ts). */
+/** The own agent's sockets (src/internal/http.ts). */
 const SOCKETS = 64;
 
 let server: TestServer | undefined;

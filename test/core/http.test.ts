@@ -9,7 +9,7 @@ import {
   pathSegment,
   checkBaseURL,
   type HttpClient,
-} from '../../src/core/http.js';
+} from '../../src/internal/http.js';
 import {
   AuthenticationError,
   HttpError,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defineAdapter, waitForTask } from '../../src/index.js';
-import { edgeLogDump } from '../../src/providers/edge.js';
+import { edgeLogDump } from '../../src/providers/edge/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**

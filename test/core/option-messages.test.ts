@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { describeOption, didYouMean } from '../../src/core/options.js';
 import { WAIT_DEFAULTS, defineAdapter, waitForTask } from '../../src/index.js';
-import { dgcSystemTasks } from '../../src/providers/dgc.js';
-import { edgeLogDump } from '../../src/providers/edge.js';
-import { guanceLogmine } from '../../src/providers/guance.js';
-import { workflowTasks } from '../../src/providers/workflow.js';
+import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
+import { edgeLogDump } from '../../src/providers/edge/index.js';
+import { guanceLogmine } from '../../src/providers/guance/index.js';
+import { workflowTasks } from '../../src/providers/workflow/index.js';
 
 const adapter = defineAdapter({
   provider: 'test.options',

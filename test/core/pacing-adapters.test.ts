@@ -14,10 +14,10 @@ import {
   type TaskAdapter,
   type TaskStatus,
 } from '../../src/index.js';
-import { dgcSystemTasks } from '../../src/providers/dgc.js';
-import { edgeLogDump, type EdgeLogDumpOptions, type EdgeLogDumpResult } from '../../src/providers/edge.js';
-import { guanceLogmine } from '../../src/providers/guance.js';
-import { workflowTasks } from '../../src/providers/workflow.js';
+import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
+import { edgeLogDump, type EdgeLogDumpOptions, type EdgeLogDumpResult } from '../../src/providers/edge/index.js';
+import { guanceLogmine } from '../../src/providers/guance/index.js';
+import { workflowTasks } from '../../src/providers/workflow/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createPacer } from '../../src/core/pacing.js';
+import { createPacer } from '../../src/internal/pacing.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -1,10 +1,10 @@
 import { setTimeout as realSleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NetworkError, waitForTask, type TaskAdapter } from '../../src/index.js';
-import { dgcSystemTasks } from '../../src/providers/dgc.js';
-import { edgeLogDump } from '../../src/providers/edge.js';
-import { guanceLogmine } from '../../src/providers/guance.js';
-import { workflowTasks } from '../../src/providers/workflow.js';
+import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
+import { edgeLogDump } from '../../src/providers/edge/index.js';
+import { guanceLogmine } from '../../src/providers/guance/index.js';
+import { workflowTasks } from '../../src/providers/workflow/index.js';
 import { startSimulator, type RouteId, type Simulator } from '../../src/testing/index.js';
 
 /**

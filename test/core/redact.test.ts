@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/core/adapter.js';
-import { MIN_MASKED_SECRET_LENGTH, REDACTED, maskSecrets, maskStatusReport } from '../../src/core/redact.js';
+import { MIN_MASKED_SECRET_LENGTH, REDACTED, maskSecrets, maskStatusReport } from '../../src/internal/redact.js';
 
 const TOKEN = 'tok_7Q2mZ9xV4bN8wLp3'; // 20 characters
 const SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

@@ -5,8 +5,8 @@ import { inspect } from 'node:util';
 import { AxiosError, AxiosHeaders } from 'axios';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { retryDelay } from '../../src/core/backoff.js';
-import { createHttpClient } from '../../src/core/http.js';
-import { toTaskPollError } from '../../src/core/transport-errors.js';
+import { createHttpClient } from '../../src/internal/http.js';
+import { toTaskPollError } from '../../src/internal/transport-errors.js';
 import {
   AdapterError,
   AuthenticationError,

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NetworkError, ProviderError, defineAdapter, waitForTask } from '../../src/index.js';
-import { linkAbort, onAbort, raceAbort, sleep } from '../../src/core/sleep.js';
+import { linkAbort, onAbort, raceAbort, sleep } from '../../src/internal/sleep.js';
 
 /** The active handles of one kind (process.getActiveResourcesInfo). */
 const handles = (kind: string): number => process.getActiveResourcesInfo().filter((name) => name === kind).length;

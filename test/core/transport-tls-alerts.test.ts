@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/core/http.js';
-import { toTaskPollError } from '../../src/core/transport-errors.js';
+import { createHttpClient } from '../../src/internal/http.js';
+import { toTaskPollError } from '../../src/internal/transport-errors.js';
 import { AuthenticationError, NetworkError, ResponseValidationError } from '../../src/index.js';
 
 /** What Node reports when OpenSSL only names the alert in the text (TLS 1.2 handshake, write path). */

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
  */
 const entries = {
   taskpoll: () => import('../../src/index.js'),
-  'taskpoll/guance': () => import('../../src/providers/guance.js'),
-  'taskpoll/edge': () => import('../../src/providers/edge.js'),
-  'taskpoll/dgc': () => import('../../src/providers/dgc.js'),
-  'taskpoll/workflow': () => import('../../src/providers/workflow.js'),
+  'taskpoll/guance': () => import('../../src/providers/guance/index.js'),
+  'taskpoll/edge': () => import('../../src/providers/edge/index.js'),
+  'taskpoll/dgc': () => import('../../src/providers/dgc/index.js'),
+  'taskpoll/workflow': () => import('../../src/providers/workflow/index.js'),
   'taskpoll/testing': () => import('../../src/testing/index.js'),
 };
 

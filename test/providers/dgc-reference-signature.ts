@@ -1,6 +1,6 @@
 /**
  * An independent reading of Huawei's `SDK-HMAC-SHA256` definition (PROVIDERS.md §3), for tests only.
- * It shares no code with src/providers/dgc-signer.ts and is written differently on purpose (escaping
+ * It shares no code with src/providers/dgc/signer.ts and is written differently on purpose (escaping
  * via encodeURIComponent plus fix-ups, inputs as raw strings rather than a URL), so the two agree only
  * if both follow the definition.
  */

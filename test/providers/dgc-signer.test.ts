@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PreparedRequest } from '../../src/core/http.js';
-import { createAkSkSigner, formatSdkDate } from '../../src/providers/dgc-signer.js';
+import type { PreparedRequest } from '../../src/internal/http.js';
+import { createAkSkSigner, formatSdkDate } from '../../src/providers/dgc/signer.js';
 import { parseAuthorization, referenceEscape, referenceSign } from './dgc-reference-signature.js';
 
 const AK = 'HPUAEXAMPLEAK0000001';

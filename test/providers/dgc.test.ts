@@ -19,7 +19,7 @@ import {
   type DgcSystemTasks,
   type DgcSystemTasksOptions,
   type DgcTaskResult,
-} from '../../src/providers/dgc.js';
+} from '../../src/providers/dgc/index.js';
 import { nockClock } from '../helpers/nock-clock.js';
 import { parseAuthorization, referenceSign } from './dgc-reference-signature.js';
 import { useNockHarness } from '../helpers/nock-harness.js';

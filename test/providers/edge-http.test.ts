@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge.js';
+import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge/index.js';
 import {
   HttpError,
   NetworkError,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import nock from 'nock';
 import { describe, expect, it, vi } from 'vitest';
-import { edgeLogDump, EDGE_DEFAULTS, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge.js';
+import { edgeLogDump, EDGE_DEFAULTS, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge/index.js';
 import {
   AuthenticationError,
   HttpError,

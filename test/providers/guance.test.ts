@@ -25,7 +25,7 @@ import {
   type GuanceLogmine,
   type GuanceLogmineOptions,
   type GuanceLogmineResult,
-} from '../../src/providers/guance.js';
+} from '../../src/providers/guance/index.js';
 import { nockClock } from '../helpers/nock-clock.js';
 
 const API_KEY = 'df-canary-7f3e91c2b4a85d60';

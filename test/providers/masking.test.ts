@@ -1,5 +1,5 @@
 /**
- * The masking rule through the public API (src/core/redact.ts): only exact occurrences of credentials
+ * The masking rule through the public API (src/internal/redact.ts): only exact occurrences of credentials
  * of at least 16 characters are masked, only in provider text (`message`, `raw`, subtask names and
  * messages, quoted error text); results, keys and normalized fields are never changed. Loopback HTTP
  * scripted with nock, fake time.
@@ -9,9 +9,9 @@ import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TaskFailedError, waitForTask } from '../../src/index.js';
-import { dgcSystemTasks, type DgcSystemTasksOptions } from '../../src/providers/dgc.js';
-import { guanceLogmine } from '../../src/providers/guance.js';
-import { workflowTasks } from '../../src/providers/workflow.js';
+import { dgcSystemTasks, type DgcSystemTasksOptions } from '../../src/providers/dgc/index.js';
+import { guanceLogmine } from '../../src/providers/guance/index.js';
+import { workflowTasks } from '../../src/providers/workflow/index.js';
 import { nockClock } from '../helpers/nock-clock.js';
 import { useNockHarness } from '../helpers/nock-harness.js';
 import { parseAuthorization } from './dgc-reference-signature.js';

@@ -11,10 +11,10 @@ import {
   waitForTask,
   type TaskAdapter,
 } from '../../src/index.js';
-import { dgcSystemTasks } from '../../src/providers/dgc.js';
-import { edgeLogDump } from '../../src/providers/edge.js';
-import { guanceLogmine } from '../../src/providers/guance.js';
-import { workflowTasks } from '../../src/providers/workflow.js';
+import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
+import { edgeLogDump } from '../../src/providers/edge/index.js';
+import { guanceLogmine } from '../../src/providers/guance/index.js';
+import { workflowTasks } from '../../src/providers/workflow/index.js';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dgcSystemTasks } from '../../src/providers/dgc.js';
-import { edgeLogDump } from '../../src/providers/edge.js';
-import { guanceLogmine } from '../../src/providers/guance.js';
-import { workflowTasks } from '../../src/providers/workflow.js';
+import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
+import { edgeLogDump } from '../../src/providers/edge/index.js';
+import { guanceLogmine } from '../../src/providers/guance/index.js';
+import { workflowTasks } from '../../src/providers/workflow/index.js';
 import { startSimulator } from '../../src/testing/index.js';
 
 /**

@@ -21,7 +21,7 @@ import {
   workflowTaskState,
   workflowTasks,
   type WorkflowResult,
-} from '../../src/providers/workflow.js';
+} from '../../src/providers/workflow/index.js';
 import { useNockHarness } from '../helpers/nock-harness.js';
 
 const BASE = 'http://explorer.test:7002';

@@ -6,10 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitForTask } from '../../src/index.js';
-import { dgcSystemTasks } from '../../src/providers/dgc.js';
-import { edgeLogDump } from '../../src/providers/edge.js';
-import { guanceLogmine } from '../../src/providers/guance.js';
-import { workflowTasks } from '../../src/providers/workflow.js';
+import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
+import { edgeLogDump } from '../../src/providers/edge/index.js';
+import { guanceLogmine } from '../../src/providers/guance/index.js';
+import { workflowTasks } from '../../src/providers/workflow/index.js';
 import { startSimulator, type RouteId, type Simulator } from '../../src/testing/index.js';
 
 describe('every provider retries a status answer the simulator cuts in half (real loopback HTTP)', () => {

@@ -7,10 +7,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTaskPollError, ProviderError, ResponseValidationError, type TaskAdapter, type TaskState, type TaskStatus } from '../../src/index.js';
-import { dgcSystemTasks } from '../../src/providers/dgc.js';
-import { edgeLogDump } from '../../src/providers/edge.js';
-import { guanceLogmine } from '../../src/providers/guance.js';
-import { workflowTasks } from '../../src/providers/workflow.js';
+import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
+import { edgeLogDump } from '../../src/providers/edge/index.js';
+import { guanceLogmine } from '../../src/providers/guance/index.js';
+import { workflowTasks } from '../../src/providers/workflow/index.js';
 import { expectValidStatus, fakeAxios, signal, type FakeAnswer } from './helpers.js';
 
 const RUNS = 300;

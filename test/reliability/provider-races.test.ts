@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TaskAbortedError, waitForTask } from '../../src/index.js';
-import { edgeLogDump, type EdgeLogDump } from '../../src/providers/edge.js';
-import { workflowTasks, type WorkflowTaskRef } from '../../src/providers/workflow.js';
+import { edgeLogDump, type EdgeLogDump } from '../../src/providers/edge/index.js';
+import { workflowTasks, type WorkflowTaskRef } from '../../src/providers/workflow/index.js';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 import { handles, newHandles } from './helpers.js';
 

@@ -11,12 +11,12 @@ import { gzipSync } from 'node:zlib';
 import axios from 'axios';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isTaskPollError, ResponseValidationError, TaskTimeoutError, waitForTask, type TaskAdapter } from '../../src/index.js';
-import { parseRetryAfter } from '../../src/core/http.js';
-import { MAX_PAUSE_MS } from '../../src/core/pacing.js';
-import { dgcSystemTasks } from '../../src/providers/dgc.js';
-import { edgeLogDump } from '../../src/providers/edge.js';
-import { guanceLogmine } from '../../src/providers/guance.js';
-import { encodeWorkflowLogin, workflowTasks } from '../../src/providers/workflow.js';
+import { parseRetryAfter } from '../../src/internal/http.js';
+import { MAX_PAUSE_MS } from '../../src/internal/pacing.js';
+import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
+import { edgeLogDump } from '../../src/providers/edge/index.js';
+import { guanceLogmine } from '../../src/providers/guance/index.js';
+import { encodeWorkflowLogin, workflowTasks } from '../../src/providers/workflow/index.js';
 import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/mtls.js';
 import { expectNoSecrets, fakeAxios, signal } from './helpers.js';
 

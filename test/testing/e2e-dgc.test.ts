@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthenticationError, ProviderError, TaskFailedError, TaskNotFoundError, pollTask, waitForTask } from '../../src/index.js';
-import { dgcSystemTasks, type DgcSystemTasks } from '../../src/providers/dgc.js';
+import { dgcSystemTasks, type DgcSystemTasks } from '../../src/providers/dgc/index.js';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 
 /** Fast polls: the simulator runs 600× faster than the clock, so a 1-minute import takes 100 ms. */

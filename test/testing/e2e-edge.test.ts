@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError, TaskFailedError, TaskNotFoundError, waitForTask } from '../../src/index.js';
-import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge.js';
+import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/testing/index.js';
 import { makeTestPki, type TestPki } from '../helpers/mtls.js';
 

@@ -36,7 +36,7 @@ export interface TaskPollErrorOptions {
  * The base class of every error taskpoll throws. Narrow with `error.code` or the `is…` guards.
  *
  * taskpoll never puts a credential in messages, fields, `toJSON()` or `util.inspect()` output; the
- * provider text they quote has every credential of at least 16 characters masked (src/core/redact.ts).
+ * provider text they quote has every credential of at least 16 characters masked (src/internal/redact.ts).
  */
 export abstract class TaskPollError extends Error {
   /** Discriminant: one value per subclass. */

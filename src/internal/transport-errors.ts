@@ -1,4 +1,4 @@
-import { AuthenticationError, HttpError, NetworkError, ResponseValidationError, isTaskPollError, type TaskPollError } from './errors/index.js';
+import { AuthenticationError, HttpError, NetworkError, ResponseValidationError, isTaskPollError, type TaskPollError } from '../core/errors/index.js';
 import { MAX_TIMER_MS } from './sleep.js';
 
 /** Where a transport failure happened, for the error's message and fields. */

@@ -11,7 +11,7 @@
  *   normalized fields (`state`, `terminal`, `provider`, `taskId`, `providerState`, ids, dates,
  *   `progress`) are never changed.
  */
-import type { StatusReport } from './adapter.js';
+import type { StatusReport } from '../core/adapter.js';
 
 /** The text put in place of a credential found in provider text. */
 export const REDACTED = '[redacted]';

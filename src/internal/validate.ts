@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ResponseValidationError, type ValidationIssue } from './errors/index.js';
+import { ResponseValidationError, type ValidationIssue } from '../core/errors/index.js';
 
 /** Where a body came from, for the error. */
 export interface BodyContext {

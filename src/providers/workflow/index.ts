@@ -14,7 +14,7 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { defineAdapter, type AdapterContext, type StatusReport, type TaskAdapter } from '../core/adapter.js';
+import { defineAdapter, type AdapterContext, type StatusReport, type TaskAdapter } from '../../core/adapter.js';
 import {
   AuthenticationError,
   ProviderError,
@@ -22,7 +22,7 @@ import {
   TaskNotFoundError,
   type TaskPollError,
   type ValidationIssue,
-} from '../core/errors/index.js';
+} from '../../core/errors/index.js';
 import {
   checkBaseURL,
   createHttpClient,
@@ -31,14 +31,14 @@ import {
   type HttpRequest,
   type HttpResponse,
   type TransportOptions,
-} from '../core/http.js';
-import { describe, isAbortSignal, numberOption, didYouMean } from '../core/options.js';
-import type { PacerStats, PacingOptions } from '../core/pacing.js';
-import { epochMsDate, isoDate } from '../core/schema.js';
-import { pauseTimeoutOf, raceAbort } from '../core/sleep.js';
-import type { SubtaskStatus, TaskState } from '../core/status.js';
-import { maskSecrets, maskStatusReport } from '../core/redact.js';
-import { parseBody } from '../core/validate.js';
+} from '../../internal/http.js';
+import { describe, isAbortSignal, numberOption, didYouMean } from '../../core/options.js';
+import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import { epochMsDate, isoDate } from '../../internal/schema.js';
+import { pauseTimeoutOf, raceAbort } from '../../internal/sleep.js';
+import type { SubtaskStatus, TaskState } from '../../core/status.js';
+import { maskSecrets, maskStatusReport } from '../../internal/redact.js';
+import { parseBody } from '../../internal/validate.js';
 
 const PROVIDER = 'workflow.task';
 const API = '/api-open/v1';

@@ -8,13 +8,13 @@
  * Huawei Cloud Go SDK (https://github.com/huaweicloud/huaweicloud-sdk-go-v3, `services/dgc/v1`).
  */
 import { z } from 'zod';
-import { defineAdapter, type StatusReport, type TaskAdapter } from '../core/adapter.js';
+import { defineAdapter, type StatusReport, type TaskAdapter } from '../../core/adapter.js';
 import {
   AuthenticationError,
   ProviderError,
   TaskNotFoundError,
   type TaskPollError,
-} from '../core/errors/index.js';
+} from '../../core/errors/index.js';
 import {
   checkBaseURL,
   createHttpClient,
@@ -24,14 +24,14 @@ import {
   type HttpResponse,
   type PreparedRequest,
   type TransportOptions,
-} from '../core/http.js';
-import { describe, isAbortSignal, didYouMean } from '../core/options.js';
-import type { PacerStats, PacingOptions } from '../core/pacing.js';
-import { epochMsDate } from '../core/schema.js';
-import type { SubtaskStatus, TaskState } from '../core/status.js';
-import { maskSecrets, maskStatusReport } from '../core/redact.js';
-import { parseBody } from '../core/validate.js';
-import { createAkSkSigner } from './dgc-signer.js';
+} from '../../internal/http.js';
+import { describe, isAbortSignal, didYouMean } from '../../core/options.js';
+import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import { epochMsDate } from '../../internal/schema.js';
+import type { SubtaskStatus, TaskState } from '../../core/status.js';
+import { maskSecrets, maskStatusReport } from '../../internal/redact.js';
+import { parseBody } from '../../internal/validate.js';
+import { createAkSkSigner } from './signer.js';
 
 /** The provider name on every status and error of this adapter. */
 export const DGC_PROVIDER = 'dgc.systemTask';

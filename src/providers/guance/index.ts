@@ -6,8 +6,8 @@
  * (error codes) and `api-limit.md` (20 requests a minute per API key).
  */
 import { z } from 'zod';
-import { defineAdapter, type StatusReport, type TaskAdapter } from '../core/adapter.js';
-import { AuthenticationError, ProviderError, TaskNotFoundError, type TaskPollError } from '../core/errors/index.js';
+import { defineAdapter, type StatusReport, type TaskAdapter } from '../../core/adapter.js';
+import { AuthenticationError, ProviderError, TaskNotFoundError, type TaskPollError } from '../../core/errors/index.js';
 import {
   createHttpClient,
   errorForStatus,
@@ -16,12 +16,12 @@ import {
   type HttpRequest,
   type HttpResponse,
   type TransportOptions,
-} from '../core/http.js';
-import { describe, didYouMean } from '../core/options.js';
-import type { PacerStats, PacingOptions } from '../core/pacing.js';
-import type { TaskState } from '../core/status.js';
-import { maskSecrets, maskStatusReport } from '../core/redact.js';
-import { parseBody } from '../core/validate.js';
+} from '../../internal/http.js';
+import { describe, didYouMean } from '../../core/options.js';
+import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import type { TaskState } from '../../core/status.js';
+import { maskSecrets, maskStatusReport } from '../../internal/redact.js';
+import { parseBody } from '../../internal/validate.js';
 
 const PROVIDER = 'guance.logmine';
 const SEND_PATH = '/api/v1/logmine/send_task';

@@ -28,7 +28,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { defineAdapter, type StatusReport, type TaskAdapter } from '../core/adapter.js';
+import { defineAdapter, type StatusReport, type TaskAdapter } from '../../core/adapter.js';
 import {
   AuthenticationError,
   HttpError,
@@ -39,7 +39,7 @@ import {
   TaskNotFoundError,
   isTaskPollError,
   type TaskPollError,
-} from '../core/errors/index.js';
+} from '../../core/errors/index.js';
 import {
   checkBaseURL,
   createHttpClient,
@@ -48,14 +48,14 @@ import {
   type HttpRequest,
   type HttpResponse,
   type TransportOptions,
-} from '../core/http.js';
-import { describe, durationOption, isAbortSignal, numberOption, didYouMean } from '../core/options.js';
-import type { PacerStats, PacingOptions } from '../core/pacing.js';
-import { isoDate } from '../core/schema.js';
-import { linkAbort, MAX_TIMER_MS, raceAbort, type LinkedAbort } from '../core/sleep.js';
-import type { TaskState, TaskStatus } from '../core/status.js';
-import { sanitized, toTaskPollError } from '../core/transport-errors.js';
-import { parseBody } from '../core/validate.js';
+} from '../../internal/http.js';
+import { describe, durationOption, isAbortSignal, numberOption, didYouMean } from '../../core/options.js';
+import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import { isoDate } from '../../internal/schema.js';
+import { linkAbort, MAX_TIMER_MS, raceAbort, type LinkedAbort } from '../../internal/sleep.js';
+import type { TaskState, TaskStatus } from '../../core/status.js';
+import { sanitized, toTaskPollError } from '../../internal/transport-errors.js';
+import { parseBody } from '../../internal/validate.js';
 
 const PROVIDER = 'edge.logDump';
 const TASK_PATH = '/edgemanager/v1/logmgmt/dump/task';
