@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { describeOption, didYouMean } from '../../src/core/options.js';
 import { WAIT_DEFAULTS, defineAdapter, waitForTask } from '../../src/index.js';
 import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
 import { edgeLogDump } from '../../src/providers/edge/index.js';
@@ -81,19 +80,5 @@ describe('a bad string value is shown when the option is not a credential', () =
     expect(await messageOf(() => edgeLogDump({ baseURL: 'https://mef.test', requestTimeoutMs: 'soon' } as never))).toBe(
       'requestTimeoutMs must be a number of milliseconds, got "soon"',
     );
-  });
-
-  it('the value of a credential is never shown, only its length', () => {
-    for (const name of ['apiKey', 'token', 'password', 'secretKey', 'accessKey', 'securityToken', 'auth.token', 'tls.key', 'tls.cert', 'passphrase', 'clientKey']) {
-      expect(describeOption(name, 'hunter2-secret')).toBe('a string of length 14');
-    }
-    expect(describeOption('timeoutMs', 'hunter2')).toBe('"hunter2"');
-    expect(describeOption('timeoutMs', 42)).toBe('42');
-  });
-
-  it('didYouMean suggests nothing for a name close to no known one', () => {
-    expect(didYouMean('x', ['ca', 'cert', 'key'])).toBe('');
-    expect(didYouMean('', ['ca'])).toBe('');
-    expect(didYouMean('maxDelay', ['initialDelayMs', 'maxDelayMs'])).toBe(' (did you mean "maxDelayMs"?)');
   });
 });
