@@ -10,8 +10,8 @@ import {
 } from '../internal/checks.js';
 import type { TaskStatus } from './status.js';
 
-// Their home is internal/checks.ts; the HTTP client and the providers still import these from here.
-export { describe, didYouMean, durationOption, isAbortSignal, numberOption } from '../internal/checks.js';
+// Their home is internal/checks.ts; the HTTP client still imports these three from here.
+export { describe, durationOption, numberOption } from '../internal/checks.js';
 
 /** What `onProgress` is told beside the status. */
 export interface ProgressInfo {

@@ -52,7 +52,7 @@ describe('an unknown option name suggests the closest known one', () => {
     [
       'dgc option',
       () => dgcSystemTasks({ region: 'cn-north-4', projectID: 'p', auth: { token: 't' } } as never),
-      'Unknown dgcSystemTasks option "projectID" (did you mean "projectId"?)',
+      'dgc.systemTask: unknown option "projectID" (did you mean "projectId"?)',
     ],
     ['workflow option', () => workflowTasks({ baseURL: 'https://wf.test', tokenn: 'x' } as never), 'workflow.task: unknown option "tokenn" (did you mean "token"?)'],
     ['a name close to none', () => waitForTask(adapter, 't', { bogus: 1 } as never), 'Unknown wait option "bogus"'],
