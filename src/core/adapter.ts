@@ -1,5 +1,5 @@
 import { AdapterError } from './errors/index.js';
-import { describe, describeOption } from './options.js';
+import { describe, describeOption } from '../internal/checks.js';
 import type { PacerStats } from '../internal/pacing.js';
 import { isTaskState, isTerminalState, type SubtaskStatus, type TaskState, type TaskStatus } from './status.js';
 

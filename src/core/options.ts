@@ -1,6 +1,17 @@
 import type { BackoffPolicy } from './backoff.js';
-import { MAX_TIMER_MS } from '../internal/sleep.js';
+import {
+  booleanOption,
+  describe,
+  describeOption,
+  didYouMean,
+  durationOption,
+  isAbortSignal,
+  numberOption,
+} from '../internal/checks.js';
 import type { TaskStatus } from './status.js';
+
+// Their home is internal/checks.ts; the HTTP client still imports these three from here.
+export { describe, durationOption, numberOption } from '../internal/checks.js';
 
 /** What `onProgress` is told beside the status. */
 export interface ProgressInfo {
@@ -232,130 +243,4 @@ function normalizeRetry(
     throw new RangeError(`retry.maxDelayMs (${maxDelayMs}) must be >= retry.minDelayMs (${minDelayMs})`);
   }
   return { retries, backoff: { initialDelayMs: minDelayMs, maxDelayMs, factor: 2, jitter } };
-}
-
-/** Validates a duration in ms: a finite number ≥ min (or Infinity where allowed), at most 2^31−1. */
-export function durationOption(
-  name: string,
-  value: unknown,
-  fallback: number,
-  { min, infinity = false }: { min: number; infinity?: boolean },
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${name} must be a number of milliseconds, got ${describeOption(name, value)}`);
-  }
-  if (value === Number.POSITIVE_INFINITY && infinity) return value;
-  if (!Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
-    const range = `${min} to ${MAX_TIMER_MS}${infinity ? ' or Infinity' : ''}`;
-    throw new RangeError(`${name} must be from ${range} ms, got ${describeOption(name, value)}`);
-  }
-  return value;
-}
-
-/** Validates a finite number in [min, max]. */
-export function numberOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${name} must be a number, got ${describeOption(name, value)}`);
-  }
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be from ${min} to ${max}, got ${describeOption(name, value)}`);
-  }
-  return value;
-}
-
-/** Validates a boolean. */
-export function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describeOption(name, value)}`);
-  return value;
-}
-
-/** True for an AbortSignal (checked by shape, so signals from other realms or polyfills pass). */
-export function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
-}
-
-/**
- * A short, safe description of a bad value for an error message (strings are not echoed: they may be
- * secrets). Where the option's name is known, {@link describeOption} shows strings that are not credentials.
- */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-    case 'undefined':
-      return String(value);
-    case 'string':
-      return `a string of length ${value.length}`;
-    case 'function':
-      return 'a function';
-    case 'symbol':
-      return 'a symbol';
-    default:
-      return 'an object';
-  }
-}
-
-/** Option names whose values are credentials or key material: their strings are never shown. */
-const SECRET_NAME = /key|token|password|passphrase|secret|credential|auth|cert|cookie|signature|session/i;
-
-/** Longest part of a string value shown in an error message. */
-const SHOWN_CHARS = 32;
-
-/**
- * A bad value of option `name`, described for an error message: like {@link describe}, except that a
- * string is shown (JSON-quoted, so control characters are escaped; clipped to 32 characters) unless
- * the name is that of a credential (`apiKey`, `token`, `password`, `secretKey`, TLS `cert`/`key`, …),
- * whose strings keep the length-only description. Seeing `got "soon"` tells a caller what went wrong.
- */
-export function describeOption(name: string, value: unknown): string {
-  if (typeof value !== 'string' || SECRET_NAME.test(name)) return describe(value);
-  if (value.length <= SHOWN_CHARS) return JSON.stringify(value);
-  return `${JSON.stringify(value.slice(0, SHOWN_CHARS))}… (a string of length ${value.length})`;
-}
-
-/**
- * The end of an "unknown option" message: ` (did you mean "timeoutMs"?)` when one of `known` is close
- * to `key` (a few typos apart, a different case, or `key` a prefix of it), else an empty string. Every
- * check that rejects an unknown option key appends it.
- */
-export function didYouMean(key: string, known: Iterable<string>): string {
-  const wanted = key.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const name of known) {
-    const candidate = name.toLowerCase();
-    const distance = candidate.startsWith(wanted) && wanted.length >= 3 ? 0 : editDistance(wanted, candidate);
-    const allowed = Math.max(2, Math.floor(Math.max(wanted.length, candidate.length) / 4));
-    if (distance <= allowed && distance < candidate.length && distance < bestDistance) {
-      best = name;
-      bestDistance = distance;
-    }
-  }
-  return best === undefined ? '' : ` (did you mean "${best}"?)`;
-}
-
-/** Levenshtein distance (insertions, deletions, substitutions), for {@link didYouMean}; keys are short. */
-function editDistance(a: string, b: string): number {
-  if (a.length > 64 || b.length > 64) return Number.POSITIVE_INFINITY;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }

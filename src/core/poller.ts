@@ -11,7 +11,8 @@ import {
   TaskTimeoutError,
   isTaskPollError,
 } from './errors/index.js';
-import { normalizeWaitOptions, describe, describeOption, type NormalizedWaitOptions, type WaitOptions } from './options.js';
+import { normalizeWaitOptions, type NormalizedWaitOptions, type WaitOptions } from './options.js';
+import { describe, describeOption } from '../internal/checks.js';
 import { linkAbort, raceAbort, sleep } from '../internal/sleep.js';
 import { isTaskState, isTerminalState, type CompletedTask, type SucceededTask, type TaskStatus } from './status.js';
 import { toTaskPollError } from '../internal/transport-errors.js';

@@ -1,4 +1,4 @@
-import { durationOption, numberOption, describeOption, didYouMean } from '../core/options.js';
+import { durationOption, numberOption, describeOption, didYouMean } from './checks.js';
 import { MAX_TIMER_MS, onAbort } from './sleep.js';
 import { monotonicNow } from './clock.js';
 

@@ -2,7 +2,7 @@
  * Option checks for the simulator: every bad option is a TypeError or RangeError that names the option
  * and never echoes a string (it may be a credential).
  */
-import { describe } from '../core/options.js';
+import { describe } from '../internal/checks.js';
 
 export { describe };
 

@@ -1,4 +1,4 @@
-import { describe } from '../core/options.js';
+import { describe } from '../internal/checks.js';
 
 /**
  * Simulated time. Task lifecycles are computed from the clock at request time, never from timers, so

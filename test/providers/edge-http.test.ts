@@ -177,7 +177,7 @@ describe('download', () => {
     await expect(edge.download(base, new PassThrough())).rejects.toThrow(RangeError);
     await expect(edge.download({ ...base, state: 'failed', terminal: true, providerState: 'failed' }, new PassThrough())).rejects.toThrow(TaskFailedError);
     await expect(edge.download({ ...base, provider: 'guance.logmine', state: 'succeeded' }, new PassThrough())).rejects.toThrow(/status from this adapter/);
-    await expect(edge.download({ ...base, taskId: 'job-1', state: 'succeeded' }, new PassThrough())).rejects.toThrow(/status.taskId must match/);
+    await expect(edge.download({ ...base, taskId: 'job-1', state: 'succeeded' }, new PassThrough())).rejects.toThrow(/status.taskId must be a string matching \^dumpMultiNodesLog/);
     await expect(edge.download(ID, 42 as never)).rejects.toThrow(/file path or a Writable/);
     await expect(edge.download(ID, '')).rejects.toThrow(/must not be empty/);
     await expect(edge.download(ID, dir)).rejects.toThrow(/is a directory; give a file path such as/);

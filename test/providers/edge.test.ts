@@ -217,7 +217,7 @@ describe('submit', () => {
     const { error } = await settle(edge.submit({ edgeNodes: [7] }));
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ providerCode: code, httpStatus: 400, transient: false, provider: 'edge.logDump' });
-    expect((error as Error).message).toBe(`edge.logDump: POST ${TASK_PATH} answered ${code}: ${msg}`);
+    expect((error as Error).message).toBe(`edge.logDump: POST ${TASK_PATH} answered HTTP 400, code ${code}: ${msg}`);
     scope.done();
   });
 
@@ -445,7 +445,9 @@ describe('edge.logDump conversations', () => {
     const { error } = await settle(waitForTask(edge, ID));
     expect(error).toBeInstanceOf(TaskNotFoundError);
     expect(error).toMatchObject({ taskId: ID, provider: 'edge.logDump', transient: false });
-    expect((error as Error).message).toBe(`edge.logDump: task ${ID} was not found (40052002: failed to find task)`);
+    expect((error as Error).message).toBe(
+      `edge.logDump: GET ${TASK_PATH} answered HTTP 400, code 40052002: failed to find task; task ${ID} was not found`,
+    );
     scope.done();
   });
 

@@ -238,7 +238,7 @@ describe('a wrong base path against the simulator: an HttpError naming the path 
     const withToken = track(workflowTasks({ baseURL: base, token: sim.workflow.token, pacing: false }));
     const missing = await rejection(waitForTask(withToken, { jobId: 987654, taskId: WF_TASK }, ONCE));
     expect(missing).toBeInstanceOf(TaskNotFoundError);
-    expect(missing.message).toContain('GET /api-open/v2/api-open/v1/jobs/987654 answered code 40404000');
+    expect(missing.message).toContain('GET /api-open/v2/api-open/v1/jobs/987654 answered HTTP 404, code 40404000');
   });
 });
 

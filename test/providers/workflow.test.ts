@@ -756,17 +756,17 @@ describe('validation before any request', () => {
     const wf = make(workflowTasks({ baseURL: BASE, token: TOKEN }));
     const ref = { jobId: JOB, taskId: TASK };
     const { signal } = new AbortController();
-    const calls: [string, () => Promise<unknown>][] = [
-      ['runJob', () => wf.runJob(1, {}, { signal, timeoutMs: 5 } as never)],
-      ['getJob', () => wf.getJob(JOB, { signall: signal } as never)],
-      ['cancelJob', () => wf.cancelJob(JOB, { signal, retry: false } as never)],
-      ['sampleResult', () => wf.sampleResult(ref, { limt: 5 } as never)],
-      ['cancel', () => wf.cancel(ref, { signal, reason: 'x' } as never)],
+    const calls: [string, () => Promise<unknown>, string][] = [
+      ['runJob', () => wf.runJob(1, {}, { signal, timeoutMs: 5 } as never), 'workflow.task: unknown runJob option "timeoutMs"'],
+      ['getJob', () => wf.getJob(JOB, { signall: signal } as never), 'workflow.task: unknown getJob option "signall" (did you mean "signal"?)'],
+      ['cancelJob', () => wf.cancelJob(JOB, { signal, retry: false } as never), 'workflow.task: unknown cancelJob option "retry"'],
+      ['sampleResult', () => wf.sampleResult(ref, { limt: 5 } as never), 'workflow.task: unknown sampleResult option "limt" (did you mean "limit"?)'],
+      ['cancel', () => wf.cancel(ref, { signal, reason: 'x' } as never), 'workflow.task: unknown cancel option "reason"'],
     ];
-    for (const [call, run] of calls) {
+    for (const [call, run, message] of calls) {
       const error = await run().then(() => undefined, (e: unknown) => e);
       expect(error, call).toBeInstanceOf(TypeError);
-      expect((error as Error).message).toMatch(new RegExp(`^workflow\\.task: unknown ${call} option "\\w+"$`));
+      expect((error as Error).message).toBe(message);
     }
     await expect(wf.getJob(JOB, [] as never)).rejects.toThrow(/getJob options must be an object, got an array/);
     expect(requests).toBe(0);

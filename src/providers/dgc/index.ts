@@ -9,27 +9,28 @@
  */
 import { z } from 'zod';
 import { defineAdapter, type StatusReport, type TaskAdapter } from '../../core/adapter.js';
+import type { TaskPollError } from '../../core/errors/index.js';
 import {
-  AuthenticationError,
-  ProviderError,
-  TaskNotFoundError,
-  type TaskPollError,
-} from '../../core/errors/index.js';
+  checkCallOptions,
+  checkId,
+  checkOptions,
+  describe,
+  envelopeError,
+  type EnvelopeKind,
+  type IdRule,
+} from '../../internal/checks.js';
 import {
   checkBaseURL,
   createHttpClient,
-  errorForStatus,
-  pathSegment,
   type HttpRequest,
   type HttpResponse,
   type PreparedRequest,
   type TransportOptions,
 } from '../../internal/http.js';
-import { describe, isAbortSignal, didYouMean } from '../../core/options.js';
 import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
 import { epochMsDate } from '../../internal/schema.js';
 import type { SubtaskStatus, TaskState } from '../../core/status.js';
-import { maskSecrets, maskStatusReport } from '../../internal/redact.js';
+import { maskStatusReport } from '../../internal/redact.js';
 import { parseBody } from '../../internal/validate.js';
 import { createAkSkSigner } from './signer.js';
 
@@ -290,7 +291,13 @@ const THROTTLED_CODE = /^APIGW?\.0308$/;
 const THROTTLED_FLOOR_MS = 2000;
 
 const REGION = /^[a-z]{2,}-[a-z]+-\d+$/;
-const PROJECT_ID = /^[0-9a-f][0-9a-f-]{7,63}$/i;
+const PROJECT_ID: IdRule = {
+  name: 'projectId',
+  pattern: /^[0-9a-f][0-9a-f-]{7,63}$/i,
+  expected: 'a project id (8 to 64 hex digits, e.g. 32)',
+  maxLength: 64,
+};
+const TASK_ID: IdRule = { name: 'taskId' };
 /** Visible ASCII: what a header value of an id or token may hold (no CR/LF, no spaces). */
 const HEADER_TOKEN = /^[\x21-\x7e]+$/;
 const ACCESS_KEY = /^[A-Za-z0-9_-]{1,128}$/;
@@ -319,13 +326,8 @@ const OPTION_KEYS = new Set(['projectId', 'region', 'endpoint', 'workspace', 'au
  * path actually sent, the endpoint's path included.
  */
 export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`dgcSystemTasks needs an options object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`Unknown dgcSystemTasks option "${key}"${didYouMean(key, OPTION_KEYS)}`);
-  }
-  const projectId = checkProjectId(options.projectId);
+  checkOptions(options, DGC_PROVIDER, OPTION_KEYS);
+  const projectId = checkId(options.projectId, DGC_PROVIDER, PROJECT_ID);
   const baseURL = endpointOf(options.region, options.endpoint);
   const workspace = options.workspace;
   if (workspace !== undefined && !(typeof workspace === 'string' && workspace.length <= 128 && HEADER_TOKEN.test(workspace))) {
@@ -366,7 +368,7 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
       matches: (response) => response.status === 429 || THROTTLED_CODE.test(errorEnvelopeSchema.safeParse(response.data).data?.error_code ?? ''),
     },
   });
-  const projectPath = `/v1/${pathSegment(projectId, 'projectId', 64)}`;
+  const projectPath = `/v1/${encodeURIComponent(projectId)}`;
 
   /** Sends a request, maps an error envelope on a 2xx answer, and validates the body; `secrets` are those to mask in it. */
   const call = async <S extends z.ZodType>(
@@ -386,9 +388,9 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
     return { body, data: response.data, secrets: secretsOf(request) };
   };
 
-  const startImport = async (path: string, body: Record<string, unknown>, callOptions: DgcCallOptions | undefined) => {
+  const startImport = async (name: string, path: string, body: Record<string, unknown>, callOptions: DgcCallOptions | undefined) => {
     const { body: answer } = await call(
-      { method: 'POST', path: `${projectPath}${path}`, body, signal: checkCallOptions(callOptions) },
+      { method: 'POST', path: `${projectPath}${path}`, body, signal: checkCallOptions(callOptions, DGC_PROVIDER, name) },
       importResponseSchema,
     );
     return answer.taskId;
@@ -396,13 +398,11 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
 
   const adapter = defineAdapter<string, DgcTaskResult>({
     provider: DGC_PROVIDER,
-    taskId: (ref) => {
-      pathSegment(ref, 'taskId');
-      return ref;
-    },
+    taskId: (ref) => checkId(ref, DGC_PROVIDER, TASK_ID),
     async getStatus(ref, { signal }) {
+      const taskId = checkId(ref, DGC_PROVIDER, TASK_ID);
       const { body, data, secrets: echoable } = await call(
-        { method: 'GET', path: `${projectPath}/system-tasks/${pathSegment(ref, 'taskId')}`, signal, taskId: ref },
+        { method: 'GET', path: `${projectPath}/system-tasks/${encodeURIComponent(taskId)}`, signal, taskId },
         systemTaskSchema,
       );
       // A server that echoes a credential (or the signature) into a task's text must not put it in a status or error.
@@ -412,10 +412,10 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
 
   return Object.assign(adapter, {
     async importJobs(input: DgcImportJobsInput, callOptions?: DgcCallOptions) {
-      return startImport('/jobs/import', importJobsBody(input), callOptions);
+      return startImport('importJobs', '/jobs/import', importJobsBody(input), callOptions);
     },
     async importConnections(input: DgcImportConnectionsInput, callOptions?: DgcCallOptions) {
-      return startImport('/connections/import', importConnectionsBody(input), callOptions);
+      return startImport('importConnections', '/connections/import', importConnectionsBody(input), callOptions);
     },
     pacerStats: () => client.pacerStats(),
     resultRequired: true,
@@ -467,52 +467,47 @@ function errorFor(response: HttpResponse, request: HttpRequest, secrets: readonl
   const envelope = errorEnvelopeSchema.safeParse(response.data);
   if (!envelope.success) return undefined;
   const code = envelope.data.error_code;
-  const text = typeof envelope.data.error_msg === 'string' ? redact(envelope.data.error_msg, secrets) : '';
-  const { status: httpStatus } = response;
-  const base = { provider: DGC_PROVIDER, taskId: request.taskId };
-  const operation = `${request.method} ${response.path}`;
-  const message = `${DGC_PROVIDER}: ${operation} answered HTTP ${httpStatus} ${code}${text ? `: ${text}` : ''}`;
-  if (NOT_FOUND_CODES.has(code) && request.taskId !== undefined) {
-    return new TaskNotFoundError(message, base);
-  }
-  if (httpStatus === 404) return errorForStatus(response, { ...base, operation, detail: `${code}${text ? `: ${text}` : ''}` });
-  if (AUTH_CODE.test(code)) return new AuthenticationError(message, { ...base, providerCode: code, httpStatus });
-  if (THROTTLED_CODE.test(code)) {
-    return new ProviderError(message, { ...base, providerCode: code, httpStatus, transient: true, retryAfterMs: response.retryAfterMs });
-  }
-  const transient = httpStatus >= 500 || httpStatus === 429;
-  return new ProviderError(message, { ...base, providerCode: code, httpStatus, transient, retryAfterMs: response.retryAfterMs });
+  const { status: httpStatus, retryAfterMs } = response;
+  // `secrets` holds the request's signature too, in case a gateway echoes what it checked.
+  return envelopeError({
+    provider: DGC_PROVIDER,
+    request,
+    response,
+    code,
+    text: envelope.data.error_msg,
+    secrets,
+    kind: classify(code, httpStatus, request.taskId !== undefined),
+    transient: httpStatus >= 500 || httpStatus === 429,
+    retryAfterMs,
+  });
 }
 
-/**
- * A provider message cut to 300 characters, with the credentials and the request's signature masked
- * first (in case a gateway echoes what it checked): the shared rule of `maskSecrets`, exact values only.
- */
-function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  return maskSecrets(text, secrets).slice(0, 300);
+/** What a code means. A not-found code on a poll is the task's, even on a 404; any other 404 is about the URL. */
+function classify(code: string, httpStatus: number, isPoll: boolean): EnvelopeKind {
+  if (NOT_FOUND_CODES.has(code) && isPoll) return 'not-found';
+  if (httpStatus === 404) return 'wrong-url';
+  if (AUTH_CODE.test(code)) return 'auth';
+  if (THROTTLED_CODE.test(code)) return 'rate-limit';
+  return 'error';
 }
 
 type CheckedAuth =
   | { kind: 'token'; token: string }
   | { kind: 'aksk'; accessKey: string; secretKey: string; securityToken: string | undefined };
 
+const AUTH_KEYS = ['token', 'accessKey', 'secretKey', 'securityToken'];
+const AUTH_SHAPE = '{ token } or { accessKey, secretKey, securityToken? }';
+
 function checkAuth(auth: unknown): CheckedAuth {
-  if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) {
-    throw new TypeError(`auth must be { token } or { accessKey, secretKey, securityToken? }, got ${describe(auth)}`);
-  }
-  const keys = Object.keys(auth);
-  const fields = auth as Record<string, unknown>;
-  if ('token' in fields) {
-    if (keys.length !== 1) throw new TypeError('auth must be either { token } or { accessKey, secretKey, securityToken? }, not both');
-    if (typeof fields['token'] !== 'string' || !HEADER_TOKEN.test(fields['token'])) {
-      throw new TypeError(`auth.token must be a non-empty token of visible ASCII characters, got ${describe(fields['token'])}`);
+  checkOptions(auth, DGC_PROVIDER, AUTH_KEYS, { name: 'auth', shape: AUTH_SHAPE });
+  if ('token' in auth) {
+    if (Object.keys(auth).length !== 1) throw new TypeError(`${DGC_PROVIDER}: auth must be either ${AUTH_SHAPE}, not both`);
+    if (typeof auth['token'] !== 'string' || !HEADER_TOKEN.test(auth['token'])) {
+      throw new TypeError(`auth.token must be a non-empty token of visible ASCII characters, got ${describe(auth['token'])}`);
     }
-    return { kind: 'token', token: fields['token'] };
+    return { kind: 'token', token: auth['token'] };
   }
-  for (const key of keys) {
-    if (!['accessKey', 'secretKey', 'securityToken'].includes(key)) throw new TypeError(`Unknown auth option "${key}"${didYouMean(key, ['accessKey', 'secretKey', 'securityToken'])}`);
-  }
-  const { accessKey, secretKey, securityToken } = fields;
+  const { accessKey, secretKey, securityToken } = auth;
   if (typeof accessKey !== 'string' || !ACCESS_KEY.test(accessKey)) {
     throw new TypeError(`auth.accessKey must be an access key id (letters and digits), got ${describe(accessKey)}`);
   }
@@ -525,13 +520,6 @@ function checkAuth(auth: unknown): CheckedAuth {
   return { kind: 'aksk', accessKey, secretKey, securityToken };
 }
 
-function checkProjectId(value: unknown): string {
-  if (typeof value !== 'string' || !PROJECT_ID.test(value)) {
-    throw new TypeError(`projectId must be a project id (8 to 64 hex digits, e.g. 32), got ${describe(value)}`);
-  }
-  return value;
-}
-
 function endpointOf(region: unknown, endpoint: unknown): string {
   if ((region === undefined) === (endpoint === undefined)) {
     throw new TypeError('Give exactly one of region (e.g. "cn-north-4") and endpoint');
@@ -541,15 +529,6 @@ function endpointOf(region: unknown, endpoint: unknown): string {
     throw new TypeError(`region must look like "cn-north-4", got ${describe(region)}`);
   }
   return `https://dayu-dlf.${region}.myhuaweicloud.com`;
-}
-
-function checkCallOptions(options: DgcCallOptions | undefined): AbortSignal | undefined {
-  if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null) throw new TypeError(`options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) if (key !== 'signal') throw new TypeError(`Unknown option "${key}"${didYouMean(key, ['signal'])}`);
-  const { signal } = options;
-  if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError(`signal must be an AbortSignal, got ${describe(signal)}`);
-  return signal;
 }
 
 function importJobsBody(input: DgcImportJobsInput): Record<string, unknown> {

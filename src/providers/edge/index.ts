@@ -33,13 +33,22 @@ import {
   AuthenticationError,
   HttpError,
   NetworkError,
-  ProviderError,
   ResponseValidationError,
   TaskFailedError,
-  TaskNotFoundError,
   isTaskPollError,
   type TaskPollError,
 } from '../../core/errors/index.js';
+import {
+  checkCallOptions,
+  checkId,
+  checkOptions,
+  clipProviderText,
+  describe,
+  durationOption,
+  envelopeError,
+  numberOption,
+  type IdRule,
+} from '../../internal/checks.js';
 import {
   checkBaseURL,
   createHttpClient,
@@ -49,7 +58,6 @@ import {
   type HttpResponse,
   type TransportOptions,
 } from '../../internal/http.js';
-import { describe, durationOption, isAbortSignal, numberOption, didYouMean } from '../../core/options.js';
 import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
 import { isoDate } from '../../internal/schema.js';
 import { linkAbort, MAX_TIMER_MS, raceAbort, type LinkedAbort } from '../../internal/sleep.js';
@@ -63,7 +71,7 @@ const TASK_PATH = '/edgemanager/v1/logmgmt/dump/task';
 const ARCHIVE_NAME = 'edgeNodes.tar.gz';
 const DOWNLOAD_PATH = `/edgemanager/v1/logmgmt/dump/download/${ARCHIVE_NAME}`;
 const SUCCESS = '00000000';
-/** "Log export business error"; on the query route it is what an unknown task id gets (see `envelopeError`). */
+/** "Log export business error"; on the query route it is what an unknown task id gets (see `answerError`). */
 const LOG_EXPORT_BUSINESS_ERROR = '40052002';
 const MAX_NODES = 100;
 const MAX_NODE_ID = 2 ** 32 - 1;
@@ -73,6 +81,13 @@ const MAX_NODE_ID = 2 ** 32 - 1;
  * it before any request. Example: `dumpMultiNodesLog.eca14a007f930e5689652a30`.
  */
 export const EDGE_TASK_ID_PATTERN = /^dumpMultiNodesLog[-_a-zA-Z0-9.]{1,128}$/;
+
+/** A task id; the pattern also keeps it free of anything that could break the query it is sent in. */
+const TASK_ID: IdRule = {
+  name: 'taskId',
+  pattern: EDGE_TASK_ID_PATTERN,
+  expected: `a string matching ${EDGE_TASK_ID_PATTERN.source} (e.g. dumpMultiNodesLog.eca14a007f930e5689652a30)`,
+};
 
 /** The defaults of {@link EdgeLogDumpOptions}. */
 export const EDGE_DEFAULTS = {
@@ -297,12 +312,7 @@ const OPTION_KEYS = new Set([
  * edge.close();
  */
 export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PROVIDER}: options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`${PROVIDER}: unknown option "${key}"${didYouMean(key, OPTION_KEYS)}`);
-  }
+  checkOptions(options, PROVIDER, OPTION_KEYS);
   const baseURL = checkBaseURL(options.baseURL, `${PROVIDER}: baseURL`);
   const { tls, httpsAgent: callerAgent } = options;
   if (tls !== undefined && callerAgent !== undefined) {
@@ -343,7 +353,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
   /** Sends a request whose answer is MEF's envelope; a non-success code throws, the rest is validated. */
   const call = async <S extends z.ZodType>(request: HttpRequest, schema: S): Promise<{ body: z.output<S>; raw: unknown }> => {
     const { response, body } = await client.requestJson(request, envelopeSchema);
-    if (body.status !== SUCCESS) throw envelopeError(body.status, body.msg, response, request);
+    if (body.status !== SUCCESS) throw answerError(body.status, body.msg, response, request);
     const parsed = parseBody(schema, response.data, {
       provider: PROVIDER,
       taskId: request.taskId,
@@ -355,9 +365,9 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
 
   const adapter = defineAdapter<string, EdgeLogDumpResult>({
     provider: PROVIDER,
-    taskId: (ref) => checkTaskId(ref),
+    taskId: (ref) => checkId(ref, PROVIDER, TASK_ID),
     async getStatus(ref, { signal }): Promise<StatusReport<EdgeLogDumpResult>> {
-      const taskId = checkTaskId(ref);
+      const taskId = checkId(ref, PROVIDER, TASK_ID);
       const { body, raw } = await call({ method: 'GET', path: TASK_PATH, query: { taskId }, signal, taskId }, statusBodySchema);
       const task = body.data;
       if (task.taskId !== undefined && task.taskId !== taskId) {
@@ -385,7 +395,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
 
   const submit: EdgeLogDump['submit'] = async (input, callOptions) => {
     const edgeNodes = checkSubmitInput(input);
-    const { signal } = checkCallOptions(callOptions, 'submit');
+    const signal = checkCallOptions(callOptions, PROVIDER, 'submit');
     const { body } = await call(
       { method: 'POST', path: TASK_PATH, body: { module: 'edgeNode', edgeNodes }, signal },
       submitBodySchema,
@@ -412,7 +422,7 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
   };
 
   const download: EdgeLogDump['download'] = async (task, destination, callOptions) => {
-    const { signal } = checkCallOptions(callOptions, 'download');
+    const signal = checkCallOptions(callOptions, PROVIDER, 'download');
     const taskId = checkDownloadTask(task);
     const target = await checkDestination(destination);
     const releaseTurn = await takeDownloadTurn(signal);
@@ -556,24 +566,15 @@ const NOT_FOUND_TEXT = /find|not found|not exist|no such|no record/i;
 
 /**
  * MEF's error envelope (HTTP 400 from the gateway, or a 2xx that still carries a code) → our error. On
- * a 404, any envelope but the unknown-task one is an `HttpError` that says the URL may be wrong.
+ * a 404, any envelope but the unknown-task one is an `HttpError` that says the URL may be wrong. MEF
+ * names no transient or rate-limit code: 429 and 5xx are mapped by their HTTP status before this.
  */
-function envelopeError(code: string, msg: string | null | undefined, response: HttpResponse, request: HttpRequest): TaskPollError {
-  const { taskId } = request;
-  const httpStatus = response.status;
-  const text = msg ? `: ${clip(msg)}` : '';
-  const operation = `${request.method} ${response.path}`;
+function answerError(code: string, msg: string | null | undefined, response: HttpResponse, request: HttpRequest): TaskPollError {
+  const answer = { provider: PROVIDER, request, response, code, text: msg };
   const isQuery = request.method === 'GET' && request.path === TASK_PATH;
-  if (code === LOG_EXPORT_BUSINESS_ERROR && isQuery && NOT_FOUND_TEXT.test(msg ?? '')) {
-    return new TaskNotFoundError(`${PROVIDER}: task ${taskId ?? ''} was not found (${code}${text})`, { provider: PROVIDER, taskId });
-  }
-  if (httpStatus === 404) return errorForStatus(response, { provider: PROVIDER, taskId, operation, detail: `${code}${text}` });
-  return new ProviderError(`${PROVIDER}: ${operation} answered ${code}${text}`, {
-    provider: PROVIDER,
-    taskId,
-    providerCode: code,
-    httpStatus,
-  });
+  if (code === LOG_EXPORT_BUSINESS_ERROR && isQuery && NOT_FOUND_TEXT.test(msg ?? '')) return envelopeError({ ...answer, kind: 'not-found' });
+  if (response.status === 404) return envelopeError({ ...answer, kind: 'wrong-url' });
+  return envelopeError({ ...answer, kind: 'error' });
 }
 
 /** The client's reading of non-2xx answers; `undefined` leaves 401/403 (auth), 429 and 5xx (transient) to the generic mapping. */
@@ -584,7 +585,7 @@ function interpretError(response: HttpResponse, request: HttpRequest): TaskPollE
   const base = { provider: PROVIDER, taskId: request.taskId, httpStatus: status };
   const envelope = envelopeSchema.safeParse(response.data);
   if (envelope.success && envelope.data.status !== SUCCESS) {
-    return envelopeError(envelope.data.status, envelope.data.msg, response, request);
+    return answerError(envelope.data.status, envelope.data.msg, response, request);
   }
   const text = response.text ?? '';
   if (NGINX_CLIENT_CERT.test(text)) {
@@ -595,8 +596,9 @@ function interpretError(response: HttpResponse, request: HttpRequest): TaskPollE
   }
   // The download route answers an unusable archive with 400 and a JSON string (download_server.go).
   if (typeof response.data === 'string' && response.data !== '') {
-    if (status === 404) return errorForStatus(response, { provider: PROVIDER, taskId: request.taskId, operation: `${request.method} ${response.path}`, detail: clip(response.data) });
-    return new HttpError(`${where}: ${clip(response.data)}`, base);
+    const said = clipProviderText(response.data);
+    if (status === 404) return errorForStatus(response, { provider: PROVIDER, taskId: request.taskId, operation: `${request.method} ${response.path}`, detail: said });
+    return new HttpError(`${where}: ${said}`, base);
   }
   return undefined;
 }
@@ -610,7 +612,7 @@ function streamError(error: unknown, taskId: string, client: Pick<HttpClient, 'p
   if (mapped) return mapped;
   const { host, port } = client.endpoint;
   const code = (error as { code?: unknown } | null)?.code;
-  return new NetworkError(`${PROVIDER}: ${operation} to ${host}:${port} failed while reading the archive${error instanceof Error ? `: ${clip(error.message)}` : ''}`, {
+  return new NetworkError(`${PROVIDER}: ${operation} to ${host}:${port} failed while reading the archive${error instanceof Error ? `: ${clipProviderText(error.message)}` : ''}`, {
     provider: PROVIDER,
     taskId,
     host,
@@ -620,25 +622,8 @@ function streamError(error: unknown, taskId: string, client: Pick<HttpClient, 'p
   });
 }
 
-/** A provider's text, safe for a message: one line, at most 200 characters. */
-function clip(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Input checks (all before any request)
-
-function checkTaskId(value: unknown, name = 'task id'): string {
-  if (typeof value !== 'string') throw new TypeError(`${PROVIDER}: ${name} must be a string, got ${describe(value)}`);
-  if (!EDGE_TASK_ID_PATTERN.test(value)) {
-    throw new TypeError(
-      `${PROVIDER}: ${name} must match ${EDGE_TASK_ID_PATTERN.source} (e.g. dumpMultiNodesLog.eca14a007f930e5689652a30), got ${describe(value)}`,
-    );
-  }
-  return value;
-}
 
 function checkSubmitInput(input: unknown): number[] {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -666,24 +651,9 @@ function checkSubmitInput(input: unknown): number[] {
   return [...seen];
 }
 
-function checkCallOptions(options: unknown, call: string): { signal: AbortSignal | undefined } {
-  if (options === undefined) return { signal: undefined };
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PROVIDER}: ${call} options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'signal') throw new TypeError(`${PROVIDER}: unknown ${call} option "${key}"${didYouMean(key, ['signal'])}`);
-  }
-  const { signal } = options as { signal?: unknown };
-  if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new TypeError(`${PROVIDER}: signal must be an AbortSignal, got ${describe(signal)}`);
-  }
-  return { signal };
-}
-
 /** The task id of a download; a status must be this provider's and finished well. */
 function checkDownloadTask(task: unknown): string {
-  if (typeof task === 'string') return checkTaskId(task);
+  if (typeof task === 'string') return checkId(task, PROVIDER, TASK_ID);
   if (typeof task !== 'object' || task === null || Array.isArray(task)) {
     throw new TypeError(`${PROVIDER}: download needs a task id or a finished status, got ${describe(task)}`);
   }
@@ -691,7 +661,7 @@ function checkDownloadTask(task: unknown): string {
   if (status.provider !== PROVIDER) {
     throw new TypeError(`${PROVIDER}: download needs a status from this adapter, got one from provider ${describe(status.provider)}`);
   }
-  const taskId = checkTaskId(status.taskId, 'status.taskId');
+  const taskId = checkId(status.taskId, PROVIDER, { ...TASK_ID, name: 'status.taskId' });
   requireDownloadable(status);
   return taskId;
 }
@@ -701,7 +671,7 @@ function requireDownloadable(status: TaskStatus<EdgeLogDumpResult>): void {
   if (status.state === 'succeeded' || status.state === 'partial') return;
   if (status.state === 'failed' || status.state === 'cancelled') throw new TaskFailedError(status);
   throw new RangeError(
-    `${PROVIDER}: task ${status.taskId} has no archive yet: it is ${status.state} (${clip(status.providerState)}); wait for it with waitForTask first`,
+    `${PROVIDER}: task ${status.taskId} has no archive yet: it is ${status.state} (${clipProviderText(status.providerState)}); wait for it with waitForTask first`,
   );
 }
 
@@ -745,15 +715,11 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 
 /** Checks `tls` and turns it into agent options. Never echoes a value: the key is a secret. */
 function tlsAgentOptions(tls: unknown): AgentOptions {
-  if (typeof tls !== 'object' || tls === null || Array.isArray(tls)) {
-    throw new TypeError(`${PROVIDER}: tls must be an object { cert, key, ca }, got ${describe(tls)}`);
-  }
-  for (const key of Object.keys(tls)) {
-    if (!TLS_KEYS.has(key)) {
-      const why = key === 'rejectUnauthorized' ? ': the server certificate is always verified' : '';
-      throw new TypeError(`${PROVIDER}: unknown tls option "${key}"${didYouMean(key, TLS_KEYS)}${why}`);
-    }
-  }
+  checkOptions(tls, PROVIDER, TLS_KEYS, {
+    name: 'tls',
+    shape: '{ cert, key, ca }',
+    refused: { rejectUnauthorized: 'the server certificate is always verified' },
+  });
   const { cert, key, ca, passphrase } = tls as Partial<Record<keyof EdgeTlsOptions, unknown>>;
   if (passphrase !== undefined && typeof passphrase !== 'string') {
     throw new TypeError(`${PROVIDER}: tls.passphrase must be a string, got ${describe(passphrase)}`);

@@ -7,20 +7,20 @@
  */
 import { z } from 'zod';
 import { defineAdapter, type StatusReport, type TaskAdapter } from '../../core/adapter.js';
-import { AuthenticationError, ProviderError, TaskNotFoundError, type TaskPollError } from '../../core/errors/index.js';
+import type { TaskPollError } from '../../core/errors/index.js';
 import {
-  createHttpClient,
-  errorForStatus,
-  parseJson,
-  pathSegment,
-  type HttpRequest,
-  type HttpResponse,
-  type TransportOptions,
-} from '../../internal/http.js';
-import { describe, didYouMean } from '../../core/options.js';
+  checkCallOptions,
+  checkId,
+  checkOptions,
+  clipProviderText,
+  describe,
+  envelopeError,
+  type IdRule,
+} from '../../internal/checks.js';
+import { createHttpClient, parseJson, type HttpRequest, type HttpResponse, type TransportOptions } from '../../internal/http.js';
 import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
 import type { TaskState } from '../../core/status.js';
-import { maskSecrets, maskStatusReport } from '../../internal/redact.js';
+import { maskStatusReport } from '../../internal/redact.js';
 import { parseBody } from '../../internal/validate.js';
 
 const PROVIDER = 'guance.logmine';
@@ -309,6 +309,8 @@ function isTaskNotFound(env: ErrorEnvelope): boolean {
 // --- The factory --------------------------------------------------------------------------------------
 
 const OPTION_KEYS = new Set(['apiKey', 'site', 'baseURL', 'axios', 'requestTimeoutMs', 'pacing']);
+/** A task id is sent as a query parameter; Guance documents no form for it. */
+const TASK_ID: IdRule = { name: 'taskId' };
 const INPUT_KEYS = new Set(['analysisField', 'query', 'namespace', 'conditions', 'highlight', 'timeRange']);
 
 /**
@@ -338,16 +340,9 @@ const INPUT_KEYS = new Set(['analysisField', 'query', 'namespace', 'conditions',
  * logmine.close();
  */
 export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PROVIDER}: options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`${PROVIDER}: unknown option "${key}"${didYouMean(key, OPTION_KEYS)}`);
-  }
+  checkOptions(options, PROVIDER, OPTION_KEYS);
   const apiKey = checkApiKey(options.apiKey);
   const baseURL = chooseBaseURL(options.site, options.baseURL);
-  /** Provider text put in a message or status: the key masked (the shared rule of `maskSecrets`), then cut. */
-  const redact = (text: string): string => cut(maskSecrets(text, [apiKey]));
 
   const client = createHttpClient({
     provider: PROVIDER,
@@ -362,7 +357,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
       const parsed = errorEnvelope.safeParse(response.data);
       if (!parsed.success) return undefined;
       if (parsed.data.errorCode === '' && !(response.status === 404 && request.path === QUERY_PATH)) return undefined;
-      return envelopeError(parsed.data, response, request);
+      return answerError(parsed.data, response, request);
     },
     rateLimit: {
       floorMs: RATE_LIMIT_PAUSE_MS,
@@ -374,31 +369,22 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
    * The error an envelope stands for. It is judged by the envelope's `code` on a 2xx answer (the docs
    * say `code` equals the HTTP status) and by the HTTP status otherwise; `httpStatus` stays the real one.
    */
-  function envelopeError(env: ErrorEnvelope, response: HttpResponse, request: HttpRequest): TaskPollError {
+  function answerError(env: ErrorEnvelope, response: HttpResponse, request: HttpRequest): TaskPollError {
     const { status: httpStatus, retryAfterMs } = response;
     const ok = httpStatus >= 200 && httpStatus <= 299;
     const status = ok && env.code !== undefined ? env.code : httpStatus;
-    const providerCode = env.errorCode !== '' ? env.errorCode : String(status);
-    const said = env.errorCode !== '' ? `errorCode ${providerCode}` : `success: false, code ${status}`;
-    const text = env.message ? `: ${redact(env.message)}` : '';
-    const where = `${PROVIDER}: ${request.method} ${response.path} answered ${said} (HTTP ${httpStatus})${text}`;
-    const base = { provider: PROVIDER, taskId: request.taskId, httpStatus, providerCode };
+    const code = env.errorCode !== '' ? env.errorCode : String(status);
+    const answer = { provider: PROVIDER, request, response, code, text: env.message, secrets: [apiKey] };
     if (RATE_LIMIT_CODES.has(env.errorCode)) {
-      const pauseMs = retryAfterMs ?? RATE_LIMIT_PAUSE_MS;
-      return new ProviderError(`${where}; rate limited (transient)`, { ...base, transient: true, retryAfterMs: pauseMs });
+      return envelopeError({ ...answer, kind: 'rate-limit', retryAfterMs: retryAfterMs ?? RATE_LIMIT_PAUSE_MS });
     }
     if (env.errorCode === INVALID_KEY_CODE || status === 401 || status === 403) {
-      return new AuthenticationError(`${where}; the API key was refused`, base);
+      return envelopeError({ ...answer, kind: 'auth', reason: 'the API key was refused' });
     }
-    if (status === 404 && request.path === QUERY_PATH && isTaskNotFound(env)) {
-      return new TaskNotFoundError(`${where}; no such task`, { provider: PROVIDER, taskId: request.taskId });
-    }
-    if (httpStatus === 404) {
-      const operation = `${request.method} ${response.path}`;
-      return errorForStatus(response, { provider: PROVIDER, taskId: request.taskId, operation, detail: `${said}${text}` });
-    }
+    if (status === 404 && request.path === QUERY_PATH && isTaskNotFound(env)) return envelopeError({ ...answer, kind: 'not-found' });
+    if (httpStatus === 404) return envelopeError({ ...answer, kind: 'wrong-url' });
     const transient = status === 429 || status >= 500;
-    return new ProviderError(where, { ...base, transient, retryAfterMs: transient ? retryAfterMs : undefined });
+    return envelopeError({ ...answer, kind: 'error', transient, retryAfterMs: transient ? retryAfterMs : undefined });
   }
 
   /** One call: the 2xx answer's envelope checked for an error, then validated with `schema`. */
@@ -406,7 +392,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
     const response = await client.request(request);
     const env = errorEnvelope.safeParse(response.data);
     if (env.success && (env.data.success === false || env.data.errorCode !== '')) {
-      const error = envelopeError(env.data, response, request);
+      const error = answerError(env.data, response, request);
       if (error.transient && error.retryAfterMs !== undefined) client.pacer?.pauseFor(error.retryAfterMs);
       throw error;
     }
@@ -421,13 +407,14 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
 
   const adapter = defineAdapter<string, GuanceLogmineResult>({
     provider: PROVIDER,
-    taskId: checkTaskId,
+    taskId: (ref) => checkId(ref, PROVIDER, TASK_ID),
     async getStatus(taskId, { signal }) {
       const request: HttpRequest = { method: 'GET', path: QUERY_PATH, query: { taskId }, signal, taskId };
       const body = await call(request, queryTaskBody);
       const providerState = body.content.taskStatus;
       const report: StatusReport<GuanceLogmineResult> = { state: guanceTaskState(providerState), providerState, raw: body };
-      if (body.message !== '') report.message = redact(body.message);
+      // The provider's own words, kept with their line breaks; the key masked, and clipped.
+      if (body.message !== '') report.message = clipProviderText(body.message, { secrets: [apiKey], oneLine: false });
       if (report.state === 'succeeded') {
         const done = parseBody(finishedTaskBody, body, { provider: PROVIDER, taskId, what: `GET ${client.pathOf(QUERY_PATH)} (taskStatus ok)` });
         report.result = { docCount: done.content.docCount, clusters: done.content.data };
@@ -442,7 +429,7 @@ export function guanceLogmine(options: GuanceLogmineOptions): GuanceLogmine {
     ...adapter,
     async submit(input, submitOptions) {
       const body = taskBody(input);
-      const signal = checkSubmitOptions(submitOptions);
+      const signal = checkCallOptions(submitOptions, PROVIDER, 'submit');
       const answer = await call({ method: 'POST', path: SEND_PATH, body, signal }, sendTaskBody);
       return answer.content.taskId;
     },
@@ -478,26 +465,6 @@ function chooseBaseURL(site: unknown, baseURL: unknown): string {
     throw new RangeError(`${PROVIDER}: site must be one of ${Object.keys(GUANCE_SITES).join(', ')}, got ${describe(site)}`);
   }
   return GUANCE_SITES[site as GuanceSite];
-}
-
-function checkTaskId(ref: string): string {
-  pathSegment(ref, `${PROVIDER}: taskId`);
-  return ref;
-}
-
-function checkSubmitOptions(options: GuanceSubmitOptions | undefined): AbortSignal | undefined {
-  if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PROVIDER}: submit options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'signal') throw new TypeError(`${PROVIDER}: unknown submit option "${key}"${didYouMean(key, ['signal'])}`);
-  }
-  const { signal } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`${PROVIDER}: signal must be an AbortSignal, got ${describe(signal)}`);
-  }
-  return signal;
 }
 
 /** Checks `submit`'s input and builds the `send_task` body, in the documented field order. */
@@ -557,9 +524,4 @@ function epochMs(value: unknown, name: string): number {
     throw new RangeError(`${PROVIDER}: ${name} must be a whole number of epoch milliseconds ≥ 0, got ${describe(value)}`);
   }
   return value;
-}
-
-/** Provider text in an error or status: at most 300 characters. */
-function cut(text: string): string {
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

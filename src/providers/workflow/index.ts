@@ -24,20 +24,22 @@ import {
   type ValidationIssue,
 } from '../../core/errors/index.js';
 import {
-  checkBaseURL,
-  createHttpClient,
-  errorForStatus,
-  pathSegment,
-  type HttpRequest,
-  type HttpResponse,
-  type TransportOptions,
-} from '../../internal/http.js';
-import { describe, isAbortSignal, numberOption, didYouMean } from '../../core/options.js';
+  checkCallOptions,
+  checkId,
+  checkOptions,
+  describe,
+  envelopeError,
+  isAbortSignal,
+  numberOption,
+  type EnvelopeKind,
+  type IdRule,
+} from '../../internal/checks.js';
+import { checkBaseURL, createHttpClient, type HttpRequest, type HttpResponse, type TransportOptions } from '../../internal/http.js';
 import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
 import { epochMsDate, isoDate } from '../../internal/schema.js';
 import { pauseTimeoutOf, raceAbort } from '../../internal/sleep.js';
 import type { SubtaskStatus, TaskState } from '../../core/status.js';
-import { maskSecrets, maskStatusReport } from '../../internal/redact.js';
+import { maskStatusReport } from '../../internal/redact.js';
 import { parseBody } from '../../internal/validate.js';
 
 const PROVIDER = 'workflow.task';
@@ -334,6 +336,28 @@ const NOT_FOUND_CODE = 40404000;
 /** What a request is about, which decides how an error code reads. */
 type Subject = 'login' | 'workflow' | 'job';
 
+/**
+ * What an envelope's code means for a request about `subject`. A 404 is about the URL unless it carries
+ * the not-found code for a job or task: the login route exists on every Explorer, so a 404 there always
+ * means the base URL is wrong.
+ */
+function classify(code: number, httpStatus: number, subject: Subject): { kind: EnvelopeKind; reason?: string } {
+  if (httpStatus === 404 && (subject === 'login' || code !== NOT_FOUND_CODE)) return { kind: 'wrong-url' };
+  if (subject === 'login') {
+    if (TRANSIENT_CODES.has(code)) return { kind: 'error', reason: 'login failed on the server side' };
+    return { kind: 'auth', reason: 'login refused' };
+  }
+  if (Math.floor(code / 100_000) === 401) {
+    return { kind: 'auth', reason: 'the session token was refused (missing, invalid or expired)' };
+  }
+  if (code === NOT_FOUND_CODE) {
+    // A missing workflow is not a missing task: the call that names one (runJob) does not wait for it.
+    if (subject === 'workflow') return { kind: 'error', reason: 'workflow not found' };
+    return { kind: 'not-found', reason: 'no such job or task' };
+  }
+  return { kind: 'error' };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The factory
 // ---------------------------------------------------------------------------------------------
@@ -404,53 +428,22 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     interpretError: (response, request) => {
       const envelope = envelopeSchema.safeParse(response.data);
       if (!envelope.success || envelope.data.code === 0) return undefined;
-      return envelopeError(envelope.data, response, request);
+      return answerError(envelope.data, response, request);
     },
     // No rate limit is documented for Explorer **[unk]**, so no rate-limit floor: a 429 without
     // Retry-After is retried on the poller's own retry delay and holds no other request.
   });
 
-  /** Provider text put in messages: cut short, with any secret of ours masked (the shared rule of `maskSecrets`). */
-  const safeText = (value: unknown): string => {
-    if (typeof value !== 'string') return '';
-    const text = maskSecrets(value, session.secrets());
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200);
-  };
-
   /** A status with the session's secrets masked in its provider text (raw body, task names): a server may echo one. */
   const mask = <R extends StatusReport<WorkflowResult<Row>>>(report: R): R => maskStatusReport(report, session.secrets());
 
-  function envelopeError(
-    envelope: z.output<typeof envelopeSchema>,
-    response: HttpResponse,
-    request: HttpRequest,
-  ): TaskPollError {
-    const { code } = envelope;
-    const httpStatus = response.status;
-    const subject = subjectOf(request.path);
-    const text = safeText(envelope.message);
-    const operation = `${request.method} ${response.path}`;
-    const where = `${PROVIDER}: ${operation} answered code ${code}${text ? ` (${text})` : ''}`;
-    const base = { provider: PROVIDER, taskId: request.taskId, httpStatus, providerCode: String(code) };
-    const transient = TRANSIENT_CODES.has(code);
-    // A 404 is about the URL unless it carries the not-found code for a job or task: the login route
-    // exists on every Explorer, so a 404 there always means the base URL is wrong.
-    if (httpStatus === 404 && (subject === 'login' || code !== NOT_FOUND_CODE)) {
-      return errorForStatus(response, { provider: PROVIDER, taskId: request.taskId, operation, detail: `code ${code}${text ? ` ${text}` : ''}` });
-    }
-    if (subject === 'login') {
-      if (transient) return new ProviderError(`${where}: login failed on the server side`, { ...base, transient });
-      return new AuthenticationError(`${where}: login refused`, base);
-    }
-    if (Math.floor(code / 100_000) === 401) {
-      return new AuthenticationError(`${where}: the session token was refused (missing, invalid or expired)`, base);
-    }
-    if (code === NOT_FOUND_CODE) {
-      if (subject === 'workflow') return new ProviderError(`${where}: workflow not found`, base);
-      return new TaskNotFoundError(`${where}: not found`, { provider: PROVIDER, taskId: request.taskId });
-    }
-    return new ProviderError(where, { ...base, transient });
+  /** The error an envelope with a code other than 0 stands for; any secret of the session is masked in its text. */
+  function answerError(envelope: z.output<typeof envelopeSchema>, response: HttpResponse, request: HttpRequest): TaskPollError {
+    const { kind, reason } = classify(envelope.code, response.status, subjectOf(request.path));
+    const transient = TRANSIENT_CODES.has(envelope.code);
+    const { message: text } = envelope;
+    const secrets = session.secrets();
+    return envelopeError({ provider: PROVIDER, request, response, code: String(envelope.code), text, secrets, kind, reason, transient });
   }
 
   /** Reads a 2xx answer: the envelope, then its `data` with `dataSchema`. */
@@ -461,7 +454,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
       ...context,
       notJson: response.data === undefined ? (response.text ?? '') : undefined,
     });
-    if (envelope.code !== 0) throw envelopeError(envelope, response, request);
+    if (envelope.code !== 0) throw answerError(envelope, response, request);
     return parseBody(dataSchema, envelope.data, { ...context, what: `${what} (data)` });
   }
 
@@ -521,7 +514,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
 
   // --- the calls -------------------------------------------------------------------------------
 
-  /** `job` is an id already checked by `jobSegment`. */
+  /** `job` is an id already checked against `JOB_ID`. */
   const getJobParsed = (job: string, signal: AbortSignal | undefined, taskId?: string): Promise<ParsedJob> =>
     call(
       {
@@ -563,7 +556,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     );
   }
 
-  /** `job` is an id already checked by `jobSegment`. */
+  /** `job` is an id already checked against `JOB_ID`. */
   async function sendCancel(job: string, signal: AbortSignal | undefined, taskId?: string): Promise<void> {
     const path = `${API}/jobs/${job}/cancel`;
     const data = await call(
@@ -615,7 +608,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     },
     async cancel(ref, ctx) {
       const checked = checkRef(ref);
-      await sendCancel(checked.job, checkCallOptions(ctx, 'cancel'), checked.taskId);
+      await sendCancel(checked.job, checkCallOptions(ctx, PROVIDER, 'cancel'), checked.taskId);
     },
   });
 
@@ -625,8 +618,8 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     getStatus: adapter.getStatus,
     cancel: adapter.cancel as WorkflowTasks<Row>['cancel'],
     async runJob(workflowId, input, callOptions) {
-      const segment = pathSegment(workflowId, 'workflowId');
-      const signal = checkCallOptions(callOptions, 'runJob');
+      const segment = encodeURIComponent(checkId(workflowId, PROVIDER, { name: 'workflowId', numbers: true }));
+      const signal = checkCallOptions(callOptions, PROVIDER, 'runJob');
       const body = input === undefined ? {} : { input: checkInput(input) };
       const data = await call(
         { method: 'POST', path: `${API}/workflows/${segment}/jobs`, body, signal },
@@ -635,16 +628,16 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
       return data.id;
     },
     async getJob(jobId, callOptions) {
-      const job = jobSegment(jobId, 'jobId');
-      return toJob(await getJobParsed(job, checkCallOptions(callOptions, 'getJob')));
+      const job = checkId(jobId, PROVIDER, JOB_ID);
+      return toJob(await getJobParsed(job, checkCallOptions(callOptions, PROVIDER, 'getJob')));
     },
     async cancelJob(jobId, callOptions) {
-      const job = jobSegment(jobId, 'jobId');
-      await sendCancel(job, checkCallOptions(callOptions, 'cancelJob'));
+      const job = checkId(jobId, PROVIDER, JOB_ID);
+      await sendCancel(job, checkCallOptions(callOptions, PROVIDER, 'cancelJob'));
     },
     async sampleResult(ref, callOptions) {
       const checked = checkRef(ref);
-      const signal = checkCallOptions(callOptions, 'sampleResult', ['limit']);
+      const signal = checkCallOptions(callOptions, PROVIDER, 'sampleResult', ['limit']);
       const limit = sampleLimitOption('limit', callOptions?.limit, settings.sampleLimit);
       return readRows(checked, limit, signal);
     },
@@ -822,12 +815,7 @@ export function encodeWorkflowLogin(username: string, password: string, encoding
 }
 
 function normalizeOptions<S extends z.ZodType>(options: WorkflowOptions<S>): Settings<S> {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PROVIDER}: options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${PROVIDER}: unknown option "${key.slice(0, 40)}"${didYouMean(key, KNOWN_OPTIONS)}`);
-  }
+  checkOptions(options, PROVIDER, KNOWN_OPTIONS);
   const url = checkBaseURL(options.baseURL, `${PROVIDER}: baseURL`);
   url.pathname = url.pathname.replace(/\/api-open\/v1\/?$/, '').replace(/\/$/, '');
 
@@ -877,16 +865,11 @@ function checkToken(token: unknown): string {
   return token;
 }
 
+const CREDENTIAL_KEYS = ['username', 'password', 'graphAddress', 'graphPort', 'encoding'];
+
 function checkCredentials(credentials: unknown): Auth {
-  if (typeof credentials !== 'object' || credentials === null || Array.isArray(credentials)) {
-    throw new TypeError(`${PROVIDER}: credentials must be an object, got ${describe(credentials)}`);
-  }
+  checkOptions(credentials, PROVIDER, CREDENTIAL_KEYS, { name: 'credentials' });
   const c = credentials as Partial<Record<keyof WorkflowCredentials, unknown>>;
-  for (const key of Object.keys(c)) {
-    if (!['username', 'password', 'graphAddress', 'graphPort', 'encoding'].includes(key)) {
-      throw new TypeError(`${PROVIDER}: unknown credentials option "${key.slice(0, 40)}"${didYouMean(key, ['username', 'password', 'graphAddress', 'graphPort', 'encoding'])}`);
-    }
-  }
   if (typeof c.username !== 'string' || c.username === '') {
     throw new TypeError(`${PROVIDER}: credentials.username must be a non-empty string, got ${describe(c.username)}`);
   }
@@ -922,42 +905,20 @@ interface Checked {
   taskId: string;
 }
 
+/** A job id: a whole number ≥ 0 or a string of digits (the provider's ids are numbers), safe in a path as it is. */
+const JOB_ID: IdRule = { name: 'jobId', numbers: true, pattern: /^\d{1,20}$/, expected: 'a whole number or a string of digits' };
+/** A task id (32 hex characters in the docs); any non-blank id is accepted and encoded for the path. */
+const TASK_ID: IdRule = { name: 'ref.taskId', pattern: /\S/, expected: 'a non-empty string', maxLength: 128 };
+
 /** Checks a ref and encodes its ids for the path. */
 function checkRef(ref: unknown): Checked {
   if (typeof ref !== 'object' || ref === null || Array.isArray(ref)) {
     throw new TypeError(`${PROVIDER}: a ref must be { jobId, taskId }, got ${describe(ref)}`);
   }
   const { jobId, taskId } = ref as Partial<WorkflowTaskRef>;
-  const job = jobSegment(jobId, 'ref.jobId');
-  if (typeof taskId !== 'string' || taskId.trim() === '') {
-    throw new TypeError(`${PROVIDER}: ref.taskId must be a non-empty string, got ${describe(taskId)}`);
-  }
-  return { job, task: pathSegment(taskId, 'ref.taskId', 128), taskId };
-}
-
-/** A job id: a whole number ≥ 0 or a string of digits. */
-function jobSegment(jobId: unknown, name: string): string {
-  if (typeof jobId === 'number' && Number.isSafeInteger(jobId) && jobId >= 0) return String(jobId);
-  if (typeof jobId === 'string' && /^\d{1,20}$/.test(jobId)) return jobId;
-  throw new TypeError(`${PROVIDER}: ${name} must be a whole number or a string of digits, got ${describe(jobId)}`);
-}
-
-/** The signal of a call's options; any key but `signal` and `extra` is a `TypeError` naming it. */
-function checkCallOptions(options: unknown, call: string, extra: readonly string[] = []): AbortSignal | undefined {
-  if (options === undefined) return undefined;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${PROVIDER}: ${call} options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'signal' && !extra.includes(key)) {
-      throw new TypeError(`${PROVIDER}: unknown ${call} option "${key.slice(0, 40)}"`);
-    }
-  }
-  const { signal } = options as { signal?: unknown };
-  if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new TypeError(`${PROVIDER}: signal must be an AbortSignal, got ${describe(signal)}`);
-  }
-  return signal;
+  const job = checkId(jobId, PROVIDER, { ...JOB_ID, name: 'ref.jobId' });
+  const task = checkId(taskId, PROVIDER, TASK_ID);
+  return { job, task: encodeURIComponent(task), taskId: task };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
