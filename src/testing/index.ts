@@ -18,14 +18,14 @@ import { randomInt } from 'node:crypto';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { checkBoolean, checkInt, checkNumber, checkObject, checkOneOf, describe } from './check.js';
 import { createClock, type SimulatorClock } from './clock.js';
-import { createDgc, type DgcSimulator, type DgcSimulatorOptions } from './dgc.js';
-import { createEdge, type EdgeClientTls, type EdgeSimulator, type EdgeSimulatorOptions } from './edge.js';
+import { createDgc, type DgcSimulator, type DgcSimulatorOptions } from './dgc/index.js';
+import { createEdge, type EdgeClientTls, type EdgeSimulator, type EdgeSimulatorOptions } from './edge/index.js';
 import { createFaultRegistry, type SimulatorFaults } from './faults.js';
-import { createGuance, type GuanceSimulator, type GuanceSimulatorOptions } from './guance.js';
+import { createGuance, type GuanceSimulator, type GuanceSimulatorOptions } from './guance/index.js';
 import { createRandom } from './random.js';
 import { createRecorder, PROVIDER_NAMES, type ProviderName, type RecordedRequest } from './recorder.js';
-import { startServer, type ProviderModule } from './server.js';
-import { createWorkflow, type WorkflowSimulator, type WorkflowSimulatorOptions } from './workflow.js';
+import { startServer, type ProviderModule } from './server/listen.js';
+import { createWorkflow, type WorkflowSimulator, type WorkflowSimulatorOptions } from './workflow/index.js';
 
 export type { SimulatorClock } from './clock.js';
 export type { FaultKind, FaultSpec, FaultHandle, SimulatorFaults } from './faults.js';
@@ -35,11 +35,11 @@ export { REDACTED } from './recorder.js';
 export type { ProgressCurve, DurationRange, TaskScriptBase, TaskDefaults, SimulatedTaskView } from './lifecycle.js';
 export type { ScriptableProvider } from './book.js';
 export type { WindowLimit, BurstLimit } from './ratelimit.js';
-export type { GuanceSimulator, GuanceSimulatorOptions, GuanceTaskScript, GuanceCluster, GuanceOutcome } from './guance.js';
-export { GUANCE_RATE_LIMIT } from './guance.js';
-export type { EdgeSimulator, EdgeSimulatorOptions, EdgeTaskScript, EdgeOutcome, EdgeClientTls } from './edge.js';
-export { EDGE_RATE_LIMIT } from './edge.js';
-export type { DgcSimulator, DgcSimulatorOptions, DgcTaskScript, DgcOutcome } from './dgc.js';
+export type { GuanceSimulator, GuanceSimulatorOptions, GuanceTaskScript, GuanceCluster, GuanceOutcome } from './guance/index.js';
+export { GUANCE_RATE_LIMIT } from './guance/index.js';
+export type { EdgeSimulator, EdgeSimulatorOptions, EdgeTaskScript, EdgeOutcome, EdgeClientTls } from './edge/index.js';
+export { EDGE_RATE_LIMIT } from './edge/index.js';
+export type { DgcSimulator, DgcSimulatorOptions, DgcTaskScript, DgcOutcome } from './dgc/index.js';
 export type {
   WorkflowSimulator,
   WorkflowSimulatorOptions,
@@ -49,7 +49,7 @@ export type {
   WorkflowJobView,
   WorkflowTaskView,
   WorkflowCredentials,
-} from './workflow.js';
+} from './workflow/index.js';
 
 /** PEM material: a string or a Buffer. */
 export type Pem = string | Buffer;

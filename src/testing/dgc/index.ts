@@ -6,11 +6,11 @@
  * refusals are the gateway's `APIG.0301` (token, locked AK) and `APIG.0303` (signature, date),
  * throttling is `APIG.0308` when you configure a limit, an unknown task is `DLF.0810`.
  */
-import type { TaskState } from '../core/status.js';
-import { isRecord, parseJsonBody, TaskBook, type ScriptableProvider } from './book.js';
-import { checkInt, checkMs, checkObject, checkOneOf, checkToken, describe } from './check.js';
-import type { InternalClock } from './clock.js';
-import { parseSdkAuthorization, verifyGatewaySignature, type SignatureProblem } from './dgc-signature.js';
+import type { TaskState } from '../../core/status.js';
+import { isRecord, parseJsonBody, TaskBook, type ScriptableProvider } from '../book.js';
+import { checkInt, checkMs, checkObject, checkOneOf, checkToken, describe } from '../check.js';
+import type { InternalClock } from '../clock.js';
+import { parseSdkAuthorization, verifyGatewaySignature, type SignatureProblem } from './signature.js';
 import {
   checkScriptBase,
   endOf,
@@ -25,10 +25,10 @@ import {
   type SimulatedTaskView,
   type TaskDefaults,
   type TaskScriptBase,
-} from './lifecycle.js';
-import type { Random } from './random.js';
-import { checkWindowLimit, NO_LIMIT, windowLimiter, type Limiter, type WindowLimit } from './ratelimit.js';
-import { json, type ProviderModule, type SimRequest, type SimResponse } from './server.js';
+} from '../lifecycle.js';
+import type { Random } from '../random.js';
+import { checkWindowLimit, NO_LIMIT, windowLimiter, type Limiter, type WindowLimit } from '../ratelimit.js';
+import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/listen.js';
 
 /** How a system task can end: `SUCCESSFUL`, `WARNING` (some sub-tasks failed) or `FAILED`. */
 export type DgcOutcome = 'succeeded' | 'partial' | 'failed';

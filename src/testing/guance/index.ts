@@ -8,10 +8,10 @@
  * `'failed'` (with the script's `message`); an unknown task id is HTTP 404 with errorCode
  * `ft.TaskNotFound`; a bad body is HTTP 400 with errorCode `ft.ParamError`.
  */
-import type { TaskState } from '../core/status.js';
-import { isRecord, parseJsonBody, TaskBook, type ScriptableProvider } from './book.js';
-import { checkInt, checkObject, checkToken, describe } from './check.js';
-import type { InternalClock } from './clock.js';
+import type { TaskState } from '../../core/status.js';
+import { isRecord, parseJsonBody, TaskBook, type ScriptableProvider } from '../book.js';
+import { checkInt, checkObject, checkToken, describe } from '../check.js';
+import type { InternalClock } from '../clock.js';
 import {
   checkScriptBase,
   endOf,
@@ -25,10 +25,10 @@ import {
   type SimulatedTaskView,
   type TaskDefaults,
   type TaskScriptBase,
-} from './lifecycle.js';
-import type { Random } from './random.js';
-import { checkWindowLimit, NO_LIMIT, windowLimiter, type Limiter, type WindowLimit } from './ratelimit.js';
-import { json, type ProviderModule, type SimRequest, type SimResponse } from './server.js';
+} from '../lifecycle.js';
+import type { Random } from '../random.js';
+import { checkWindowLimit, NO_LIMIT, windowLimiter, type Limiter, type WindowLimit } from '../ratelimit.js';
+import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/listen.js';
 
 /** How a logmine task can end. */
 export type GuanceOutcome = 'succeeded' | 'failed';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/testing/index.js';
-import { gatewayCanonicalRequest, gatewaySignature, parseSdkAuthorization } from '../../src/testing/dgc-signature.js';
-import { raw } from './http.js';
+import { startSimulator, type Simulator } from '../../../src/testing/index.js';
+import { gatewayCanonicalRequest, gatewaySignature, parseSdkAuthorization } from '../../../src/testing/dgc/signature.js';
+import { raw } from '../http.js';
 
 describe('the simulated gateway signature check', () => {
   // Worked vectors from the Huawei Cloud Go SDK (core/auth/signer/signer_test.go): AK "AccessKey",

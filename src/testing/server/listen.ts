@@ -7,9 +7,9 @@ import { createServer as createHttpsServer, type ServerOptions as HttpsServerOpt
 import type { AddressInfo, Socket } from 'node:net';
 import { setImmediate as realSetImmediate } from 'node:timers';
 import type { TLSSocket } from 'node:tls';
-import type { InternalClock } from './clock.js';
-import type { FaultRegistry, FaultSpec } from './faults.js';
-import { recordBody, recordHeaders, recordQuery, type OpenRecord, type ProviderName, type Recorder } from './recorder.js';
+import type { InternalClock } from '../clock.js';
+import type { FaultRegistry, FaultSpec } from '../faults.js';
+import { recordBody, recordHeaders, recordQuery, type OpenRecord, type ProviderName, type Recorder } from '../recorder.js';
 
 /** A request as a provider handler sees it. */
 export interface SimRequest {

@@ -7,10 +7,10 @@
  * Explorer's 8-digit codes; the HTTP status is the code's category (401 for 40104000) unless
  * `errorHttpStatus: 200` is chosen, since the docs do not say.
  */
-import type { TaskState } from '../core/status.js';
-import { isoWithOffset, isRecord, parseJsonBody, TaskBook, type ScriptableProvider } from './book.js';
-import { checkInt, checkMs, checkObject, checkOneOf, checkString, checkToken, describe } from './check.js';
-import type { InternalClock } from './clock.js';
+import type { TaskState } from '../../core/status.js';
+import { isoWithOffset, isRecord, parseJsonBody, TaskBook, type ScriptableProvider } from '../book.js';
+import { checkInt, checkMs, checkObject, checkOneOf, checkString, checkToken, describe } from '../check.js';
+import type { InternalClock } from '../clock.js';
 import {
   checkScriptBase,
   endOf,
@@ -24,9 +24,9 @@ import {
   type SimulatedTaskView,
   type TaskDefaults,
   type TaskScriptBase,
-} from './lifecycle.js';
-import type { Random } from './random.js';
-import { json, type ProviderModule, type SimRequest, type SimResponse } from './server.js';
+} from '../lifecycle.js';
+import type { Random } from '../random.js';
+import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/listen.js';
 
 /** How a job can end: 2 Success, 3 Failed or 4 Interrupted. */
 export type WorkflowOutcome = 'succeeded' | 'failed' | 'cancelled';

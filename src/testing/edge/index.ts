@@ -6,10 +6,10 @@
  * "start to create tar gz", 100 % "task succeeded"), RFC 3339 nanosecond times with `null` until set,
  * a real `edgeNodes.tar.gz`, and nginx's 10 requests a second (burst 5) answered with HTTP 429.
  */
-import { isTerminalState, type TaskState } from '../core/status.js';
-import { isRecord, parseJsonBody, rfc3339Nano, TaskBook, type ScriptableProvider } from './book.js';
-import { checkInt, checkMs, checkObject, describe } from './check.js';
-import type { InternalClock } from './clock.js';
+import { isTerminalState, type TaskState } from '../../core/status.js';
+import { isRecord, parseJsonBody, rfc3339Nano, TaskBook, type ScriptableProvider } from '../book.js';
+import { checkInt, checkMs, checkObject, describe } from '../check.js';
+import type { InternalClock } from '../clock.js';
 import {
   checkScriptBase,
   curveAt,
@@ -25,10 +25,10 @@ import {
   type SimulatedTaskView,
   type TaskDefaults,
   type TaskScriptBase,
-} from './lifecycle.js';
-import type { Random } from './random.js';
-import { burstLimiter, checkBurstLimit, NO_LIMIT, type BurstLimit, type Limiter } from './ratelimit.js';
-import { json, nginxPage, type ProviderModule, type SimRequest, type SimResponse } from './server.js';
+} from '../lifecycle.js';
+import type { Random } from '../random.js';
+import { burstLimiter, checkBurstLimit, NO_LIMIT, type BurstLimit, type Limiter } from '../ratelimit.js';
+import { json, nginxPage, type ProviderModule, type SimRequest, type SimResponse } from '../server/listen.js';
 import { tarGz, type TarEntry } from './tar.js';
 
 /** How a dump task can end: `succeed`, `partiallyFailed` or `failed`. */
