@@ -23,14 +23,17 @@ import { createEdge, type EdgeClientTls, type EdgeSimulator, type EdgeSimulatorO
 import { createFaultRegistry, type SimulatorFaults } from './faults.js';
 import { createGuance, type GuanceSimulator, type GuanceSimulatorOptions } from './guance/index.js';
 import { createRandom } from './random.js';
-import { createRecorder, PROVIDER_NAMES, type ProviderName, type RecordedRequest } from './recorder.js';
+import { PROVIDER_NAMES, ROUTE_IDS, type ProviderName } from './names.js';
+import { createRecorder, type RecordedRequest } from './recorder.js';
 import { startServer, type ProviderModule } from './server/listen.js';
 import { createWorkflow, type WorkflowSimulator, type WorkflowSimulatorOptions } from './workflow/index.js';
 
 export type { SimulatorClock } from './clock.js';
 export type { FaultKind, FaultSpec, FaultHandle, SimulatorFaults } from './faults.js';
 export { FAULT_KINDS } from './faults.js';
-export type { ProviderName, RecordedRequest, RequestOutcome } from './recorder.js';
+export type { ProviderName, RouteId } from './names.js';
+export { ROUTE_IDS } from './names.js';
+export type { RecordedRequest, RequestOutcome } from './recorder.js';
 export { REDACTED } from './recorder.js';
 export type { ProgressCurve, DurationRange, TaskScriptBase, TaskDefaults, SimulatedTaskView } from './lifecycle.js';
 export type { ScriptableProvider } from './book.js';
@@ -158,26 +161,6 @@ export interface Simulator {
   /** Stops the listeners and destroys every open socket (hung requests included) and timer. Idempotent. */
   close(): Promise<void>;
 }
-
-/** Every route id, for `FaultSpec.route` and `requestsFor(provider, route)`. */
-export const ROUTE_IDS = [
-  'guance.sendTask',
-  'guance.queryTask',
-  'edge.createTask',
-  'edge.queryTask',
-  'edge.download',
-  'dgc.importJobs',
-  'dgc.importConnections',
-  'dgc.getSystemTask',
-  'workflow.connect',
-  'workflow.createJob',
-  'workflow.getJob',
-  'workflow.cancelJob',
-  'workflow.sampleResult',
-] as const;
-
-/** A route id. */
-export type RouteId = (typeof ROUTE_IDS)[number];
 
 const OPTION_KEYS = ['port', 'seed', 'timeScale', 'rateLimits', 'edgeTls', 'guance', 'edge', 'dgc', 'workflow', 'maxRecordedRequests'];
 const TLS_KEYS = ['cert', 'key', 'ca', 'serverCa', 'requestClientCert', 'clientCertFailure', 'clientCert', 'clientKey', 'port'];

@@ -3,12 +3,7 @@
  * are redacted before anything is stored: no key, token, cookie or signature is ever kept.
  */
 import type { FaultKind } from './faults.js';
-
-/** The four simulated providers. */
-export type ProviderName = 'guance' | 'edge' | 'dgc' | 'workflow';
-
-/** The provider names, in a fixed order. */
-export const PROVIDER_NAMES: readonly ProviderName[] = ['guance', 'edge', 'dgc', 'workflow'];
+import type { ProviderName } from './names.js';
 
 /** How a recorded request ended. */
 export type RequestOutcome =

@@ -9,7 +9,8 @@ import { setImmediate as realSetImmediate } from 'node:timers';
 import type { TLSSocket } from 'node:tls';
 import type { InternalClock } from '../clock.js';
 import type { FaultRegistry, FaultSpec } from '../faults.js';
-import { recordBody, recordHeaders, recordQuery, type OpenRecord, type ProviderName, type Recorder } from '../recorder.js';
+import type { ProviderName } from '../names.js';
+import { recordBody, recordHeaders, recordQuery, type OpenRecord, type Recorder } from '../recorder.js';
 
 /** A request as a provider handler sees it. */
 export interface SimRequest {
