@@ -25,7 +25,8 @@ import { createGuance, type GuanceSimulator, type GuanceSimulatorOptions } from 
 import { createRandom } from './random.js';
 import { PROVIDER_NAMES, ROUTE_IDS, type ProviderName } from './names.js';
 import { createRecorder, type RecordedRequest } from './recorder.js';
-import { startServer, type ProviderModule } from './server/listen.js';
+import { startServer } from './server/listen.js';
+import type { ProviderModule } from './server/route.js';
 import { createWorkflow, type WorkflowSimulator, type WorkflowSimulatorOptions } from './workflow/index.js';
 
 export type { SimulatorClock } from './clock.js';

@@ -28,7 +28,8 @@ import {
 } from '../lifecycle.js';
 import type { Random } from '../random.js';
 import { checkWindowLimit, NO_LIMIT, windowLimiter, type Limiter, type WindowLimit } from '../ratelimit.js';
-import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/listen.js';
+import type { RouteId } from '../names.js';
+import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/route.js';
 
 /** How a system task can end: `SUCCESSFUL`, `WARNING` (some sub-tasks failed) or `FAILED`. */
 export type DgcOutcome = 'succeeded' | 'partial' | 'failed';
@@ -187,7 +188,7 @@ export function createDgc(options: unknown, clock: InternalClock, random: Random
     return undefined;
   };
 
-  const importRoute = (id: string, kind: 'jobs' | 'connections'): ProviderModule['routes'][number] => ({
+  const importRoute = (id: RouteId, kind: 'jobs' | 'connections'): ProviderModule['routes'][number] => ({
     id,
     provider: 'dgc',
     method: 'POST',

@@ -28,7 +28,7 @@ import {
 } from '../lifecycle.js';
 import type { Random } from '../random.js';
 import { burstLimiter, checkBurstLimit, NO_LIMIT, type BurstLimit, type Limiter } from '../ratelimit.js';
-import { json, nginxPage, type ProviderModule, type SimRequest, type SimResponse } from '../server/listen.js';
+import { json, nginxPage, type ProviderModule, type SimRequest, type SimResponse } from '../server/route.js';
 import { tarGz, type TarEntry } from './tar.js';
 
 /** How a dump task can end: `succeed`, `partiallyFailed` or `failed`. */

@@ -28,7 +28,7 @@ import {
 } from '../lifecycle.js';
 import type { Random } from '../random.js';
 import { checkWindowLimit, NO_LIMIT, windowLimiter, type Limiter, type WindowLimit } from '../ratelimit.js';
-import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/listen.js';
+import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/route.js';
 
 /** How a logmine task can end. */
 export type GuanceOutcome = 'succeeded' | 'failed';

@@ -1,100 +1,20 @@
 /**
- * The HTTP plumbing: node:http (and node:https for MEF's mutual-TLS listener), a route table, fault
- * application, request recording, and a close that leaves no server, socket or timer behind.
+ * The listeners: node:http on 127.0.0.1, and node:https for MEF's mutual-TLS listener when asked
+ * for; every socket and timer they open is tracked, so that `close()` leaves nothing behind.
  */
-import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setImmediate as realSetImmediate } from 'node:timers';
-import type { TLSSocket } from 'node:tls';
-import type { InternalClock } from '../clock.js';
-import type { FaultRegistry, FaultSpec } from '../faults.js';
-import type { ProviderName } from '../names.js';
-import { recordBody, recordHeaders, recordQuery, type OpenRecord, type Recorder } from '../recorder.js';
-
-/** A request as a provider handler sees it. */
-export interface SimRequest {
-  method: string;
-  /** The path as sent (still percent-encoded). */
-  rawPath: string;
-  /** The query string as sent, without `?`. */
-  rawQuery: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  /** Name, value, name, value… as sent (repeated headers kept apart). */
-  rawHeaders: readonly string[];
-  body: Buffer;
-  /** The route's path parameters, percent-decoded. */
-  params: Record<string, string>;
-  /** Who is asking (the remote address), for per-client limits. */
-  client: string;
-}
-
-/** A handler's answer. Give `json` (serialized here) or `body`. */
-export interface SimResponse {
-  status: number;
-  headers?: Record<string, string | string[]>;
-  json?: unknown;
-  body?: Buffer | string;
-  /** @default 'application/json; charset=utf-8' with `json`, 'text/plain; charset=utf-8' otherwise */
-  contentType?: string;
-}
-
-/** One route of one provider. */
-export interface Route {
-  /** e.g. `'guance.queryTask'`. */
-  id: string;
-  provider: ProviderName;
-  method: 'GET' | 'POST' | 'PUT';
-  /** Matched against the raw path; named groups become `params`. */
-  pattern: RegExp;
-  handle(request: SimRequest): SimResponse;
-  /** For status routes: the answer's JSON with its status word replaced (the `'unknown-status'` fault). */
-  replaceStatus?(json: unknown, word: string | number | undefined): unknown;
-}
-
-/** What each provider module gives the server. */
-export interface ProviderModule {
-  name: ProviderName;
-  /** Paths under this prefix belong to the provider (for its own not-found answer). */
-  prefix: RegExp;
-  routes: Route[];
-  /** The provider's answer for a path or method it does not serve. */
-  notFound(request: SimRequest): SimResponse;
-}
-
-/** A JSON answer. */
-export function json(status: number, body: unknown, headers?: Record<string, string | string[]>): SimResponse {
-  return headers === undefined ? { status, json: body } : { status, json: body, headers };
-}
-
-/** An nginx-style HTML error page, as MEF Center's gateway (or any proxy) sends. */
-export function nginxPage(status: number, detail?: string): SimResponse {
-  const reason = STATUS_CODES[status] ?? 'Error';
-  const title = detail === undefined ? `${status} ${reason}` : `${status} ${detail}`;
-  const body =
-    `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n` +
-    (detail === undefined ? '' : `<center>${detail}</center>\r\n`) +
-    '<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
-  return { status, body, contentType: 'text/html' };
-}
-
-/** How the edge listener checks client certificates. */
-export interface ClientCertPolicy {
-  required: boolean;
-  /** `'http-400'`: nginx's answer to a missing or bad certificate; `'handshake'`: the TLS server drops the connection. */
-  failure: 'http-400' | 'handshake';
-}
+import { dispatch, type ClientCertPolicy, type DispatchConfig, type Listener } from './dispatch.js';
 
 /** What the server runs with. */
-export interface ServerConfig {
-  modules: ProviderModule[];
-  recorder: Recorder;
-  faults: FaultRegistry;
-  clock: InternalClock;
+export interface ServerConfig extends DispatchConfig {
+  /** Port of the main listener (0: an ephemeral one). */
   port: number;
   /** When set, edge routes are served only on a second, HTTPS listener. */
   edgeTls: { options: HttpsServerOptions; clientCert: ClientCertPolicy; port: number } | undefined;
+  /** A body over this many bytes is answered with a 413. */
   maxBodyBytes: number;
 }
 
@@ -107,88 +27,93 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-type Listener = 'main' | 'edge-tls';
-
 /** Starts the listener(s) on 127.0.0.1. */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const sockets = new Set<Socket>();
-  const waits = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
-  const servers: Server[] = [];
-  let closed = false;
-  let closing: Promise<void> | undefined;
+  const handles = new OpenHandles();
+  const handler =
+    (listener: Listener): RequestListener =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      // Anything unexpected ends the connection rather than surfacing as an unhandled rejection.
+      readBody(req, config.maxBodyBytes)
+        .then((body) => dispatch(config, listener, req, res, body, (ms) => handles.delay(ms)))
+        .catch(() => req.socket.destroy());
+    };
 
-  const track = (server: Server): void => {
-    server.on('connection', (socket: Socket) => {
-      if (closed) {
-        socket.destroy();
-        return;
-      }
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
-    // A client that sends garbage or resets mid-request must not crash the test process.
-    server.on('clientError', (_error, socket) => socket.destroy());
-    servers.push(server);
-  };
-
-  /** Waits `ms` on a timer that `close()` clears; resolves false when the simulator closed meanwhile. */
-  const delay = (ms: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const wait = {
-        timer: setTimeout(() => {
-          waits.delete(wait);
-          resolve(!closed);
-        }, ms),
-        resolve: () => resolve(false),
-      };
-      waits.add(wait);
-    });
-
-  const handler = (listener: Listener) => (req: IncomingMessage, res: ServerResponse) => {
-    // Anything unexpected ends the connection rather than surfacing as an unhandled rejection.
-    readBody(req, config.maxBodyBytes)
-      .then((body) => dispatch(config, listener, req, res, body, delay))
-      .catch(() => req.socket.destroy());
-  };
-
-  const main = createServer(handler('main'));
-  track(main);
-  const mainPort = await listen(main, config.port);
+  const mainPort = await listen(handles.track(createServer(handler('main'))), config.port);
 
   let edgeTlsURL: string | undefined;
   if (config.edgeTls) {
-    const { options, clientCert } = config.edgeTls;
+    const { options, clientCert, port } = config.edgeTls;
+    // With `'handshake'`, Node's TLS server itself refuses the certificate; with `'http-400'` the
+    // handshake completes and dispatch answers nginx's 400 page.
     const tlsServer = createHttpsServer(
       { ...options, requestCert: clientCert.required, rejectUnauthorized: clientCert.required && clientCert.failure === 'handshake' },
       handler('edge-tls'),
     );
-    track(tlsServer);
+    handles.track(tlsServer);
     tlsServer.on('tlsClientError', (_error, socket) => socket.destroy());
     try {
-      edgeTlsURL = `https://127.0.0.1:${await listen(tlsServer, config.edgeTls.port)}`;
+      edgeTlsURL = `https://127.0.0.1:${await listen(tlsServer, port)}`;
     } catch (error) {
-      closed = true;
-      await closeAll(servers, sockets);
+      await handles.close();
       throw error;
     }
   }
 
-  return {
-    mainURL: `http://127.0.0.1:${mainPort}`,
-    edgeTlsURL,
-    close() {
-      closing ??= (async () => {
-        closed = true;
-        for (const wait of waits) {
-          clearTimeout(wait.timer);
-          wait.resolve();
-        }
-        waits.clear();
-        await closeAll(servers, sockets);
-      })();
-      return closing;
-    },
-  };
+  return { mainURL: `http://127.0.0.1:${mainPort}`, edgeTlsURL, close: () => handles.close() };
+}
+
+/** The servers, sockets and delay timers the simulator has open, and the one way to close them all. */
+class OpenHandles {
+  readonly #servers: Server[] = [];
+  readonly #sockets = new Set<Socket>();
+  readonly #waits = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  /** Tracks a server's sockets; a connection that arrives after `close()` is destroyed at once. */
+  track<T extends Server>(server: T): T {
+    server.on('connection', (socket: Socket) => {
+      if (this.#closed) {
+        socket.destroy();
+        return;
+      }
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    // A client that sends garbage or resets mid-request must not crash the test process.
+    server.on('clientError', (_error, socket) => socket.destroy());
+    this.#servers.push(server);
+    return server;
+  }
+
+  /** Waits `ms` on a timer that `close()` clears; resolves false when the simulator closed meanwhile. */
+  delay(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const wait = {
+        timer: setTimeout(() => {
+          this.#waits.delete(wait);
+          resolve(!this.#closed);
+        }, ms),
+        resolve: () => resolve(false),
+      };
+      this.#waits.add(wait);
+    });
+  }
+
+  /** Clears the delay timers, closes the servers and destroys every socket. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      for (const wait of this.#waits) {
+        clearTimeout(wait.timer);
+        wait.resolve();
+      }
+      this.#waits.clear();
+      await closeAll(this.#servers, this.#sockets);
+    })();
+    return this.#closing;
+  }
 }
 
 /**
@@ -209,6 +134,7 @@ async function closeAll(servers: Server[], sockets: Set<Socket>): Promise<void> 
   await new Promise((resolve) => realSetImmediate(resolve));
 }
 
+/** Listens on 127.0.0.1 and resolves with the port (the ephemeral one when `port` is 0). */
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
@@ -234,185 +160,4 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
     req.on('end', () => resolve(tooBig ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-async function dispatch(
-  config: ServerConfig,
-  listener: Listener,
-  req: IncomingMessage,
-  res: ServerResponse,
-  received: Buffer | undefined,
-  delay: (ms: number) => Promise<boolean>,
-): Promise<void> {
-  const body = received ?? Buffer.alloc(0);
-  const method = (req.method ?? 'GET').toUpperCase();
-  const target = req.url ?? '/';
-  const q = target.indexOf('?');
-  const rawPath = q < 0 ? target : target.slice(0, q);
-  const rawQuery = q < 0 ? '' : target.slice(q + 1);
-  const query = new URLSearchParams(rawQuery);
-
-  const { module, route, params } = findRoute(config, listener, method, rawPath);
-  const request: SimRequest = {
-    method,
-    rawPath,
-    rawQuery,
-    query,
-    headers: req.headers,
-    rawHeaders: req.rawHeaders,
-    body,
-    params,
-    client: req.socket.remoteAddress ?? 'unknown',
-  };
-  const record = config.recorder.open({
-    time: Date.now(),
-    simTime: config.clock.now(),
-    provider: module?.name,
-    route: route?.id,
-    method,
-    path: rawPath,
-    query: recordQuery(query),
-    headers: recordHeaders(req.rawHeaders),
-    body: recordBody(body, req.headers['content-type']),
-  });
-
-  const answer = (response: SimResponse): void => {
-    record.status = response.status;
-    record.outcome = 'answered';
-    write(res, response);
-  };
-
-  if (received === undefined) {
-    answer(nginxPage(413));
-    return;
-  }
-
-  // MEF's nginx (`ssl_verify_client on`) answers a missing or bad client certificate with a 400 page.
-  if (listener === 'edge-tls' && config.edgeTls?.clientCert.required) {
-    const socket = req.socket as TLSSocket;
-    if (!socket.authorized) {
-      const peer = socket.getPeerCertificate();
-      const none = peer === null || Object.keys(peer).length === 0;
-      answer(nginxPage(400, none ? 'No required SSL certificate was sent' : 'The SSL certificate error'));
-      return;
-    }
-  }
-
-  const plan = config.faults.plan({
-    provider: record.provider,
-    route: record.route,
-    method,
-    path: rawPath,
-    statusRoute: route?.replaceStatus !== undefined,
-  });
-  record.faults.push(...plan.kinds);
-  if (plan.latencyMs > 0 && !(await delay(plan.latencyMs))) {
-    record.outcome = 'reset';
-    req.socket.destroy();
-    return;
-  }
-  const fault = plan.fault;
-  if (fault !== undefined) {
-    const early = preHandlerFault(fault, record, req);
-    if (early === 'done') return;
-    if (early !== undefined) {
-      answer(early);
-      return;
-    }
-  }
-
-  let response: SimResponse;
-  try {
-    if (route) response = route.handle(request);
-    else if (module) response = module.notFound(request);
-    else response = json(404, { error: 'not found' });
-  } catch (error) {
-    record.error = error instanceof Error ? error.message : String(error);
-    response = { status: 500, body: 'simulator error' };
-  }
-
-  if (fault?.kind === 'unknown-status' && route?.replaceStatus && response.json !== undefined && response.status === 200) {
-    response = { ...response, json: route.replaceStatus(response.json, fault.statusWord) };
-  }
-  if (fault?.kind === 'malformed-json') response = truncate(response);
-  answer(response);
-}
-
-/** Faults answered before the provider sees the request; `'done'` when nothing more is to be sent. */
-function preHandlerFault(fault: Readonly<FaultSpec>, record: OpenRecord, req: IncomingMessage): SimResponse | 'done' | undefined {
-  switch (fault.kind) {
-    case 'hang':
-      record.outcome = 'hung';
-      return 'done';
-    case 'reset':
-      record.outcome = 'reset';
-      req.socket.destroy();
-      return 'done';
-    case 'server-error': {
-      const body = fault.body ?? 'Internal Server Error';
-      const looksJson = /^\s*[[{]/.test(body);
-      return { status: fault.status ?? 500, body, contentType: looksJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8' };
-    }
-    case 'too-many-requests':
-      return { ...nginxPage(429), headers: { 'Retry-After': String(fault.retryAfterS ?? 1) } };
-    case 'html-page':
-      return nginxPage(fault.status ?? 502);
-    default:
-      return undefined;
-  }
-}
-
-function findRoute(
-  config: ServerConfig,
-  listener: Listener,
-  method: string,
-  rawPath: string,
-): { module?: ProviderModule; route?: Route; params: Record<string, string> } {
-  for (const module of config.modules) {
-    // With an edge TLS listener, MEF lives only there; the other providers only on the main listener.
-    const servesHere = config.edgeTls === undefined ? listener === 'main' : (module.name === 'edge') === (listener === 'edge-tls');
-    if (!servesHere || !module.prefix.test(rawPath)) continue;
-    for (const route of module.routes) {
-      if (route.method !== method) continue;
-      const match = route.pattern.exec(rawPath);
-      if (!match) continue;
-      const params: Record<string, string> = {};
-      let bad = false;
-      for (const [key, value] of Object.entries(match.groups ?? {})) {
-        try {
-          params[key] = decodeURIComponent(value);
-        } catch {
-          bad = true;
-        }
-      }
-      if (!bad) return { module, route, params };
-    }
-    return { module, params: {} };
-  }
-  return { params: {} };
-}
-
-function write(res: ServerResponse, response: SimResponse): void {
-  let payload: Buffer;
-  let contentType = response.contentType;
-  if (response.json !== undefined) {
-    payload = Buffer.from(JSON.stringify(response.json), 'utf8');
-    contentType ??= 'application/json; charset=utf-8';
-  } else {
-    const body = response.body ?? '';
-    payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    contentType ??= 'text/plain; charset=utf-8';
-  }
-  if (res.destroyed) return;
-  res.writeHead(response.status, { ...response.headers, 'Content-Type': contentType, 'Content-Length': String(payload.length) });
-  res.end(payload);
-}
-
-/** The `'malformed-json'` fault: the answer's body cut in half, its content type kept. */
-function truncate(response: SimResponse): SimResponse {
-  const full = response.json !== undefined ? Buffer.from(JSON.stringify(response.json), 'utf8') : Buffer.from(response.body ?? '');
-  const contentType = response.contentType ?? (response.json !== undefined ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');
-  const cut: SimResponse = { status: response.status, body: full.subarray(0, Math.max(1, Math.floor(full.length / 2))), contentType };
-  if (response.headers !== undefined) cut.headers = response.headers;
-  return cut;
 }

@@ -26,7 +26,7 @@ import {
   type TaskScriptBase,
 } from '../lifecycle.js';
 import type { Random } from '../random.js';
-import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/listen.js';
+import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/route.js';
 
 /** How a job can end: 2 Success, 3 Failed or 4 Interrupted. */
 export type WorkflowOutcome = 'succeeded' | 'failed' | 'cancelled';
