@@ -38,7 +38,7 @@ export type { GuanceSimulator, GuanceSimulatorOptions, GuanceTaskScript, GuanceC
 export { EDGE_RATE_LIMIT } from './edge/index.js';
 export type { EdgeSimulator, EdgeSimulatorOptions, EdgeTaskScript, EdgeOutcome } from './edge/types.js';
 export type { EdgeTlsOptions, EdgeClientTls, Pem } from './edge/tls.js';
-export type { DgcSimulator, DgcSimulatorOptions, DgcTaskScript, DgcOutcome } from './dgc/index.js';
+export type { DgcSimulator, DgcSimulatorOptions, DgcTaskScript, DgcOutcome } from './dgc/types.js';
 export type {
   WorkflowSimulator,
   WorkflowSimulatorOptions,

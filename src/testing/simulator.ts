@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { checkBoolean, checkInt, checkNumber, checkObject, checkOneOf } from './check.js';
 import { createClock, type SimulatorClock } from './clock.js';
 import { createDgc } from './dgc/index.js';
-import type { DgcSimulator, DgcSimulatorOptions } from './dgc/index.js';
+import type { DgcSimulator, DgcSimulatorOptions } from './dgc/types.js';
 import { createEdge } from './edge/index.js';
 import { checkEdgeTls, type EdgeTlsOptions } from './edge/tls.js';
 import type { EdgeSimulator, EdgeSimulatorOptions } from './edge/types.js';
