@@ -48,4 +48,4 @@ export type {
   WorkflowJobView,
   WorkflowTaskView,
   WorkflowCredentials,
-} from './workflow/index.js';
+} from './workflow/types.js';

@@ -18,7 +18,7 @@ import { createRecorder, type RecordedRequest } from './recorder.js';
 import { startServer } from './server/listen.js';
 import type { ProviderModule } from './server/route.js';
 import { createWorkflow } from './workflow/index.js';
-import type { WorkflowSimulator, WorkflowSimulatorOptions } from './workflow/index.js';
+import type { WorkflowSimulator, WorkflowSimulatorOptions } from './workflow/types.js';
 
 /** Options of {@link startSimulator}. Every one is optional. */
 export interface SimulatorOptions {
