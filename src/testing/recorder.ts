@@ -28,6 +28,7 @@ export interface RecordedRequest {
   readonly provider: ProviderName | undefined;
   /** The route id, e.g. `'guance.queryTask'`; `undefined` when no route matched. */
   readonly route: string | undefined;
+  /** The HTTP method, upper-case. */
   readonly method: string;
   /** The path, without the query. */
   readonly path: string;
@@ -41,6 +42,7 @@ export interface RecordedRequest {
   readonly faults: readonly FaultKind[];
   /** The HTTP status sent; `undefined` while pending and for hung or reset requests. */
   readonly status: number | undefined;
+  /** How it ended, or `'pending'` while it is still being handled. */
   readonly outcome: RequestOutcome;
   /** When a handler threw (a simulator bug or a throwing custom curve): its message. The answer was a 500. */
   readonly error?: string;

@@ -47,11 +47,13 @@ export interface DgcSimulatorOptions {
 export interface DgcSimulator extends ScriptableProvider<DgcTaskScript> {
   /** Pass as `endpoint` to `dgcSystemTasks`. */
   readonly endpoint: string;
+  /** The project id it serves (pass as `projectId` to `dgcSystemTasks`). */
   readonly projectId: string;
   /** An IAM token it accepts (`X-Auth-Token`). */
   readonly token: string;
   /** An AK/SK pair it accepts (`SDK-HMAC-SHA256`). */
   readonly accessKey: string;
+  /** The SK that signs for `accessKey`. */
   readonly secretKey: string;
   /** Creates a task without a request (as if another client had started an import) and returns its id. */
   createTask(script?: DgcTaskScript): string;

@@ -36,7 +36,9 @@ export type GuanceOutcome = 'succeeded' | 'failed';
 
 /** One cluster, in Guance's wire form (`content.data[]`). */
 export interface GuanceCluster {
+  /** How many logs fall in the cluster. */
   count: number;
+  /** Ids of sample logs of the cluster (`L_<epoch ms>_<xid>`). */
   docids: string[];
   /** The representative log text (often itself JSON text). */
   message: string;

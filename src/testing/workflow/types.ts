@@ -29,9 +29,9 @@ export interface WorkflowJobScript extends TaskScriptBase<WorkflowOutcome> {
 
 /** Options of the Explorer simulator (`startSimulator({ workflow })`). */
 export interface WorkflowSimulatorOptions {
-  /** @default 'root' */
+  /** The user name `connect` accepts. @default 'root' */
   username?: string;
-  /** @default 'nebula' */
+  /** The password `connect` accepts. @default 'nebula' */
   password?: string;
   /** The graphd address `connect` must name. @default '127.0.0.1' */
   graphAddress?: string;
@@ -55,9 +55,11 @@ export interface WorkflowSimulatorOptions {
 export interface WorkflowTaskView {
   /** The 32-hex task id (the `taskId` of a workflow ref). */
   id: string;
+  /** The task's name, e.g. `'PageRank'`. */
   name: string;
   /** Explorer's status number now. */
   status: number;
+  /** That status as a normalized state. */
   state: TaskState;
 }
 
@@ -65,15 +67,21 @@ export interface WorkflowTaskView {
 export interface WorkflowJobView extends SimulatedTaskView {
   /** The job id as Explorer sends it (a number). */
   jobId: number;
+  /** The workflow the job runs. */
   workflowId: string;
+  /** Its tasks, in the order they run. */
   tasks: WorkflowTaskView[];
 }
 
 /** The credentials `connect` accepts. */
 export interface WorkflowCredentials {
+  /** The Explorer (graphd) user name. */
   username: string;
+  /** Its password. */
   password: string;
+  /** The graphd address `connect` names. */
   graphAddress: string;
+  /** The graphd port `connect` names. */
   graphPort: number;
 }
 
