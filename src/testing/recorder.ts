@@ -75,7 +75,7 @@ export function redactHeader(name: string, value: string): string {
     return scheme ? `${scheme[1]} ${REDACTED}` : REDACTED;
   }
   if (lower === 'cookie') {
-    // Keep the cookie names.
+    // Keep the cookie names, so tests can see which cookie carried the session.
     return value
       .split(';')
       .map((pair) => {

@@ -1,7 +1,7 @@
 /**
- * MEF Center edge manager, log collection ("dump") task (hiascend.com MEF API reference `mefapiref_0040`..
- * `0044`, and the `Ascend/MEF` repository): create, poll and download,
- * the `{status, msg, data}` envelope with HTTP 400 on errors, one export task at a time, the
+ * MEF Center edge manager, log collection ("dump") task (hiascend.com MEF API reference
+ * `mefapiref_0040`..`0044`, and the `Ascend/MEF` repository): create, poll and download, the
+ * `{status, msg, data}` envelope with HTTP 400 on errors, one export task at a time, the
  * `dumpMultiNodesLog.<hex>` task ids, MEF's progress and reason texts (50 % for receiving files, 50 %
  * "start to create tar gz", 100 % "task succeeded"), RFC 3339 nanosecond times with `null` until set,
  * a real `edgeNodes.tar.gz`, and nginx's 10 requests a second (burst 5) answered with HTTP 429.
@@ -110,7 +110,7 @@ export function createEdge(options: unknown, rateLimitsOn: boolean, clock: Inter
           state.limiter = burstLimiterFor(checkBurstLimit('edge.setRateLimit', limit, false));
         },
       };
-      // `tls` is left out, not `undefined`, without a TLS listener (exactOptionalPropertyTypes).
+      // Without client material `tls` is absent rather than `undefined`, as exactOptionalPropertyTypes wants.
       return tls === undefined ? handle : { ...handle, tls };
     },
   };
