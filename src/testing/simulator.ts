@@ -123,7 +123,7 @@ export async function startSimulator(options?: SimulatorOptions): Promise<Simula
     faults,
     clock,
     port,
-    maxBodyBytes: 1024 * 1024,
+    maxBodyBytes: 1024 * 1024, // nginx's default client_max_body_size (1m), in front of every provider
     edgeTls: tls && { options: tls.server, clientCert: tls.policy, port: tls.port },
   });
 
