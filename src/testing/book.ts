@@ -48,18 +48,22 @@ export class TaskBook<TScript extends object, TTask> {
     return this.#queue.shift() ?? ({} as TScript);
   }
 
+  /** Files a new task under its id. */
   add(id: string, task: TTask): void {
     this.#tasks.set(id, task);
   }
 
+  /** The task with that id, or `undefined`. */
   get(id: string): TTask | undefined {
     return this.#tasks.get(id);
   }
 
+  /** Every task, oldest first. */
   all(): TTask[] {
     return [...this.#tasks.values()];
   }
 
+  /** How many tasks it holds. */
   get size(): number {
     return this.#tasks.size;
   }
@@ -70,6 +74,7 @@ export class TaskBook<TScript extends object, TTask> {
     if (!first.done) this.#tasks.delete(first.value);
   }
 
+  /** Forgets every task and queued script. */
   reset(): void {
     this.#tasks.clear();
     this.#queue = [];

@@ -1,9 +1,8 @@
-import { describe } from '../internal/checks.js';
-
 /**
  * Simulated time. Task lifecycles are computed from the clock at request time, never from timers, so
  * the simulator follows vitest's fake `Date` and a `timeScale` speeds tasks up without any waiting.
  */
+import { describe } from './check.js';
 
 /** The simulator's clock, as tests see it (`sim.clock`). */
 export interface SimulatorClock {

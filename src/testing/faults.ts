@@ -4,7 +4,7 @@
  */
 import { checkInt, checkMs, checkNumber, checkObject, checkOneOf, describe } from './check.js';
 import type { Random } from './random.js';
-import { PROVIDER_NAMES, type ProviderName } from './recorder.js';
+import { PROVIDER_NAMES, type ProviderName } from './names.js';
 
 /**
  * What goes wrong:

@@ -90,6 +90,7 @@ export interface SimulatedTaskView {
   providerState: string;
   /** 0..100 where the provider reports progress. */
   progress?: number;
+  /** When it was created (submitted), in simulated time. */
   createdAt: Date;
   /** When it starts (or started) running, in simulated time. */
   startedAt: Date;

@@ -35,6 +35,16 @@ export interface Limiter {
 /** A limiter that never says no. */
 export const NO_LIMIT: Limiter = { take: () => ({ ok: true }), reset: () => undefined };
 
+/** A sliding-window limiter for `limit`, or {@link NO_LIMIT} for `false`. */
+export function windowLimiterFor(limit: WindowLimit | false): Limiter {
+  return limit === false ? NO_LIMIT : windowLimiter(limit);
+}
+
+/** nginx's leaky bucket for `limit`, or {@link NO_LIMIT} for `false`. */
+export function burstLimiterFor(limit: BurstLimit | false): Limiter {
+  return limit === false ? NO_LIMIT : burstLimiter(limit);
+}
+
 /** Sliding-window limiter. Refused requests are not counted. */
 export function windowLimiter({ limit, intervalMs }: WindowLimit): Limiter {
   let starts = new Map<string, number[]>();

@@ -3,12 +3,7 @@
  * are redacted before anything is stored: no key, token, cookie or signature is ever kept.
  */
 import type { FaultKind } from './faults.js';
-
-/** The four simulated providers. */
-export type ProviderName = 'guance' | 'edge' | 'dgc' | 'workflow';
-
-/** The provider names, in a fixed order. */
-export const PROVIDER_NAMES: readonly ProviderName[] = ['guance', 'edge', 'dgc', 'workflow'];
+import type { ProviderName } from './names.js';
 
 /** How a recorded request ended. */
 export type RequestOutcome =
@@ -33,6 +28,7 @@ export interface RecordedRequest {
   readonly provider: ProviderName | undefined;
   /** The route id, e.g. `'guance.queryTask'`; `undefined` when no route matched. */
   readonly route: string | undefined;
+  /** The HTTP method, upper-case. */
   readonly method: string;
   /** The path, without the query. */
   readonly path: string;
@@ -46,6 +42,7 @@ export interface RecordedRequest {
   readonly faults: readonly FaultKind[];
   /** The HTTP status sent; `undefined` while pending and for hung or reset requests. */
   readonly status: number | undefined;
+  /** How it ended, or `'pending'` while it is still being handled. */
   readonly outcome: RequestOutcome;
   /** When a handler threw (a simulator bug or a throwing custom curve): its message. The answer was a 500. */
   readonly error?: string;
@@ -78,7 +75,7 @@ export function redactHeader(name: string, value: string): string {
     return scheme ? `${scheme[1]} ${REDACTED}` : REDACTED;
   }
   if (lower === 'cookie') {
-    // Keep the cookie names.
+    // Keep the cookie names, so tests can see which cookie carried the session.
     return value
       .split(';')
       .map((pair) => {

@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/testing/index.js';
-import { makeTestPki, type TestPki } from '../helpers/mtls.js';
-import { raw } from './http.js';
+import { startSimulator, type Simulator } from '../../../src/testing/index.js';
+import { makeTestPki, type TestPki } from '../../helpers/mtls.js';
+import { raw } from '../http.js';
 
 /** Reads a ustar archive: name → content. */
 function untar(archive: Buffer): Map<string, Buffer> {

@@ -8,10 +8,10 @@
  * `'failed'` (with the script's `message`); an unknown task id is HTTP 404 with errorCode
  * `ft.TaskNotFound`; a bad body is HTTP 400 with errorCode `ft.ParamError`.
  */
-import type { TaskState } from '../core/status.js';
-import { isRecord, parseJsonBody, TaskBook, type ScriptableProvider } from './book.js';
-import { checkInt, checkObject, checkToken, describe } from './check.js';
-import type { InternalClock } from './clock.js';
+import type { TaskState } from '../../core/status.js';
+import { isRecord, parseJsonBody, TaskBook, type ScriptableProvider } from '../book.js';
+import { checkInt, checkObject, checkToken, describe } from '../check.js';
+import type { InternalClock } from '../clock.js';
 import {
   checkScriptBase,
   endOf,
@@ -22,20 +22,23 @@ import {
   SCRIPT_BASE_KEYS,
   startOf,
   type Lifecycle,
+  type ResolvedDefaults,
   type SimulatedTaskView,
   type TaskDefaults,
   type TaskScriptBase,
-} from './lifecycle.js';
-import type { Random } from './random.js';
-import { checkWindowLimit, NO_LIMIT, windowLimiter, type Limiter, type WindowLimit } from './ratelimit.js';
-import { json, type ProviderModule, type SimRequest, type SimResponse } from './server.js';
+} from '../lifecycle.js';
+import type { Random } from '../random.js';
+import { checkWindowLimit, windowLimiterFor, type Limiter, type WindowLimit } from '../ratelimit.js';
+import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/route.js';
 
 /** How a logmine task can end. */
 export type GuanceOutcome = 'succeeded' | 'failed';
 
 /** One cluster, in Guance's wire form (`content.data[]`). */
 export interface GuanceCluster {
+  /** How many logs fall in the cluster. */
   count: number;
+  /** Ids of sample logs of the cluster (`L_<epoch ms>_<xid>`). */
   docids: string[];
   /** The representative log text (often itself JSON text). */
   message: string;
@@ -98,120 +101,134 @@ export interface GuanceParts {
   handle(baseURL: string): GuanceSimulator;
 }
 
+/** What the Guance routes and handle read and change. */
+interface GuanceState {
+  readonly apiKey: string;
+  readonly defaults: ResolvedDefaults<GuanceOutcome>;
+  readonly clock: InternalClock;
+  readonly random: Random;
+  readonly book: TaskBook<GuanceTaskScript, GuanceTask>;
+  limiter: Limiter;
+}
+
 /** Builds the Guance provider. */
 export function createGuance(options: unknown, rateLimitsOn: boolean, clock: InternalClock, random: Random): GuanceParts {
   const given = checkObject<GuanceSimulatorOptions>('guance', options, ['apiKey', 'defaults', 'rateLimit']);
-  const apiKey = checkToken('guance.apiKey', given.apiKey, `tkn_${random.hex(32)}`);
-  const defaults = resolveDefaults('guance.defaults', given.defaults, OUTCOMES, { queuedMs: 0, durationMs: [3000, 15_000] });
-  let limiter: Limiter = limiterFor(checkWindowLimit('guance.rateLimit', given.rateLimit, rateLimitsOn ? GUANCE_RATE_LIMIT : false));
-
-  const book = new TaskBook<GuanceTaskScript, GuanceTask>('guance', checkScript, (task, script) => {
-    patchLifecycle(task.life, script);
-    if (script.clusters !== undefined) task.clusters = script.clusters;
-    if (script.docCount !== undefined) task.docCount = script.docCount;
-  });
-
-  const create = (script: GuanceTaskScript, around: number): string => {
-    const id = `logminetask${random.chars(XID, 20)}`;
-    book.add(id, {
-      id,
-      life: resolveLifecycle(script, defaults, random, clock.now()),
-      clusters: script.clusters,
-      docCount: script.docCount,
-      around,
-    });
-    return id;
+  const state: GuanceState = {
+    apiKey: checkToken('guance.apiKey', given.apiKey, `tkn_${random.hex(32)}`),
+    defaults: resolveDefaults('guance.defaults', given.defaults, OUTCOMES, { queuedMs: 0, durationMs: [3000, 15_000] }),
+    limiter: windowLimiterFor(checkWindowLimit('guance.rateLimit', given.rateLimit, rateLimitsOn ? GUANCE_RATE_LIMIT : false)),
+    clock,
+    random,
+    book: new TaskBook<GuanceTaskScript, GuanceTask>('guance', checkScript, (task, script) => {
+      patchLifecycle(task.life, script);
+      if (script.clusters !== undefined) task.clusters = script.clusters;
+      if (script.docCount !== undefined) task.docCount = script.docCount;
+    }),
   };
-
-  const envelope = (code: number, content: unknown, errorCode = '', message = ''): SimResponse =>
-    json(code, { code, content, errorCode, message, success: errorCode === '', traceId: traceId(random) });
-
-  /** Key check, then the per-key limit: what every call goes through. */
-  const gate = (request: SimRequest): SimResponse | undefined => {
-    const key = request.headers['df-api-key'];
-    if (key !== apiKey) return envelope(403, {}, 'ft.InvalidAPIKey', 'Invalid API Key');
-    const decision = limiter.take(apiKey, Date.now());
-    if (!decision.ok) return envelope(401, {}, 'ft.TriggerApiAkCurrentLimiting', 'Trigger API AK level current limiting');
-    return undefined;
-  };
-
-  const view = (task: GuanceTask): SimulatedTaskView => {
-    const { state, word } = stateOf(task, clock.now());
-    return { id: task.id, state, providerState: word, createdAt: new Date(task.life.createdAt), startedAt: new Date(startOf(task.life)), finishedAt: new Date(endOf(task.life)) };
-  };
-
-  const module: ProviderModule = {
-    name: 'guance',
-    prefix: /^\/api\/v1\//,
-    notFound: () => envelope(404, {}, 'ft.NotFound', 'Not Found'),
-    routes: [
-      {
-        id: 'guance.sendTask',
-        provider: 'guance',
-        method: 'POST',
-        pattern: /^\/api\/v1\/logmine\/send_task\/?$/,
-        handle(request) {
-          const refused = gate(request);
-          if (refused) return refused;
-          const parsed = parseJsonBody(request.body);
-          if (!parsed.ok || !isRecord(parsed.value)) return envelope(400, {}, 'ft.ParamError', 'The request body must be a JSON object');
-          const problem = checkSendTask(parsed.value);
-          if (problem !== undefined) return envelope(400, {}, 'ft.ParamError', problem);
-          const range = parsed.value['timeRange'];
-          const around = Array.isArray(range) ? Number(range[1]) : clock.now();
-          return envelope(200, { taskId: create(book.next(), around) });
-        },
-      },
-      {
-        id: 'guance.queryTask',
-        provider: 'guance',
-        method: 'GET',
-        pattern: /^\/api\/v1\/logmine\/query_task\/?$/,
-        handle(request) {
-          const refused = gate(request);
-          if (refused) return refused;
-          const taskId = request.query.get('taskId');
-          if (taskId === null || taskId === '') return envelope(400, {}, 'ft.ParamError', 'taskId is required');
-          const task = book.get(taskId);
-          if (task === undefined) return envelope(404, {}, 'ft.TaskNotFound', `logmine task ${taskId.slice(0, 64)} not found`);
-          const { word } = stateOf(task, clock.now());
-          if (word === 'ok') {
-            const clusters = (task.clusters ??= makeClusters(random, task.around));
-            const docCount = task.docCount ?? clusters.reduce((sum, c) => sum + c.count, 0);
-            return envelope(200, { data: clusters, docCount, taskStatus: 'ok' });
-          }
-          return envelope(200, { data: [], docCount: 0, taskStatus: word }, '', word === 'failed' ? (task.life.message ?? 'logmine task failed') : '');
-        },
-        replaceStatus(body, word) {
-          if (!isRecord(body) || !isRecord(body['content'])) return body;
-          return { ...body, content: { ...body['content'], taskStatus: word ?? 'rebalancing' } };
-        },
-      },
-    ],
-  };
-
   return {
-    module,
-    reset() {
-      book.reset();
-      limiter.reset();
-    },
-    handle(baseURL) {
-      return {
-        baseURL,
-        apiKey,
-        ...book.scriptable(view),
-        createTask: (script) => create(checkScript('guance.createTask', script ?? {}), clock.now()),
-        setRateLimit(limit) {
-          limiter = limiterFor(checkWindowLimit('guance.setRateLimit', limit, false));
+    module: {
+      name: 'guance',
+      prefix: /^\/api\/v1\//,
+      notFound: () => envelope(state, 404, {}, 'ft.NotFound', 'Not Found'),
+      routes: [
+        { id: 'guance.sendTask', provider: 'guance', method: 'POST', pattern: /^\/api\/v1\/logmine\/send_task\/?$/, handle: (request) => sendTask(state, request) },
+        {
+          id: 'guance.queryTask',
+          provider: 'guance',
+          method: 'GET',
+          pattern: /^\/api\/v1\/logmine\/query_task\/?$/,
+          handle: (request) => queryTask(state, request),
+          replaceStatus: replaceTaskStatus,
         },
-      };
+      ],
     },
+    reset() {
+      state.book.reset();
+      state.limiter.reset();
+    },
+    handle: (baseURL) => ({
+      baseURL,
+      apiKey: state.apiKey,
+      ...state.book.scriptable((task) => viewOf(task, clock.now())),
+      createTask: (script) => createTask(state, checkScript('guance.createTask', script ?? {}), clock.now()),
+      setRateLimit(limit) {
+        state.limiter = windowLimiterFor(checkWindowLimit('guance.setRateLimit', limit, false));
+      },
+    }),
   };
 }
 
-function limiterFor(limit: WindowLimit | false): Limiter {
-  return limit === false ? NO_LIMIT : windowLimiter(limit);
+/** `POST send_task`: checks the body, then creates a task whose made-up doc ids fit its time range. */
+function sendTask(state: GuanceState, request: SimRequest): SimResponse {
+  const refused = gate(state, request);
+  if (refused) return refused;
+  const parsed = parseJsonBody(request.body);
+  if (!parsed.ok || !isRecord(parsed.value)) return envelope(state, 400, {}, 'ft.ParamError', 'The request body must be a JSON object');
+  const problem = checkSendTask(parsed.value);
+  if (problem !== undefined) return envelope(state, 400, {}, 'ft.ParamError', problem);
+  const range = parsed.value['timeRange'];
+  const around = Array.isArray(range) ? Number(range[1]) : state.clock.now();
+  return envelope(state, 200, { taskId: createTask(state, state.book.next(), around) });
+}
+
+/** `GET query_task`: the task's status word; the clusters once it is `ok`. */
+function queryTask(state: GuanceState, request: SimRequest): SimResponse {
+  const refused = gate(state, request);
+  if (refused) return refused;
+  const taskId = request.query.get('taskId');
+  if (taskId === null || taskId === '') return envelope(state, 400, {}, 'ft.ParamError', 'taskId is required');
+  const task = state.book.get(taskId);
+  if (task === undefined) return envelope(state, 404, {}, 'ft.TaskNotFound', `logmine task ${taskId.slice(0, 64)} not found`);
+  const { word } = stateOf(task, state.clock.now());
+  if (word === 'ok') {
+    // Made up on the first read, then kept, so every later read returns the same clusters.
+    const clusters = (task.clusters ??= makeClusters(state.random, task.around));
+    const docCount = task.docCount ?? clusters.reduce((sum, c) => sum + c.count, 0);
+    return envelope(state, 200, { data: clusters, docCount, taskStatus: 'ok' });
+  }
+  const message = word === 'failed' ? (task.life.message ?? 'logmine task failed') : '';
+  return envelope(state, 200, { data: [], docCount: 0, taskStatus: word }, '', message);
+}
+
+/** The `'unknown-status'` fault on `query_task`: `content.taskStatus` replaced. */
+function replaceTaskStatus(body: unknown, word: string | number | undefined): unknown {
+  if (!isRecord(body) || !isRecord(body['content'])) return body;
+  return { ...body, content: { ...body['content'], taskStatus: word ?? 'rebalancing' } };
+}
+
+/** Key check, then the per-key limit: what every call goes through. */
+function gate(state: GuanceState, request: SimRequest): SimResponse | undefined {
+  const key = request.headers['df-api-key'];
+  if (key !== state.apiKey) return envelope(state, 403, {}, 'ft.InvalidAPIKey', 'Invalid API Key');
+  const decision = state.limiter.take(state.apiKey, Date.now());
+  if (!decision.ok) return envelope(state, 401, {}, 'ft.TriggerApiAkCurrentLimiting', 'Trigger API AK level current limiting');
+  return undefined;
+}
+
+/** Guance's envelope; `success` follows from the error code, and each answer gets its own trace id. */
+function envelope(state: GuanceState, code: number, content: unknown, errorCode = '', message = ''): SimResponse {
+  return json(code, { code, content, errorCode, message, success: errorCode === '', traceId: traceId(state.random) });
+}
+
+/** Adds a task (its lifecycle drawn now) and returns its id. */
+function createTask(state: GuanceState, script: GuanceTaskScript, around: number): string {
+  const id = `logminetask${state.random.chars(XID, 20)}`;
+  state.book.add(id, {
+    id,
+    life: resolveLifecycle(script, state.defaults, state.random, state.clock.now()),
+    clusters: script.clusters,
+    docCount: script.docCount,
+    around,
+  });
+  return id;
+}
+
+/** The task as `sim.guance.task(id)` shows it. */
+function viewOf(task: GuanceTask, now: number): SimulatedTaskView {
+  const { state, word } = stateOf(task, now);
+  const { life } = task;
+  return { id: task.id, state, providerState: word, createdAt: new Date(life.createdAt), startedAt: new Date(startOf(life)), finishedAt: new Date(endOf(life)) };
 }
 
 function stateOf(task: GuanceTask, now: number): { state: TaskState; word: string } {

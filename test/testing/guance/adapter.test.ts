@@ -1,8 +1,8 @@
 import { setTimeout as realSleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuthenticationError, ResponseValidationError, TaskFailedError, TaskNotFoundError, waitForTask } from '../../src/index.js';
-import { guanceLogmine, parseClusterMessage, type GuanceLogmine } from '../../src/providers/guance/index.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/testing/index.js';
+import { AuthenticationError, ResponseValidationError, TaskFailedError, TaskNotFoundError, waitForTask } from '../../../src/index.js';
+import { guanceLogmine, parseClusterMessage, type GuanceLogmine } from '../../../src/providers/guance/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/testing/index.js';
 
 const FAST = { initialDelayMs: 10, maxDelayMs: 40, jitter: 0, timeoutMs: 5000, retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 } } as const;
 

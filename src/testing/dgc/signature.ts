@@ -1,8 +1,8 @@
 /**
  * The API Gateway's side of `SDK-HMAC-SHA256` (the APIG signing guide, support.huaweicloud.com
- * `devg-apisign/api-sign-0001`), written from the algorithm
- * description rather than from any client signer, so that the simulator checks a client's signature
- * independently: it rebuilds the canonical request from the bytes that arrived.
+ * `devg-apisign/api-sign-0001`), written from the algorithm description rather than from any client
+ * signer, so that the simulator checks a client's signature independently: it rebuilds the canonical
+ * request from the bytes that arrived.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 

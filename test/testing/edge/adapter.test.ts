@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AuthenticationError, TaskFailedError, TaskNotFoundError, waitForTask } from '../../src/index.js';
-import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge/index.js';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/testing/index.js';
-import { makeTestPki, type TestPki } from '../helpers/mtls.js';
+import { AuthenticationError, TaskFailedError, TaskNotFoundError, waitForTask } from '../../../src/index.js';
+import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../../src/providers/edge/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/testing/index.js';
+import { makeTestPki, type TestPki } from '../../helpers/mtls.js';
 
 const FAST = { initialDelayMs: 10, maxDelayMs: 40, jitter: 0, timeoutMs: 8000, retry: { retries: 5, minDelayMs: 5, maxDelayMs: 100 } } as const;
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/testing/index.js';
-import { raw } from './http.js';
+import { startSimulator, type Simulator } from '../../../src/testing/index.js';
+import { raw } from '../http.js';
 
 let sim: Simulator;
 beforeEach(async () => {
