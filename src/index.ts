@@ -16,8 +16,7 @@ export { TASK_STATES, TERMINAL_STATES, isTaskState, isTerminalState } from './co
 export type { TaskState, TerminalTaskState, TaskStatus, SubtaskStatus, CompletedTask, SucceededTask } from './core/status.js';
 export { WAIT_DEFAULTS } from './core/options.js';
 export type { WaitOptions, RetryOptions, ProgressInfo } from './core/options.js';
-export type { PacingOptions, PacerStats } from './internal/pacing.js';
-export type { TransportOptions } from './internal/http.js';
+export type { TransportOptions, PacingOptions, PacerStats } from './core/transport.js';
 export {
   TaskPollError,
   TaskFailedError,

@@ -1,6 +1,6 @@
 import { AdapterError } from './errors/index.js';
 import { describe, describeOption } from './options.js';
-import type { PacerStats } from '../internal/pacing.js';
+import type { PacerStats } from './transport.js';
 import { isTaskState, isTerminalState, type SubtaskStatus, type TaskState, type TaskStatus } from './status.js';
 
 /** What the poller hands an adapter with every call. */

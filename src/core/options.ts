@@ -1,5 +1,5 @@
 import type { BackoffPolicy } from './backoff.js';
-import { MAX_TIMER_MS } from '../internal/sleep.js';
+import { MAX_TIMER_MS } from '../internal/clock.js';
 import type { TaskStatus } from './status.js';
 
 /** What `onProgress` is told beside the status. */

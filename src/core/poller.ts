@@ -12,9 +12,10 @@ import {
   isTaskPollError,
 } from './errors/index.js';
 import { normalizeWaitOptions, describe, describeOption, type NormalizedWaitOptions, type WaitOptions } from './options.js';
-import { linkAbort, raceAbort, sleep } from '../internal/sleep.js';
+import { linkAbort, raceAbort } from '../internal/abort.js';
+import { sleep } from '../internal/sleep.js';
 import { isTaskState, isTerminalState, type CompletedTask, type SucceededTask, type TaskStatus } from './status.js';
-import { toTaskPollError } from '../internal/transport-errors.js';
+import { toTaskPollError } from '../internal/http/errors.js';
 import { monotonicNow } from '../internal/clock.js';
 
 /** Progress samples kept for the schedule (the oldest are dropped). */

@@ -172,3 +172,31 @@ describe('a retry delay past the deadline ends the wait at once', () => {
     expect(value?.state).toBe('succeeded');
   });
 });
+
+describe('a hand-written adapter (no defineAdapter) asking for an unusable pollAfterMs', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each([Number.NaN, -1000, '5000'])('pollAfterMs %o is an AdapterError, as defineAdapter reports it, not a poll loop with no delay', async (pollAfterMs) => {
+    let polls = 0;
+    const adapter: TaskAdapter<string, unknown> = {
+      provider: 'hand.written',
+      taskId: (ref) => ref,
+      async getStatus(ref) {
+        polls += 1;
+        return { provider: 'hand.written', taskId: ref, state: 'running', terminal: false, providerState: 'r', raw: {}, pollAfterMs } as unknown as TaskStatus;
+      },
+    };
+    const outcome = waitForTask(adapter, 't', { timeoutMs: Number.POSITIVE_INFINITY }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(polls).toBe(1);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as Error).message).toContain('pollAfterMs');
+  });
+});

@@ -15,18 +15,12 @@ import {
   TaskNotFoundError,
   type TaskPollError,
 } from '../../core/errors/index.js';
-import {
-  checkBaseURL,
-  createHttpClient,
-  errorForStatus,
-  pathSegment,
-  type HttpRequest,
-  type HttpResponse,
-  type PreparedRequest,
-  type TransportOptions,
-} from '../../internal/http.js';
+import { createHttpClient } from '../../internal/http/client.js';
+import { errorForStatus } from '../../internal/http/errors.js';
+import type { HttpRequest, HttpResponse, PreparedRequest } from '../../internal/http/types.js';
+import { checkBaseURL, pathSegment } from '../../internal/http/url.js';
 import { describe, isAbortSignal, didYouMean } from '../../core/options.js';
-import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 import { epochMsDate } from '../../internal/schema.js';
 import type { SubtaskStatus, TaskState } from '../../core/status.js';
 import { maskSecrets, maskStatusReport } from '../../internal/redact.js';

@@ -8,17 +8,13 @@
 import { z } from 'zod';
 import { defineAdapter, type StatusReport, type TaskAdapter } from '../../core/adapter.js';
 import { AuthenticationError, ProviderError, TaskNotFoundError, type TaskPollError } from '../../core/errors/index.js';
-import {
-  createHttpClient,
-  errorForStatus,
-  parseJson,
-  pathSegment,
-  type HttpRequest,
-  type HttpResponse,
-  type TransportOptions,
-} from '../../internal/http.js';
+import { parseJson } from '../../internal/http/body.js';
+import { createHttpClient } from '../../internal/http/client.js';
+import { errorForStatus } from '../../internal/http/errors.js';
+import type { HttpRequest, HttpResponse } from '../../internal/http/types.js';
+import { pathSegment } from '../../internal/http/url.js';
 import { describe, didYouMean } from '../../core/options.js';
-import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 import type { TaskState } from '../../core/status.js';
 import { maskSecrets, maskStatusReport } from '../../internal/redact.js';
 import { parseBody } from '../../internal/validate.js';

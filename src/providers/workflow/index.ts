@@ -23,19 +23,14 @@ import {
   type TaskPollError,
   type ValidationIssue,
 } from '../../core/errors/index.js';
-import {
-  checkBaseURL,
-  createHttpClient,
-  errorForStatus,
-  pathSegment,
-  type HttpRequest,
-  type HttpResponse,
-  type TransportOptions,
-} from '../../internal/http.js';
+import { createHttpClient } from '../../internal/http/client.js';
+import { errorForStatus } from '../../internal/http/errors.js';
+import type { HttpRequest, HttpResponse } from '../../internal/http/types.js';
+import { checkBaseURL, pathSegment } from '../../internal/http/url.js';
 import { describe, isAbortSignal, numberOption, didYouMean } from '../../core/options.js';
-import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 import { epochMsDate, isoDate } from '../../internal/schema.js';
-import { pauseTimeoutOf, raceAbort } from '../../internal/sleep.js';
+import { pauseTimeoutOf, raceAbort } from '../../internal/abort.js';
 import type { SubtaskStatus, TaskState } from '../../core/status.js';
 import { maskSecrets, maskStatusReport } from '../../internal/redact.js';
 import { parseBody } from '../../internal/validate.js';
