@@ -12,7 +12,10 @@
  *   poller's per-poll limit, an adapter's own call limits).
  * None of them can keep anything alive: a `WeakMap` entry lives only as long as its key, the signal,
  * is reachable elsewhere, and a value that refers back to its own key (a link holds its signal) does
- * not keep that key alive. Once a wait and its requests are done and dropped, their entries go with them.
+ * not keep that key alive. Once a wait and its requests are done and dropped, their entries go with
+ * them. A caller's signal may live for the whole process (a shutdown signal): every subscription to
+ * it is removed when what it guards (a sleep, a race, a queued request, a link) settles, so it only
+ * ever holds the subscriptions of work still running, and no listener once there is none.
  *
  * @internal
  */
@@ -101,8 +104,11 @@ function callAll(subscribers: Set<() => void>): void {
 
 /** A child AbortController that aborts when any parent does; `dispose()` removes every listener. */
 export interface LinkedAbort {
+  /** Aborts when a parent does, when the time limit passes, or on `abort()`. */
   readonly signal: AbortSignal;
+  /** Aborts the link now with `reason` (a no-op once aborted); its subscribers are called. */
   abort(reason: unknown): void;
+  /** Unsubscribes from the parents and clears the timer; the signal stays as it is. */
   dispose(): void;
   /**
    * Stops the timeout clock until the returned function is called (calls nest). Time spent waiting
@@ -116,7 +122,10 @@ export interface LinkedAbort {
   reusableController(): AbortController | undefined;
 }
 
-/** The links made with `registerPausable` (the poller's per-request limit, adapters' own call limits), so the transport can pause their clocks while it queues. */
+/**
+ * The links made with `registerPausable` (the poller's per-request limit, adapters' own call limits),
+ * so the transport can pause their clocks while it queues.
+ */
 const pausable = new WeakMap<AbortSignal, Link>();
 
 /**
