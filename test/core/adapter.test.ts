@@ -2,7 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { defineAdapter, type AdapterRef, type AdapterResult } from '../../src/index.js';
 
 describe('AdapterRef / AdapterResult', () => {
-  it('name the ref and result types of an adapter (AdapterRef was never for any adapter with a result)', () => {
+  it('name the ref and result types of any adapter, one with a result type included', () => {
     const adapter = defineAdapter({
       provider: 'types',
       async getStatus(_id: string) {

@@ -10,6 +10,7 @@ import {
   type TaskState,
   type TaskStatus,
 } from '../../src/index.js';
+import { settle } from '../helpers/fake-timers.js';
 
 /** The edges of the adapter contract the poller checks instead of trusting. */
 
@@ -20,15 +21,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
-}
 
 /** A hand-written adapter (no defineAdapter) that returns `status` as is, and counts its polls. */
 function handWritten<T>(status: Omit<TaskStatus<T>, 'provider' | 'taskId' | 'raw'>, extra: { resultRequired?: boolean } = {}) {
@@ -90,7 +82,7 @@ describe('succeeded without a result', () => {
     expect(error).toBeInstanceOf(AdapterError);
   });
 
-  it('with its result it resolves as before', async () => {
+  it('with its result it resolves', async () => {
     const adapter = defineAdapter<string, { url: string }>({
       provider: 'acme.export',
       resultRequired: true,
