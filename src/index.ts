@@ -1,6 +1,17 @@
 /**
  * taskpoll: wait for long-running tasks on other systems' HTTP APIs.
+ *
+ * This entry point is the provider-neutral core: {@link waitForTask} and {@link pollTask} (the one
+ * poller), {@link defineAdapter} for any API, the {@link TaskStatus} model with its closed
+ * {@link TaskState} union, the wait options with their defaults ({@link WAIT_DEFAULTS}), the
+ * transport options every provider factory takes, and the error classes (one base,
+ * {@link TaskPollError}, with a `code` per subclass) and their guards. The built-in providers have
+ * their own entry points (`taskpoll/guance`, `taskpoll/edge`, `taskpoll/dgc`, `taskpoll/workflow`),
+ * and the simulator for tests is `taskpoll/testing`.
+ *
  * Explicit named exports only; the export list is pinned by a test.
+ *
+ * @module
  */
 export { waitForTask, pollTask } from './core/poller.js';
 export { defineAdapter } from './core/adapter.js';
@@ -16,8 +27,7 @@ export { TASK_STATES, TERMINAL_STATES, isTaskState, isTerminalState } from './co
 export type { TaskState, TerminalTaskState, TaskStatus, SubtaskStatus, CompletedTask, SucceededTask } from './core/status.js';
 export { WAIT_DEFAULTS } from './core/options.js';
 export type { WaitOptions, RetryOptions, ProgressInfo } from './core/options.js';
-export type { PacingOptions, PacerStats } from './internal/pacing.js';
-export type { TransportOptions } from './internal/http.js';
+export type { TransportOptions, PacingOptions, PacerStats } from './core/transport.js';
 export {
   TaskPollError,
   TaskFailedError,

@@ -4,5 +4,5 @@
  * client is not a public export: it is re-exported here for the custom-adapter contender.
  */
 export { waitForTask, defineAdapter } from '../../src/index.js';
-export { createHttpClient } from '../../src/internal/http.js';
+export { createHttpClient } from '../../src/internal/http/client.js';
 export { guanceLogmine } from '../../src/providers/guance/index.js';

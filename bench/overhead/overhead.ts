@@ -70,7 +70,7 @@ export async function measureOverhead(
   const { concurrency, pollsPerWait, rounds } = settings;
   const server = await startFixedServer(pollsPerWait);
   const url = `${server.baseURL}${QUERY_PATH}`;
-  // The core client's own agent settings (src/internal/http.ts), for the bare loops too.
+  // The core client's own agent settings (src/internal/http/client.ts), for the bare loops too.
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
   const bareAxios = axios.create({ proxy: false });
   const body = z.looseObject({ code: z.number(), content: z.looseObject({ taskStatus: z.string() }), success: z.boolean() });

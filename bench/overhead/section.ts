@@ -141,7 +141,7 @@ Goal (at least ${GOAL_RATIO} of the bare loop's polls/s):
 
 - A poll's first attempt ran inside p-retry, whose per-call set-up (options copy and checks, its own bookkeeping)
   was the largest single item of the poller in a CPU profile of the back-to-back loop; now the first attempt runs
-  directly and p-retry takes over from the first failure (same retry count and delays: test/core/sleep.test.ts).
+  directly and p-retry takes over from the first failure (same retry count and delays: test/core/poller-retries.test.ts).
 - \`sleep(0)\` went through \`setTimeout\`, which Node clamps to 1 ms: a zero delay (back-to-back polls, a server's
   \`pollAfterMs: 0\`, a zero retry delay) cost a millisecond and a timer. It now takes the next event-loop turn
   (\`setImmediate\`). This is most of the single-loop difference.

@@ -9,7 +9,7 @@ import { defineAdapter } from '../../src/core/adapter.js';
 import { createPacer, type Pacer } from '../../src/internal/pacing.js';
 import type { WaitOptions } from '../../src/core/options.js';
 import { waitForTask } from '../../src/core/poller.js';
-import { pauseTimeoutOf } from '../../src/internal/sleep.js';
+import { pauseTimeoutOf } from '../../src/internal/abort.js';
 import type { Driver } from './drive.js';
 
 /** Guance's documented limit and the adapter's default pacing of it. */

@@ -1,6 +1,6 @@
 import { AdapterError } from './errors/index.js';
 import { describe, describeOption } from '../internal/checks.js';
-import type { PacerStats } from '../internal/pacing.js';
+import type { PacerStats } from './transport.js';
 import { isTaskState, isTerminalState, type SubtaskStatus, type TaskState, type TaskStatus } from './status.js';
 
 /** What the poller hands an adapter with every call. */
@@ -50,17 +50,27 @@ export type AdapterRef<A> = A extends TaskAdapter<infer R, unknown> ? R : never;
 
 /** What a `defineAdapter` `getStatus` returns: a status without the fields the adapter fills in. */
 export interface StatusReport<TResult> {
+  /** The normalized state; a word outside {@link TaskState} is an `AdapterError`. */
   state: TaskState;
   /** The provider's own word or code, verbatim. */
   providerState: string;
+  /** 0 to 100, where the provider reports it; anything else is an `AdapterError`. */
   progress?: number | undefined;
+  /** The provider's reason or message text. */
   message?: string | undefined;
+  /** When the provider created the task. */
   createdAt?: Date | undefined;
+  /** When the task started running. */
   startedAt?: Date | undefined;
+  /** When the task ended. */
   finishedAt?: Date | undefined;
+  /** When the provider last changed the task. */
   updatedAt?: Date | undefined;
+  /** The task's steps, where the provider reports them. */
   subtasks?: SubtaskStatus[] | undefined;
+  /** The typed result: report it with every `succeeded` state when the adapter has a result type. */
   result?: TResult | undefined;
+  /** The delay the provider asked for before the next poll, in ms (≥ 0; it wins over the schedule). */
   pollAfterMs?: number | undefined;
   /** The provider's body; defaults to the report itself. */
   raw?: unknown;

@@ -2,7 +2,7 @@
  * The poll schedule, as pure functions: no timers, no clock, no randomness of its own.
  * The poller feeds it what it observed and a random number; tests pin both.
  *
- * Two ideas drive it (measured in `bench/RESULTS.md`):
+ * Two ideas drive it (what they do to detection lag and poll counts is in `bench/RESULTS.md`):
  * - The delay grows with the time already waited, not with the number of polls, so the detection lag
  *   stays a fixed fraction of the task's duration whatever that duration is, and jitter, retries or
  *   request latency never make the schedule drift.
@@ -49,7 +49,8 @@ export interface ScheduleInput {
 }
 
 /**
- * The constants of the progress-aware schedule, chosen on the benchmark fleet (`bench/RESULTS.md`).
+ * The constants of the progress-aware schedule. Each trades polls against detection lag; how they
+ * do on a fleet of tasks is in `bench/RESULTS.md`.
  */
 export const PROGRESS_MODEL = {
   /**

@@ -11,7 +11,6 @@ import {
 import type { TaskStatus } from './status.js';
 
 // Their home is internal/checks.ts; the HTTP client still imports these three from here.
-export { describe, durationOption, numberOption } from '../internal/checks.js';
 
 /** What `onProgress` is told beside the status. */
 export interface ProgressInfo {
@@ -135,16 +134,34 @@ export interface WaitOptions<TResult = unknown> {
  * them, so a write would change other callers' waits (it throws instead).
  */
 export const WAIT_DEFAULTS = Object.freeze({
+  /** {@link WaitOptions.timeoutMs}: 30 minutes. */
   timeoutMs: 30 * 60_000,
+  /** {@link WaitOptions.initialDelayMs}. */
   initialDelayMs: 1500,
+  /** {@link WaitOptions.maxDelayMs}: 2 minutes. */
   maxDelayMs: 120_000,
+  /** {@link WaitOptions.factor}. */
   factor: 1.13,
+  /** {@link WaitOptions.jitter}. */
   jitter: 0.2,
+  /** {@link WaitOptions.progressAware}. */
   progressAware: true,
+  /** {@link WaitOptions.requestTimeoutMs}. */
   requestTimeoutMs: 10_000,
-  retry: Object.freeze({ retries: 4, minDelayMs: 500, maxDelayMs: 8000 } as const),
+  /** {@link WaitOptions.retry}. */
+  retry: Object.freeze({
+    /** {@link RetryOptions.retries}. */
+    retries: 4,
+    /** {@link RetryOptions.minDelayMs}. */
+    minDelayMs: 500,
+    /** {@link RetryOptions.maxDelayMs}. */
+    maxDelayMs: 8000,
+  } as const),
+  /** {@link WaitOptions.acceptPartial}. */
   acceptPartial: false,
+  /** {@link WaitOptions.cancelOnAbort}. */
   cancelOnAbort: false,
+  /** {@link WaitOptions.cancelTimeoutMs}. */
   cancelTimeoutMs: 5000,
 } as const);
 

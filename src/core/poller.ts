@@ -1,22 +1,26 @@
-import pRetry from 'p-retry';
-import type { AdapterContext, TaskAdapter } from './adapter.js';
-import { fitToDeadline, lastPollLead, nextPollDelay, retryDelay, type ProgressSample } from './backoff.js';
+/**
+ * The engine: `waitForTask` and `pollTask` over one wait loop. The loop owns all timing (the schedule,
+ * the deadline, retries, aborts); the adapter only reports what it sees, one poll at a time
+ * (`poll.ts`).
+ */
+import type { TaskAdapter } from './adapter.js';
+import { fitToDeadline, lastPollLead, nextPollDelay, type DeadlinePlan, type ProgressSample } from './backoff.js';
 import {
   AdapterError,
   CallbackError,
   NetworkError,
   TaskAbortedError,
   TaskFailedError,
-  TaskPollError,
   TaskTimeoutError,
-  isTaskPollError,
+  type TaskPollError,
 } from './errors/index.js';
 import { normalizeWaitOptions, type NormalizedWaitOptions, type WaitOptions } from './options.js';
-import { describe, describeOption } from '../internal/checks.js';
-import { linkAbort, raceAbort, sleep } from '../internal/sleep.js';
-import { isTaskState, isTerminalState, type CompletedTask, type SucceededTask, type TaskStatus } from './status.js';
-import { toTaskPollError } from '../internal/transport-errors.js';
+import { describe } from '../internal/checks.js';
+import { asTaskPollError, pollOnce, type PollHooks } from './poll.js';
+import type { CompletedTask, SucceededTask, TaskStatus } from './status.js';
+import { linkAbort, raceAbort, type LinkedAbort } from '../internal/abort.js';
 import { monotonicNow } from '../internal/clock.js';
+import { sleep } from '../internal/sleep.js';
 
 /** Progress samples kept for the schedule (the oldest are dropped). */
 const MAX_PROGRESS_SAMPLES = 64;
@@ -93,6 +97,7 @@ export async function waitForTask<TRef, TResult>(
   throw new TaskFailedError(last);
 }
 
+/** Checks what `options` cannot: the adapter's shape and the ref's task id, before any request. */
 function checkAdapterAndRef<TRef>(adapter: TaskAdapter<TRef, unknown>, ref: TRef): string {
   if (typeof adapter !== 'object' || adapter === null) throw new TypeError(`adapter must be an object, got ${describe(adapter)}`);
   if (typeof adapter.getStatus !== 'function' || typeof adapter.taskId !== 'function') {
@@ -108,234 +113,193 @@ function checkAdapterAndRef<TRef>(adapter: TaskAdapter<TRef, unknown>, ref: TRef
   return taskId;
 }
 
+/**
+ * The wait loop: poll, plan the next poll, tell `onProgress`, yield, sleep; until a terminal status,
+ * the deadline or an abort. Every timing decision is the engine's; the adapter only reports.
+ */
 async function* run<TRef, TResult>(
   adapter: TaskAdapter<TRef, TResult>,
   ref: TRef,
   taskId: string,
   opts: NormalizedWaitOptions<TResult>,
 ): AsyncGenerator<TaskStatus<TResult>, void, undefined> {
-  const { provider } = adapter;
-  const startedAt = monotonicNow();
-  const deadline = startedAt + opts.timeoutMs;
-  const life = linkAbort([opts.signal], { ms: opts.timeoutMs, reason: () => new DeadlineReached() });
-  let attempts = 0;
-  let lastStatus: TaskStatus<TResult> | undefined;
-  let lastError: TaskPollError | undefined;
-  let final = false;
-  const samples: ProgressSample[] = [];
-  /** How long the last answered polls took, oldest first. */
-  const latencies: number[] = [];
-
+  const wait = new Wait(adapter, ref, taskId, opts);
+  const hooks = pollHooks(wait);
   try {
     for (;;) {
-      life.signal.throwIfAborted();
-      attempts += 1;
-      const status = await pollOnce(adapter, ref, taskId, opts, life.signal, {
-        onFailure: (error) => {
-          lastError = error;
-        },
-        onAnswer: (latencyMs) => {
-          latencies.push(latencyMs);
-          if (latencies.length > LATENCY_SAMPLES) latencies.shift();
-        },
-        beforeRetry: (delayMs) => {
-          // A retry that could not answer before the deadline would only idle until it: the wait ends
-          // now, as when no scheduled poll fits (TaskTimeoutError, its cause the failure retried).
-          if (monotonicNow() + delayMs + lastPollLead(0, latencies) >= deadline) life.abort(new DeadlineReached());
-        },
-      });
-      lastStatus = status;
-      lastError = undefined;
-
-      const elapsedMs = monotonicNow() - startedAt;
-      if (opts.progressAware && typeof status.progress === 'number') {
-        samples.push({ elapsedMs, progress: status.progress });
-        if (samples.length > MAX_PROGRESS_SAMPLES) samples.shift();
-      }
-      let plan: { delayMs: number; final: boolean } | undefined;
-      if (!status.terminal && !final) {
-        const wanted =
-          status.pollAfterMs ??
-          nextPollDelay(opts.backoff, { pollsDone: attempts, elapsedMs, random: Math.random(), progress: samples });
-        // The last poll must be answered before the deadline, or its answer is dropped: it is placed the
-        // slowest recent poll's time (plus the usual margin) before it, so a slow provider still answers
-        // in time; when even that is past, no poll can answer in time and the wait ends now.
-        plan = fitToDeadline(wanted, monotonicNow(), deadline, lastPollLead(Math.min(LAST_POLL_LEAD_MS, wanted), latencies));
-      }
-      if (opts.onProgress) {
-        const info = { attempt: attempts, elapsedMs: monotonicNow() - startedAt, nextDelayMs: plan?.delayMs };
-        try {
-          await raceAbort(Promise.resolve(opts.onProgress(status, info)), life.signal);
-        } catch (error) {
-          if (life.signal.aborted) throw error;
-          throw new CallbackError('onProgress threw; the wait was ended', { provider, taskId, cause: error });
-        }
-      }
+      // An abort, or the deadline, that came during the sleep ends the wait before another request.
+      wait.life.signal.throwIfAborted();
+      wait.attempts += 1;
+      // One poll; its transient failures are retried inside it, so what it throws ends the wait.
+      const status = await pollOnce(adapter, ref, taskId, opts, wait.life.signal, hooks);
+      const elapsedMs = wait.elapsedMs();
+      wait.observe(status, elapsedMs);
+      // The next poll is planned before `onProgress` runs, so the callback is told the delay that
+      // follows. After a terminal status, or after the last poll that fit, none is planned.
+      const plan = status.terminal || wait.final ? undefined : planNextPoll(wait, status, elapsedMs);
+      if (opts.onProgress) await reportProgress(wait, status, plan);
       yield status;
       if (status.terminal) return;
-      if (plan === undefined) {
-        // No poll fits before the deadline any more: end now rather than idle until it passes.
-        life.abort(new DeadlineReached());
-        life.signal.throwIfAborted();
-      }
-      final = plan?.final ?? true;
-      await sleep(plan?.delayMs ?? 0, life.signal);
+      // No poll fits before the deadline any more: end now rather than idle until it passes.
+      if (plan === undefined) endAtDeadline(wait.life);
+      wait.final = plan.final;
+      await sleep(plan.delayMs, wait.life.signal);
     }
   } catch (error) {
-    throw await settle(error);
+    throw await settle(wait, error);
   } finally {
-    life.dispose();
+    wait.life.dispose();
+  }
+}
+
+/** One wait: what it polls, with which options, and what it keeps between polls. */
+class Wait<TRef, TResult> {
+  readonly adapter: TaskAdapter<TRef, TResult>;
+  readonly ref: TRef;
+  readonly taskId: string;
+  readonly opts: NormalizedWaitOptions<TResult>;
+  readonly startedAt: number;
+  /**
+   * The deadline, as an instant on the monotonic clock: a wall clock stepped by NTP or a restored VM
+   * would otherwise end a wait early or let it run long.
+   */
+  readonly deadline: number;
+  /**
+   * The wait's abort link: it follows the caller's signal and aborts itself at the deadline (with
+   * {@link DeadlineReached}), so a request in flight is cut at the deadline, not after it answers.
+   */
+  readonly life: LinkedAbort;
+  /** Polls started (retries of one poll not counted). */
+  attempts = 0;
+  lastStatus: TaskStatus<TResult> | undefined;
+  /** The failure of the poll in progress, if it failed: the cause of a timeout that cuts its retries. */
+  lastError: TaskPollError | undefined;
+  /** Set once the poll planned last was the last that fits before the deadline. */
+  final = false;
+  /** Progress seen so far, oldest first, for the progress-aware schedule. */
+  readonly samples: ProgressSample[] = [];
+  /** How long the last answered polls took, oldest first. */
+  readonly latencies: number[] = [];
+
+  constructor(adapter: TaskAdapter<TRef, TResult>, ref: TRef, taskId: string, opts: NormalizedWaitOptions<TResult>) {
+    this.adapter = adapter;
+    this.ref = ref;
+    this.taskId = taskId;
+    this.opts = opts;
+    this.startedAt = monotonicNow();
+    this.deadline = this.startedAt + opts.timeoutMs;
+    this.life = linkAbort([opts.signal], { ms: opts.timeoutMs, reason: () => new DeadlineReached() });
   }
 
-  async function settle(error: unknown): Promise<unknown> {
-    if (!life.signal.aborted) return error;
-    const report = {
-      lastStatus: lastStatus as TaskStatus | undefined,
-      attempts,
-      elapsedMs: monotonicNow() - startedAt,
-      remoteCancel: opts.cancelOnAbort && adapter.cancel ? await cancelRemote() : undefined,
-    };
-    if (life.signal.reason instanceof DeadlineReached) {
-      return new TaskTimeoutError({ ...report, timeoutMs: opts.timeoutMs }, { provider, taskId, cause: lastError });
-    }
-    return new TaskAbortedError(report, { provider, taskId, cause: life.signal.reason });
+  /** Time since the wait started, in ms. */
+  elapsedMs(): number {
+    return monotonicNow() - this.startedAt;
   }
 
-  async function cancelRemote(): Promise<{ ok: boolean; error?: unknown }> {
-    const bound = linkAbort([], {
-      ms: opts.cancelTimeoutMs,
-      reason: () => new NetworkError(`cancel did not answer within ${opts.cancelTimeoutMs} ms`, { provider, taskId, timedOut: true }),
-    });
-    try {
-      const cancel = adapter.cancel as NonNullable<typeof adapter.cancel>;
-      await raceAbort(cancel.call(adapter, ref, { signal: bound.signal }), bound.signal);
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, error: asTaskPollError(error, provider, taskId) };
-    } finally {
-      bound.dispose();
+  /** Records a poll's status, answered `elapsedMs` after the start, and its progress for the schedule. */
+  observe(status: TaskStatus<TResult>, elapsedMs: number): void {
+    this.lastStatus = status;
+    this.lastError = undefined;
+    if (this.opts.progressAware && typeof status.progress === 'number') {
+      this.samples.push({ elapsedMs, progress: status.progress });
+      if (this.samples.length > MAX_PROGRESS_SAMPLES) this.samples.shift();
     }
   }
 }
 
-/** What {@link pollOnce} reports back to the wait. */
-interface PollHooks {
-  /** Every failed attempt, as the TaskPollError it ends with. */
-  onFailure: (error: TaskPollError) => void;
-  /** How long the attempt that produced the status took, in ms. */
-  onAnswer: (latencyMs: number) => void;
-  /** Called with the delay before each retry, before sleeping it; may end the wait (abort its signal). */
-  beforeRetry: (delayMs: number) => void;
-}
-
-/** One poll: the adapter's getStatus under the request time limit, with transient failures retried. */
-async function pollOnce<TRef, TResult>(
-  adapter: TaskAdapter<TRef, TResult>,
-  ref: TRef,
-  taskId: string,
-  opts: NormalizedWaitOptions<TResult>,
-  lifeSignal: AbortSignal,
-  { onFailure, onAnswer, beforeRetry }: PollHooks,
-): Promise<TaskStatus<TResult>> {
-  const { provider } = adapter;
-  const attempt = async (): Promise<TaskStatus<TResult>> => {
-    const sentAt = monotonicNow();
-    const request = linkAbort([lifeSignal], {
-      ms: opts.requestTimeoutMs,
-      reason: () =>
-        new NetworkError(`${provider}: poll of task ${taskId} got no answer within ${opts.requestTimeoutMs} ms`, {
-          provider,
-          taskId,
-          timedOut: true,
-          errno: 'ETIMEDOUT',
-        }),
-    }, true);
-    const ctx: AdapterContext = { signal: request.signal };
-    try {
-      const status = await raceAbort(adapter.getStatus(ref, ctx), request.signal);
-      if (typeof status !== 'object' || status === null || typeof status.terminal !== 'boolean') {
-        throw new AdapterError(`${provider}: getStatus returned ${describe(status)} instead of a TaskStatus`, { provider, taskId });
-      }
-      // A hand-written adapter's `terminal` is checked, not trusted: a wait that stops on a `running`
-      // status, or polls on past a `failed` one, would end with a wrong answer.
-      if (!isTaskState(status.state)) {
-        throw new AdapterError(`${provider}: getStatus returned state ${describeOption('state', status.state)}, which is not a TaskState`, { provider, taskId });
-      }
-      if (status.terminal !== isTerminalState(status.state)) {
-        throw new AdapterError(
-          `${provider}: getStatus returned terminal ${status.terminal} with state "${status.state}" (terminal is true exactly for succeeded, partial, failed and cancelled)`,
-          { provider, taskId },
-        );
-      }
-      if (status.state === 'succeeded' && adapter.resultRequired === true && status.result === undefined) {
-        throw new AdapterError(`${provider}: getStatus returned state "succeeded" without a result (the adapter sets resultRequired)`, { provider, taskId });
-      }
-      // The schedule trusts it: NaN or a negative value would poll with no delay at all.
-      const { pollAfterMs } = status;
-      if (pollAfterMs !== undefined && !(typeof pollAfterMs === 'number' && pollAfterMs >= 0)) {
-        throw new AdapterError(`${provider}: getStatus returned pollAfterMs ${describe(pollAfterMs)}, not a number ≥ 0`, { provider, taskId });
-      }
-      onAnswer(monotonicNow() - sentAt);
-      return status;
-    } catch (error) {
-      if (lifeSignal.aborted) throw error;
-      const failure = request.signal.aborted ? (request.signal.reason as TaskPollError) : asTaskPollError(error, provider, taskId);
-      onFailure(failure);
-      throw failure;
-    } finally {
-      request.dispose();
-    }
-  };
-  const retry = opts.retry;
-  if (retry === false) return attempt();
-  // The first attempt runs outside p-retry: most polls succeed at once, and they need none of its
-  // per-call set-up. p-retry takes over from the first failure, counting that one as retry 1.
-  let firstError: unknown;
-  try {
-    const status = await attempt();
-    lifeSignal.throwIfAborted();
-    return status;
-  } catch (error) {
-    firstError = error;
-  }
-  const retryable = (error: unknown): error is TaskPollError => !lifeSignal.aborted && isTaskPollError(error) && error.transient;
-  if (retry.retries === 0 || !retryable(firstError)) throw firstError;
-  const retrySleep = (delayMs: number): Promise<void> => {
-    beforeRetry(delayMs);
-    return sleep(delayMs, lifeSignal);
-  };
-  await retrySleep(retryDelay(retry.backoff, 1, Math.random(), firstError.retryAfterMs));
-  return pRetry(attempt, {
-    retries: retry.retries - 1,
-    minTimeout: 0,
-    maxTimeout: 0,
-    signal: lifeSignal,
-    // p-retry counts and stops; the delay (with Retry-After) is ours, slept here so it is abortable.
-    shouldRetry: async ({ error, retriesConsumed }) => {
-      if (!retryable(error)) return false;
-      await retrySleep(retryDelay(retry.backoff, retriesConsumed + 2, Math.random(), error.retryAfterMs));
-      return true;
+/** How {@link pollOnce} reports back to the wait. */
+function pollHooks<TRef, TResult>(wait: Wait<TRef, TResult>): PollHooks {
+  return {
+    onFailure: (error) => {
+      wait.lastError = error;
     },
-  });
+    onAnswer: (latencyMs) => {
+      wait.latencies.push(latencyMs);
+      if (wait.latencies.length > LATENCY_SAMPLES) wait.latencies.shift();
+    },
+    beforeRetry: (delayMs) => {
+      // A retry that could not answer before the deadline would only idle until it: the wait ends
+      // now, as when no scheduled poll fits (TaskTimeoutError, its cause the failure retried).
+      if (monotonicNow() + delayMs + lastPollLead(0, wait.latencies) >= wait.deadline) wait.life.abort(new DeadlineReached());
+    },
+  };
 }
 
-/** Whatever an adapter threw, as a TaskPollError: ours pass through, transport errors are mapped, the rest wrapped. */
-function asTaskPollError(error: unknown, provider: string, taskId: string): TaskPollError {
-  if (isTaskPollError(error)) {
-    fillContext(error, provider, taskId);
-    return error;
+/**
+ * When the next poll goes out: the server's `pollAfterMs` when it gave one, else the schedule; then
+ * fitted to the deadline. `undefined` when no poll can answer before the deadline any more.
+ */
+function planNextPoll<TRef, TResult>(wait: Wait<TRef, TResult>, status: TaskStatus<TResult>, elapsedMs: number): DeadlinePlan | undefined {
+  const { backoff } = wait.opts;
+  const wanted =
+    status.pollAfterMs ?? nextPollDelay(backoff, { pollsDone: wait.attempts, elapsedMs, random: Math.random(), progress: wait.samples });
+  // The last poll must be answered before the deadline, or its answer is dropped: it is placed the
+  // slowest recent poll's time (plus the usual margin) before it, so a slow provider still answers
+  // in time; when even that is past, no poll can answer in time and the wait ends now.
+  return fitToDeadline(wanted, monotonicNow(), wait.deadline, lastPollLead(Math.min(LAST_POLL_LEAD_MS, wanted), wait.latencies));
+}
+
+/** Calls `onProgress`; what it throws ends the wait as a `CallbackError`, unless the wait already ended. */
+async function reportProgress<TRef, TResult>(wait: Wait<TRef, TResult>, status: TaskStatus<TResult>, plan: DeadlinePlan | undefined): Promise<void> {
+  const { adapter, taskId, opts } = wait;
+  const onProgress = opts.onProgress as NonNullable<typeof opts.onProgress>;
+  const info = { attempt: wait.attempts, elapsedMs: wait.elapsedMs(), nextDelayMs: plan?.delayMs };
+  try {
+    // Raced against the wait's signal: a callback that never settles cannot hold the wait past its
+    // deadline or an abort.
+    await raceAbort(Promise.resolve(onProgress(status, info)), wait.life.signal);
+  } catch (error) {
+    if (wait.life.signal.aborted) throw error;
+    throw new CallbackError('onProgress threw; the wait was ended', { provider: adapter.provider, taskId, cause: error });
   }
-  const mapped = toTaskPollError(error, { provider, taskId });
-  if (mapped) return mapped;
-  return new AdapterError(`${provider}: the adapter threw ${error instanceof Error ? error.name : describe(error)}`, {
-    provider,
-    taskId,
-    cause: error,
-  });
 }
 
-function fillContext(error: TaskPollError, provider: string, taskId: string): void {
-  const target = error as { provider: string | undefined; taskId: string | undefined };
-  if (target.provider === undefined) target.provider = provider;
-  if (target.taskId === undefined) target.taskId = taskId;
+/** Ends the wait now as timed out (unless the caller aborted it first, whose reason then stands). */
+function endAtDeadline(life: LinkedAbort): never {
+  life.abort(new DeadlineReached());
+  throw life.signal.reason;
+}
+
+/**
+ * The error a wait ends with. An error thrown while the wait was still on is its own outcome (a
+ * provider's refusal, an adapter bug, a callback's failure). Once the wait's signal aborted, it is a
+ * `TaskTimeoutError` (the deadline; its cause the last failure retried) or a `TaskAbortedError` (the
+ * caller's signal; its cause the signal's reason), after the remote cancel when `cancelOnAbort` asks.
+ */
+async function settle<TRef, TResult>(wait: Wait<TRef, TResult>, error: unknown): Promise<unknown> {
+  const { adapter, taskId, opts, life } = wait;
+  const { provider } = adapter;
+  if (!life.signal.aborted) return error;
+  const report = {
+    lastStatus: wait.lastStatus as TaskStatus | undefined,
+    attempts: wait.attempts,
+    elapsedMs: wait.elapsedMs(),
+    remoteCancel: opts.cancelOnAbort && adapter.cancel ? await cancelRemote(wait) : undefined,
+  };
+  if (life.signal.reason instanceof DeadlineReached) {
+    return new TaskTimeoutError({ ...report, timeoutMs: opts.timeoutMs }, { provider, taskId, cause: wait.lastError });
+  }
+  return new TaskAbortedError(report, { provider, taskId, cause: life.signal.reason });
+}
+
+/**
+ * Asks the provider to cancel the task, best effort: bounded by `cancelTimeoutMs` on a link of its
+ * own (the wait's signal has already aborted), and never throwing: the outcome goes on the error.
+ */
+async function cancelRemote<TRef, TResult>(wait: Wait<TRef, TResult>): Promise<{ ok: boolean; error?: unknown }> {
+  const { adapter, ref, taskId, opts } = wait;
+  const { provider } = adapter;
+  const bound = linkAbort([], {
+    ms: opts.cancelTimeoutMs,
+    reason: () => new NetworkError(`cancel did not answer within ${opts.cancelTimeoutMs} ms`, { provider, taskId, timedOut: true }),
+  });
+  try {
+    const cancel = adapter.cancel as NonNullable<typeof adapter.cancel>;
+    await raceAbort(cancel.call(adapter, ref, { signal: bound.signal }), bound.signal);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: asTaskPollError(error, provider, taskId) };
+  } finally {
+    bound.dispose();
+  }
 }

@@ -59,8 +59,11 @@ export interface SubtaskStatus {
   state: TaskState;
   /** The provider's own word or code for the step's state, verbatim. */
   providerState: string;
+  /** When the step started. */
   startedAt?: Date;
+  /** When the step ended. */
   finishedAt?: Date;
+  /** When the provider last changed the step. */
   updatedAt?: Date;
   /** The provider's message for this step. */
   message?: string;
@@ -85,9 +88,13 @@ export interface TaskStatus<TResult = unknown> {
   progress?: number;
   /** The provider's reason or message text. */
   message?: string;
+  /** When the provider created the task. */
   createdAt?: Date;
+  /** When the task started running. */
   startedAt?: Date;
+  /** When the task ended. */
   finishedAt?: Date;
+  /** When the provider last changed the task. */
   updatedAt?: Date;
   /** The task's steps, where the provider reports them. */
   subtasks?: SubtaskStatus[];
@@ -106,7 +113,14 @@ export interface TaskStatus<TResult = unknown> {
  * A status that ended `succeeded`, with its typed result. The poller checks that `result` is there
  * when the adapter sets `resultRequired`; an adapter with no result type (`unknown`, `void`) may omit it.
  */
-export type SucceededTask<TResult = unknown> = TaskStatus<TResult> & { state: 'succeeded'; terminal: true; result: TResult };
+export type SucceededTask<TResult = unknown> = TaskStatus<TResult> & {
+  /** Always `'succeeded'`. */
+  state: 'succeeded';
+  /** Always `true`. */
+  terminal: true;
+  /** The adapter's typed result. */
+  result: TResult;
+};
 
 /**
  * A status whose wait ended well: `succeeded` (with its result) or, when `acceptPartial` is on,
@@ -114,4 +128,9 @@ export type SucceededTask<TResult = unknown> = TaskStatus<TResult> & { state: 's
  */
 export type CompletedTask<TResult = unknown> =
   | SucceededTask<TResult>
-  | (TaskStatus<TResult> & { state: 'partial'; terminal: true });
+  | (TaskStatus<TResult> & {
+      /** `'partial'`: some of the task's work succeeded. */
+      state: 'partial';
+      /** Always `true`. */
+      terminal: true;
+    });

@@ -14,8 +14,8 @@
  */
 import { AuthenticationError, ProviderError, TaskNotFoundError, type TaskPollError } from '../core/errors/index.js';
 import { maskSecrets } from './redact.js';
-import { MAX_TIMER_MS } from './sleep.js';
-import { errorForStatus } from './transport-errors.js';
+import { MAX_TIMER_MS } from './clock.js';
+import { errorForStatus } from './http/errors.js';
 
 // --- Describing a bad value ---------------------------------------------------------------------------
 

@@ -1,39 +1,14 @@
+/**
+ * The pacer: the request budget (`PacingOptions`) one adapter instance spends across all its waits
+ * and calls. The HTTP client asks it for a slot before each request, and tells it when a server's
+ * rate-limit answer asks every request to hold off.
+ *
+ * @internal
+ */
 import { durationOption, numberOption, describeOption, didYouMean } from './checks.js';
-import { MAX_TIMER_MS, onAbort } from './sleep.js';
-import { monotonicNow } from './clock.js';
-
-/**
- * A request budget shared by every wait and call made through one adapter instance.
- * Both limits apply together; leave one out to not limit by it.
- */
-export interface PacingOptions {
-  /** At most this many requests may start in any window of `intervalMs` (a sliding window). */
-  requestsPerInterval?: number;
-  /** The window of `requestsPerInterval`, in ms. */
-  intervalMs?: number;
-  /** At most this many requests in flight at once (1 = serial calls). */
-  maxConcurrency?: number;
-}
-
-/**
- * What an adapter's pacer is doing, as its `pacerStats()` reports it: to watch how close a service runs
- * to the provider's budget, and why calls wait.
- */
-export interface PacerStats {
-  /** Requests started since the adapter was made. */
-  started: number;
-  /** Requests that had to wait for a slot (those aborted while waiting included). */
-  delayed: number;
-  /** Requests waiting for a slot now. */
-  waiting: number;
-  /** Requests in flight now. */
-  inFlight: number;
-  /**
-   * Until when a server's rate-limit answer (`Retry-After`, or the provider's documented pause) holds
-   * every request of the adapter, as epoch ms on the wall clock; `undefined` when nothing holds them.
-   */
-  readonly pausedUntil: number | undefined;
-}
+import type { PacerStats, PacingOptions } from '../core/transport.js';
+import { onAbort } from './abort.js';
+import { MAX_TIMER_MS, monotonicNow } from './clock.js';
 
 /** Hands out request slots within a {@link PacingOptions} budget. */
 export interface Pacer {
@@ -62,7 +37,7 @@ export const MAX_PAUSE_MS = 5 * 60_000;
 interface Waiter {
   resolve: (release: () => void) => void;
   reject: (reason: unknown) => void;
-  /** Ends the waiter's subscription to its signal's abort (through the core's fan-out). */
+  /** Ends the waiter's subscription to its signal's abort (through the fan-out of `abort.ts`). */
   unsubscribe: (() => void) | undefined;
 }
 
@@ -94,124 +69,149 @@ export function normalizePacing(pacing: PacingOptions | false | undefined, name 
  */
 export function createPacer(options: PacingOptions): Pacer {
   const limits = normalizePacing(options) ?? { requestsPerInterval: Number.MAX_SAFE_INTEGER, intervalMs: 1000, maxConcurrency: Number.MAX_SAFE_INTEGER };
-  const windowSize = Math.min(limits.requestsPerInterval, 100_000);
-  const unlimitedRate = limits.requestsPerInterval >= Number.MAX_SAFE_INTEGER;
-  // Ring buffer of the last `windowSize` start times.
-  const starts: number[] = [];
-  let head = 0;
-  let pausedUntil = 0;
-  let inFlight = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let closed: { reason: unknown } | undefined;
-  const queue: Waiter[] = [];
-  const stats: PacerStats = {
-    started: 0,
-    delayed: 0,
-    waiting: 0,
-    inFlight: 0,
-    // Kept on the monotonic clock inside; shown on the wall clock, which is what a user can read.
-    get pausedUntil() {
-      const left = pausedUntil - monotonicNow();
-      return left > 0 ? Math.round(Date.now() + left) : undefined;
-    },
-  };
+  return new SlidingWindowPacer(limits);
+}
 
-  const earliestStart = (now: number): number => {
-    let at = Math.max(now, pausedUntil);
-    if (!unlimitedRate && starts.length >= windowSize) {
-      at = Math.max(at, (starts[head] as number) + limits.intervalMs);
+/**
+ * The most start times the ring buffer keeps. A `requestsPerInterval` above it paces as this many per
+ * interval: no provider's budget comes near it, and the buffer stays bounded whatever a caller passes.
+ */
+const MAX_WINDOW_ENTRIES = 100_000;
+
+class SlidingWindowPacer implements Pacer {
+  readonly stats: PacerStats;
+  readonly #limits: Required<PacingOptions>;
+  readonly #windowSize: number;
+  /** Without a rate limit no start time is kept: only the concurrency cap and pauses apply. */
+  readonly #unlimitedRate: boolean;
+  /** Ring buffer of the last `#windowSize` start times; once full, `#head` is the oldest. */
+  readonly #starts: number[] = [];
+  #head = 0;
+  /** Until when a server's rate-limit answer holds every request, on the monotonic clock. */
+  #pausedUntil = 0;
+  #inFlight = 0;
+  /** The one timer: set only while someone waits for a slot that is not free yet. */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed: { reason: unknown } | undefined;
+  readonly #queue: Waiter[] = [];
+
+  constructor(limits: Required<PacingOptions>) {
+    this.#limits = limits;
+    this.#windowSize = Math.min(limits.requestsPerInterval, MAX_WINDOW_ENTRIES);
+    this.#unlimitedRate = limits.requestsPerInterval >= Number.MAX_SAFE_INTEGER;
+    const pacer = this;
+    this.stats = {
+      started: 0,
+      delayed: 0,
+      waiting: 0,
+      inFlight: 0,
+      // Kept on the monotonic clock inside; shown on the wall clock, which is what a user can read.
+      get pausedUntil() {
+        const left = pacer.#pausedUntil - monotonicNow();
+        return left > 0 ? Math.round(Date.now() + left) : undefined;
+      },
+    };
+  }
+
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return Promise.reject(this.#closed.reason);
+    const now = monotonicNow();
+    // A free slot with nobody ahead is taken at once: no promise executor, no queue entry.
+    if (this.#queue.length === 0 && this.#inFlight < this.#limits.maxConcurrency && this.#earliestStart(now) <= now) {
+      return Promise.resolve(this.#record(now));
+    }
+    this.stats.delayed += 1;
+    return new Promise<() => void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, unsubscribe: undefined };
+      // Through the fan-out: many queued calls sharing one caller signal add one listener to it.
+      if (signal) waiter.unsubscribe = onAbort(signal, () => this.#leave(waiter, signal.reason));
+      this.#queue.push(waiter);
+      this.stats.waiting = this.#queue.length;
+      if (this.#timer === undefined) this.#pump();
+    });
+  }
+
+  pauseFor(ms: number): void {
+    if (!(ms > 0)) return;
+    this.#pausedUntil = Math.max(this.#pausedUntil, monotonicNow() + Math.min(ms, MAX_PAUSE_MS));
+    if (this.#queue.length > 0) this.#pump();
+  }
+
+  close(reason: unknown): void {
+    if (this.#closed) return;
+    this.#closed = { reason };
+    this.#clearTimer();
+    const waiting = this.#queue.splice(0);
+    this.stats.waiting = 0;
+    for (const waiter of waiting) {
+      waiter.unsubscribe?.();
+      waiter.reject(reason);
+    }
+  }
+
+  /** When the next request may start: now, or later for a pause or a full window. */
+  #earliestStart(now: number): number {
+    let at = Math.max(now, this.#pausedUntil);
+    if (!this.#unlimitedRate && this.#starts.length >= this.#windowSize) {
+      at = Math.max(at, (this.#starts[this.#head] as number) + this.#limits.intervalMs);
     }
     return at;
-  };
+  }
 
-  const record = (now: number): (() => void) => {
-    if (!unlimitedRate) {
-      if (starts.length < windowSize) starts.push(now);
+  /** Counts a request started `now`; returns the function that gives its slot back (once). */
+  #record(now: number): () => void {
+    if (!this.#unlimitedRate) {
+      if (this.#starts.length < this.#windowSize) this.#starts.push(now);
       else {
-        starts[head] = now;
-        head = (head + 1) % windowSize;
+        this.#starts[this.#head] = now;
+        this.#head = (this.#head + 1) % this.#windowSize;
       }
     }
-    inFlight += 1;
-    stats.started += 1;
-    stats.inFlight = inFlight;
+    this.#inFlight += 1;
+    this.stats.started += 1;
+    this.stats.inFlight = this.#inFlight;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      inFlight -= 1;
-      stats.inFlight = inFlight;
-      pump();
+      this.#inFlight -= 1;
+      this.stats.inFlight = this.#inFlight;
+      this.#pump();
     };
-  };
+  }
 
-  const pump = (): void => {
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    while (queue.length > 0 && inFlight < limits.maxConcurrency) {
+  /**
+   * Hands free slots to the waiters in order; when the next slot frees up only later, sets the one
+   * timer for then.
+   */
+  #pump(): void {
+    this.#clearTimer();
+    while (this.#queue.length > 0 && this.#inFlight < this.#limits.maxConcurrency) {
       const now = monotonicNow();
-      const at = earliestStart(now);
+      const at = this.#earliestStart(now);
       if (at > now) {
-        timer = setTimeout(pump, Math.min(at - now, MAX_TIMER_MS));
+        this.#timer = setTimeout(() => this.#pump(), Math.min(at - now, MAX_TIMER_MS));
         break;
       }
-      const waiter = queue.shift() as Waiter;
-      stats.waiting = queue.length;
+      const waiter = this.#queue.shift() as Waiter;
+      this.stats.waiting = this.#queue.length;
       waiter.unsubscribe?.();
-      waiter.resolve(record(now));
+      waiter.resolve(this.#record(now));
     }
-  };
+  }
 
-  return {
-    stats,
-    close(reason) {
-      if (closed) return;
-      closed = { reason };
-      if (timer !== undefined) {
-        clearTimeout(timer);
-        timer = undefined;
-      }
-      const waiting = queue.splice(0);
-      stats.waiting = 0;
-      for (const waiter of waiting) {
-        waiter.unsubscribe?.();
-        waiter.reject(reason);
-      }
-    },
-    pauseFor(ms) {
-      if (!(ms > 0)) return;
-      pausedUntil = Math.max(pausedUntil, monotonicNow() + Math.min(ms, MAX_PAUSE_MS));
-      if (queue.length > 0) pump();
-    },
-    acquire(signal) {
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      if (closed) return Promise.reject(closed.reason);
-      const now = monotonicNow();
-      if (queue.length === 0 && inFlight < limits.maxConcurrency && earliestStart(now) <= now) {
-        return Promise.resolve(record(now));
-      }
-      stats.delayed += 1;
-      return new Promise<() => void>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, unsubscribe: undefined };
-        if (signal) {
-          // Through the fan-out: many queued calls sharing one caller signal add one listener to it.
-          waiter.unsubscribe = onAbort(signal, () => {
-            const index = queue.indexOf(waiter);
-            if (index >= 0) queue.splice(index, 1);
-            stats.waiting = queue.length;
-            reject(signal.reason);
-            if (queue.length === 0 && timer !== undefined) {
-              clearTimeout(timer);
-              timer = undefined;
-            }
-          });
-        }
-        queue.push(waiter);
-        stats.waiting = queue.length;
-        if (timer === undefined) pump();
-      });
-    },
-  };
+  /** A waiter whose signal aborted leaves the queue; the timer goes once nobody waits. */
+  #leave(waiter: Waiter, reason: unknown): void {
+    const index = this.#queue.indexOf(waiter);
+    if (index >= 0) this.#queue.splice(index, 1);
+    this.stats.waiting = this.#queue.length;
+    waiter.reject(reason);
+    if (this.#queue.length === 0) this.#clearTimer();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
 }

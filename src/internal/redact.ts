@@ -10,6 +10,8 @@
  *   messages, and the provider text an error message quotes. A `result`, object keys and the
  *   normalized fields (`state`, `terminal`, `provider`, `taskId`, `providerState`, ids, dates,
  *   `progress`) are never changed.
+ *
+ * @internal
  */
 import type { StatusReport } from '../core/adapter.js';
 

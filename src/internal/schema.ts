@@ -1,9 +1,10 @@
-import { z } from 'zod';
-
 /**
  * zod pieces shared by the provider schemas. Every provider reads timestamps; they differ only in
  * form (epoch ms as a number or numeric string, RFC 3339 with up to nanoseconds, or `null`).
+ *
+ * @internal
  */
+import { z } from 'zod';
 
 /** Epoch milliseconds, as a number or a numeric string (Huawei's SDK types them as strings) → Date. */
 export const epochMsDate = z

@@ -1,3 +1,9 @@
+/**
+ * Checking a provider's parsed body against the zod schema its adapter relies on: the one place a
+ * body that does not match becomes a `ResponseValidationError`, with the issues as data.
+ *
+ * @internal
+ */
 import type { z } from 'zod';
 import { ResponseValidationError, type ValidationIssue } from '../core/errors/index.js';
 

@@ -174,7 +174,7 @@ describe('progressDelay', () => {
   });
 });
 
-describe('fitToDeadline (unchanged placement)', () => {
+describe('fitToDeadline', () => {
   it('shortens a delay that would cross the deadline and marks the last poll', () => {
     expect(fitToDeadline(5000, 0, Number.POSITIVE_INFINITY, 500)).toEqual({ delayMs: 5000, final: false });
     expect(fitToDeadline(5000, 0, 10_000, 500)).toEqual({ delayMs: 5000, final: false });
@@ -193,5 +193,13 @@ describe('wait option defaults and progressAware validation', () => {
     expect(() => normalizeWaitOptions({ progressAware: 'yes' as unknown as boolean })).toThrow(TypeError);
     expect(() => normalizeWaitOptions({ progressAware: 'some-value' as unknown as boolean })).toThrow(/got "some-value"/);
     expect(normalizeWaitOptions({ progressAware: false }).progressAware).toBe(false);
+  });
+});
+
+describe('retryDelay with an unusable retryAfterMs', () => {
+  // e.g. a custom adapter's `Number(retryAfterHeader) * 1000` on an HTTP-date Retry-After.
+  it.each([Number.NaN, -5])('retryAfterMs %o keeps the scheduled delay instead of retrying at once', (retryAfterMs) => {
+    const policy = { initialDelayMs: 500, maxDelayMs: 8000, factor: 2, jitter: 0 };
+    expect(retryDelay(policy, 2, 0, retryAfterMs)).toBe(1000);
   });
 });

@@ -10,6 +10,7 @@ import {
   type TaskState,
   type TaskStatus,
 } from '../../src/index.js';
+import { settle } from '../helpers/fake-timers.js';
 
 /** The edges of the adapter contract the poller checks instead of trusting. */
 
@@ -20,15 +21,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
-}
 
 /** A hand-written adapter (no defineAdapter) that returns `status` as is, and counts its polls. */
 function handWritten<T>(status: Omit<TaskStatus<T>, 'provider' | 'taskId' | 'raw'>, extra: { resultRequired?: boolean } = {}) {
@@ -90,7 +82,7 @@ describe('succeeded without a result', () => {
     expect(error).toBeInstanceOf(AdapterError);
   });
 
-  it('with its result it resolves as before', async () => {
+  it('with its result it resolves', async () => {
     const adapter = defineAdapter<string, { url: string }>({
       provider: 'acme.export',
       resultRequired: true,
@@ -170,5 +162,33 @@ describe('a retry delay past the deadline ends the wait at once', () => {
     });
     const { value } = await settle(waitForTask(adapter, 't', { timeoutMs: 10_000 }));
     expect(value?.state).toBe('succeeded');
+  });
+});
+
+describe('a hand-written adapter (no defineAdapter) asking for an unusable pollAfterMs', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each([Number.NaN, -1000, '5000'])('pollAfterMs %o is an AdapterError, as defineAdapter reports it, not a poll loop with no delay', async (pollAfterMs) => {
+    let polls = 0;
+    const adapter: TaskAdapter<string, unknown> = {
+      provider: 'hand.written',
+      taskId: (ref) => ref,
+      async getStatus(ref) {
+        polls += 1;
+        return { provider: 'hand.written', taskId: ref, state: 'running', terminal: false, providerState: 'r', raw: {}, pollAfterMs } as unknown as TaskStatus;
+      },
+    };
+    const outcome = waitForTask(adapter, 't', { timeoutMs: Number.POSITIVE_INFINITY }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(polls).toBe(1);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(AdapterError);
+    expect((error as Error).message).toContain('pollAfterMs');
   });
 });

@@ -18,16 +18,7 @@ import {
   type TaskStatus,
 } from '../../src/index.js';
 import { scripted } from '../helpers/scripted.js';
-
-/** Runs `promise` to its end under fake timers and returns what it settled with. */
-async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
-}
+import { settle } from '../helpers/fake-timers.js';
 
 const noJitter = { jitter: 0, initialDelayMs: 1000, maxDelayMs: 8000, factor: 2 } as const;
 

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/internal/http.js';
+import { createHttpClient } from '../../src/internal/http/client.js';
 
 let server: Server;
 let url: string;

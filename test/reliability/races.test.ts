@@ -7,7 +7,7 @@ import {
   waitForTask,
   isTaskPollError,
 } from '../../src/index.js';
-import { createHttpClient } from '../../src/internal/http.js';
+import { createHttpClient } from '../../src/internal/http/client.js';
 import { scripted } from '../helpers/scripted.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import axios from 'axios';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isTaskPollError, ResponseValidationError, TaskTimeoutError, waitForTask, type TaskAdapter } from '../../src/index.js';
-import { parseRetryAfter } from '../../src/internal/http.js';
+import { parseRetryAfter } from '../../src/internal/http/errors.js';
 import { MAX_PAUSE_MS } from '../../src/internal/pacing.js';
 import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
 import { edgeLogDump } from '../../src/providers/edge/index.js';

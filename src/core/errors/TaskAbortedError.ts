@@ -5,10 +5,14 @@ import type { WaitReport } from './TaskTimeoutError.js';
 /** The caller's `signal` aborted the wait. `cause` is `signal.reason`. */
 export class TaskAbortedError extends TaskPollError {
   override readonly code = 'TASK_ABORTED' as const;
+  /** The last status observed; `undefined` when no poll answered. */
   readonly lastStatus: TaskStatus | undefined;
+  /** How many polls were started (retries of one poll not counted). */
   readonly attempts: number;
+  /** Time from the start of the wait to the abort, in ms. */
   readonly elapsedMs: number;
-  readonly remoteCancel: { ok: boolean; error?: unknown } | undefined;
+  /** With `cancelOnAbort`: whether the provider accepted the cancel; `undefined` when none was asked. */
+  readonly remoteCancel: WaitReport['remoteCancel'];
 
   constructor(report: WaitReport, options: TaskPollErrorOptions = {}) {
     super(`Wait for task ${options.taskId ?? ''} was aborted after ${report.attempts} polls`, options);

@@ -10,17 +10,29 @@ export interface WaitReport {
   /** Time from the start of the wait to this error, in ms. */
   elapsedMs: number;
   /** Set when `cancelOnAbort` asked the provider to cancel the task: whether that call succeeded. */
-  remoteCancel?: { ok: boolean; error?: unknown } | undefined;
+  remoteCancel?:
+    | {
+        /** True when the provider accepted the cancel. */
+        ok: boolean;
+        /** Why it did not, as a `TaskPollError` (its own `cancelTimeoutMs` passing included). */
+        error?: unknown;
+      }
+    | undefined;
 }
 
 /** The overall deadline (`timeoutMs`) passed before the task reached a terminal state. */
 export class TaskTimeoutError extends TaskPollError {
   override readonly code = 'TASK_TIMEOUT' as const;
+  /** The last status observed; `undefined` when no poll answered. */
   readonly lastStatus: TaskStatus | undefined;
+  /** How many polls were started (retries of one poll not counted). */
   readonly attempts: number;
+  /** Time from the start of the wait to this error, in ms. */
   readonly elapsedMs: number;
+  /** The wait's `timeoutMs`, the deadline that passed. */
   readonly timeoutMs: number;
-  readonly remoteCancel: { ok: boolean; error?: unknown } | undefined;
+  /** With `cancelOnAbort`: whether the provider accepted the cancel; `undefined` when none was asked. */
+  readonly remoteCancel: WaitReport['remoteCancel'];
 
   constructor(report: WaitReport & { timeoutMs: number }, options: TaskPollErrorOptions = {}) {
     const last = report.lastStatus ? `; last state ${report.lastStatus.state} (${report.lastStatus.providerState})` : '; no poll answered';

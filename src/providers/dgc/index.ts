@@ -19,15 +19,10 @@ import {
   type EnvelopeKind,
   type IdRule,
 } from '../../internal/checks.js';
-import {
-  checkBaseURL,
-  createHttpClient,
-  type HttpRequest,
-  type HttpResponse,
-  type PreparedRequest,
-  type TransportOptions,
-} from '../../internal/http.js';
-import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import { createHttpClient } from '../../internal/http/client.js';
+import type { HttpRequest, HttpResponse, PreparedRequest } from '../../internal/http/types.js';
+import { checkBaseURL } from '../../internal/http/url.js';
+import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 import { epochMsDate } from '../../internal/schema.js';
 import type { SubtaskStatus, TaskState } from '../../core/status.js';
 import { maskStatusReport } from '../../internal/redact.js';

@@ -22,7 +22,7 @@
  * which the gateway allows: it only checks the headers named in `SignedHeaders`.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { PreparedRequest } from '../../internal/http.js';
+import type { PreparedRequest } from '../../internal/http/types.js';
 
 /** The signing algorithm's name, as it appears in `Authorization` and the string to sign. */
 const ALGORITHM = 'SDK-HMAC-SHA256';

@@ -49,20 +49,15 @@ import {
   numberOption,
   type IdRule,
 } from '../../internal/checks.js';
-import {
-  checkBaseURL,
-  createHttpClient,
-  errorForStatus,
-  type HttpClient,
-  type HttpRequest,
-  type HttpResponse,
-  type TransportOptions,
-} from '../../internal/http.js';
-import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import { createHttpClient } from '../../internal/http/client.js';
+import { errorForStatus, sanitized, toTaskPollError } from '../../internal/http/errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../internal/http/types.js';
+import { checkBaseURL } from '../../internal/http/url.js';
+import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 import { isoDate } from '../../internal/schema.js';
-import { linkAbort, MAX_TIMER_MS, raceAbort, type LinkedAbort } from '../../internal/sleep.js';
+import { linkAbort, raceAbort, type LinkedAbort } from '../../internal/abort.js';
+import { MAX_TIMER_MS } from '../../internal/clock.js';
 import type { TaskState, TaskStatus } from '../../core/status.js';
-import { sanitized, toTaskPollError } from '../../internal/transport-errors.js';
 import { parseBody } from '../../internal/validate.js';
 
 const PROVIDER = 'edge.logDump';

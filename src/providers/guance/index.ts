@@ -17,8 +17,10 @@ import {
   envelopeError,
   type IdRule,
 } from '../../internal/checks.js';
-import { createHttpClient, parseJson, type HttpRequest, type HttpResponse, type TransportOptions } from '../../internal/http.js';
-import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import { parseJson } from '../../internal/http/body.js';
+import { createHttpClient } from '../../internal/http/client.js';
+import type { HttpRequest, HttpResponse } from '../../internal/http/types.js';
+import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 import type { TaskState } from '../../core/status.js';
 import { maskStatusReport } from '../../internal/redact.js';
 import { parseBody } from '../../internal/validate.js';

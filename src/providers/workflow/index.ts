@@ -34,10 +34,12 @@ import {
   type EnvelopeKind,
   type IdRule,
 } from '../../internal/checks.js';
-import { checkBaseURL, createHttpClient, type HttpRequest, type HttpResponse, type TransportOptions } from '../../internal/http.js';
-import type { PacerStats, PacingOptions } from '../../internal/pacing.js';
+import { createHttpClient } from '../../internal/http/client.js';
+import type { HttpRequest, HttpResponse } from '../../internal/http/types.js';
+import { checkBaseURL } from '../../internal/http/url.js';
+import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 import { epochMsDate, isoDate } from '../../internal/schema.js';
-import { pauseTimeoutOf, raceAbort } from '../../internal/sleep.js';
+import { pauseTimeoutOf, raceAbort } from '../../internal/abort.js';
 import type { SubtaskStatus, TaskState } from '../../core/status.js';
 import { maskStatusReport } from '../../internal/redact.js';
 import { parseBody } from '../../internal/validate.js';

@@ -8,10 +8,10 @@
  */
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { HttpError, ResponseValidationError, TaskNotFoundError, waitForTask, type TaskPollError } from '../../src/index.js';
-import { dgcSystemTasks, type DgcSystemTasks } from '../../src/providers/dgc/index.js';
-import { nockClock } from '../helpers/nock-clock.js';
-import { useNockHarness } from '../helpers/nock-harness.js';
+import { HttpError, ResponseValidationError, TaskNotFoundError, waitForTask, type TaskPollError } from '../../../src/index.js';
+import { dgcSystemTasks, type DgcSystemTasks } from '../../../src/providers/dgc/index.js';
+import { nockClock } from '../../helpers/nock-clock.js';
+import { useNockHarness } from '../../helpers/nock-harness.js';
 
 const PROJECT = 'b384b9e9ab9b4ee8994c8633aabc9505';
 const HOST = 'https://dayu-dlf.cn-north-4.myhuaweicloud.com';

@@ -1,9 +1,19 @@
-import { AuthenticationError, HttpError, NetworkError, ResponseValidationError, isTaskPollError, type TaskPollError } from '../core/errors/index.js';
-import { MAX_TIMER_MS } from './sleep.js';
+/**
+ * The one place a transport failure or an HTTP status becomes a taskpoll error: `toTaskPollError` for
+ * failures without an answer (axios and Node system errors, TLS refusals, fetch failures),
+ * `errorForStatus` for answers by status, `bodyFailure` for a body that breaks while it is read. Raw
+ * axios errors never get past here: they carry the request config, headers included, i.e. credentials.
+ *
+ * @internal
+ */
+import { AuthenticationError, HttpError, NetworkError, ResponseValidationError, isTaskPollError, type TaskPollError } from '../../core/errors/index.js';
+import { MAX_TIMER_MS } from '../clock.js';
 
 /** Where a transport failure happened, for the error's message and fields. */
 export interface FailureContext {
+  /** The adapter's provider name. */
   provider: string;
+  /** The task the request was about, when there is one. */
   taskId?: string | undefined;
   /** e.g. `'GET /api/v1/logmine/query_task'`: method and the path sent (base path included), never the query or headers. */
   operation?: string | undefined;
@@ -179,6 +189,26 @@ function tlsAlert(error: ErrorLike): string | undefined {
     current = (current as ErrorLike).cause;
   }
   return undefined;
+}
+
+/**
+ * A failure of a response body that the transport mapping does not know (e.g. a corrupt gzip stream:
+ * zlib's `Z_DATA_ERROR`), as a `NetworkError` that keeps a safe copy of it as `cause`.
+ */
+export function bodyFailure(
+  error: unknown,
+  context: { provider: string; taskId?: string | undefined; operation: string; host: string; port: number },
+): NetworkError {
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as { message?: unknown; code?: unknown };
+  const cause = sanitized(e, typeof e.code === 'string' ? e.code : undefined);
+  const where = `${context.operation} to ${context.host}:${context.port}`;
+  return new NetworkError(`${context.provider}: ${where} failed while reading the body${cause.message ? `: ${cause.message.slice(0, 200)}` : ''}`, {
+    provider: context.provider,
+    taskId: context.taskId,
+    cause,
+    host: context.host,
+    port: context.port,
+  });
 }
 
 /**

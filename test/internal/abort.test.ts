@@ -1,36 +1,7 @@
 import { getEventListeners } from 'node:events';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NetworkError, ProviderError, defineAdapter, waitForTask } from '../../src/index.js';
-import { linkAbort, onAbort, raceAbort, sleep } from '../../src/internal/sleep.js';
-
-/** The active handles of one kind (process.getActiveResourcesInfo). */
-const handles = (kind: string): number => process.getActiveResourcesInfo().filter((name) => name === kind).length;
-
-describe('sleep', () => {
-  it('a 0 ms sleep takes the next turn of the event loop, not a 1 ms timer', async () => {
-    const timeouts = handles('Timeout');
-    const pending = sleep(0);
-    expect(handles('Immediate')).toBeGreaterThanOrEqual(1);
-    expect(handles('Timeout')).toBe(timeouts);
-    await pending;
-  });
-
-  it('a 0 ms sleep is still abortable, and an aborted one leaves nothing behind', async () => {
-    const controller = new AbortController();
-    const pending = sleep(0, controller.signal);
-    controller.abort(new Error('stop'));
-    await expect(pending).rejects.toThrow('stop');
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-  });
-
-  it('sleep and raceAbort on a caller signal leave no listener on it once settled', async () => {
-    const controller = new AbortController();
-    await sleep(1, controller.signal);
-    await raceAbort(Promise.resolve(1), controller.signal);
-    await expect(raceAbort(Promise.reject(new Error('no')), controller.signal)).rejects.toThrow('no');
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-  });
-});
+import { describe, expect, it } from 'vitest';
+import { defineAdapter, waitForTask } from '../../src/index.js';
+import { linkAbort, onAbort } from '../../src/internal/abort.js';
 
 describe('abort fan-out', () => {
   it('a subscriber removed while the abort is dispatched is not called (as with EventTarget listeners)', () => {
@@ -104,47 +75,3 @@ describe('abort fan-out', () => {
   });
 });
 
-describe('poll retries (the first attempt runs outside p-retry)', () => {
-  afterEach(() => vi.useRealTimers());
-
-  it('transient failures are retried after minDelayMs × 2^(n−1), then the poll goes on', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date', 'performance'] });
-    const start = Date.now();
-    const at: number[] = [];
-    const adapter = defineAdapter({
-      provider: 'bench.local',
-      async getStatus() {
-        at.push(Date.now() - start);
-        if (at.length <= 3) throw new NetworkError('flaky', { transient: true });
-        return { state: 'succeeded', providerState: 'done' };
-      },
-    });
-    const wait = waitForTask(adapter, 'task', { jitter: 0, retry: { retries: 3, minDelayMs: 100 } });
-    await vi.advanceTimersByTimeAsync(1000);
-    await expect(wait).resolves.toMatchObject({ state: 'succeeded' });
-    expect(at).toEqual([0, 100, 300, 700]);
-  });
-
-  it('retries: 2 means three attempts; a non-transient failure is not retried', async () => {
-    let attempts = 0;
-    const flaky = defineAdapter({
-      provider: 'bench.local',
-      async getStatus(): Promise<never> {
-        attempts += 1;
-        throw new NetworkError('down', { transient: true });
-      },
-    });
-    await expect(waitForTask(flaky, 'task', { retry: { retries: 2, minDelayMs: 0 } })).rejects.toBeInstanceOf(NetworkError);
-    expect(attempts).toBe(3);
-    attempts = 0;
-    const refused = defineAdapter({
-      provider: 'bench.local',
-      async getStatus(): Promise<never> {
-        attempts += 1;
-        throw new ProviderError('bad request', { providerCode: 'BadRequest', transient: false });
-      },
-    });
-    await expect(waitForTask(refused, 'task', { retry: { retries: 2, minDelayMs: 0 } })).rejects.toBeInstanceOf(ProviderError);
-    expect(attempts).toBe(1);
-  });
-});

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TaskTimeoutError, defineAdapter, waitForTask } from '../../src/index.js';
+import { settle } from '../helpers/fake-timers.js';
 
 /**
  * The last poll before the deadline is placed from the latency this wait observed, so that on a slow
@@ -13,15 +14,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown }> {
-  const outcome = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  await vi.runAllTimersAsync();
-  return outcome;
-}
 
 /** A provider that answers every poll `latencyMs` after it is sent; the task is done from `doneAt` on. */
 function slowProvider(latencyMs: number, doneAt: number) {

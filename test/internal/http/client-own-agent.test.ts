@@ -1,11 +1,12 @@
 import http, { type ServerResponse } from 'node:http';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NetworkError } from '../../src/index.js';
-import { createHttpClient, type HttpClient } from '../../src/internal/http.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { NetworkError } from '../../../src/index.js';
+import { createHttpClient } from '../../../src/internal/http/client.js';
+import type { HttpClient } from '../../../src/internal/http/types.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
 
-/** The own agent's sockets (src/internal/http.ts). */
+/** The own agent's sockets (src/internal/http/client.ts). */
 const SOCKETS = 64;
 
 let server: TestServer | undefined;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createHttpClient } from '../../src/internal/http.js';
+import { createHttpClient } from '../../src/internal/http/client.js';
 import { defineAdapter, waitForTask } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

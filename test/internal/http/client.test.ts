@@ -1,15 +1,12 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import axios from 'axios';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  createHttpClient,
-  parseJson,
-  parseRetryAfter,
-  pathSegment,
-  checkBaseURL,
-  type HttpClient,
-} from '../../src/internal/http.js';
+import { createHttpClient } from '../../../src/internal/http/client.js';
+import { toTaskPollError } from '../../../src/internal/http/errors.js';
+import type { HttpClient } from '../../../src/internal/http/types.js';
 import {
   AuthenticationError,
   HttpError,
@@ -17,8 +14,8 @@ import {
   ProviderError,
   ResponseValidationError,
   isTaskPollError,
-} from '../../src/index.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+} from '../../../src/index.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
 
 const SECRET = 'sk-canary-6f1d2e';
 let server: TestServer;
@@ -247,42 +244,88 @@ describe('createHttpClient', () => {
   });
 });
 
-describe('parsing helpers', () => {
-  it('parseJson drops __proto__ keys: nothing is polluted', () => {
-    const parsed = parseJson('{"__proto__": {"polluted": true}, "a": {"__proto__": {"x": 1}}}') as Record<string, unknown>;
-    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
-    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
-    expect(Object.keys(parsed)).toEqual(['a']);
-    const merged = Object.assign({}, parsed);
-    expect((merged as Record<string, unknown>)['polluted']).toBeUndefined();
+describe('stream(): a body cut by the time limit or an abort', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write('partial'); // and never ends
+    });
+  });
+  afterAll(async () => {
+    await server.close();
   });
 
-  it.each([
-    ['3', 3000],
-    ['0', 0],
-    ['1.5', 1500],
-    ['99999999999', 2_147_483_647],
-    ['-5', undefined],
-    ['soon', undefined],
-    ['', undefined],
-    ['Wed, 21 Oct 2015 07:28:10 GMT', 10_000],
-    ['Wed, 21 Oct 2015 07:27:00 GMT', 0],
-  ] as const)('parseRetryAfter(%o) = %o', (value, expected) => {
-    expect(parseRetryAfter(value, Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(expected);
+  const bodyError = (body: NodeJS.ReadableStream) =>
+    new Promise<unknown>((resolve) => {
+      body.on('error', resolve);
+      body.resume();
+    });
+
+  it("fails with the time limit's NetworkError (timedOut), not a transient ERR_CANCELED, and frees its slot", async () => {
+    const client = createHttpClient({ provider: 'p', baseURL: server.url, pacing: { maxConcurrency: 1 } });
+    try {
+      const { body } = await client.stream({ method: 'GET', path: '/file', timeoutMs: 50 });
+      const error = await bodyError(body);
+      expect(error).toBeInstanceOf(NetworkError);
+      expect((error as NetworkError).timedOut).toBe(true);
+      expect((error as Error).message).toContain('within 50 ms');
+      expect(client.pacer?.stats.inFlight).toBe(0);
+    } finally {
+      client.close();
+    }
   });
 
-  it.each(['a/b', '../x', 'a?b=1', 'a#b', '100%', 'ü'])('pathSegment encodes %o so it stays one segment', (id) => {
-    const segment = pathSegment(id, 'taskId');
-    expect(segment).not.toMatch(/[/?#]/);
-    expect(decodeURIComponent(segment)).toBe(id);
+  it("fails with the caller's abort reason, as request() does", async () => {
+    const client = createHttpClient({ provider: 'p', baseURL: server.url });
+    try {
+      const controller = new AbortController();
+      const { body } = await client.stream({ method: 'GET', path: '/file', signal: controller.signal });
+      const reason = new Error('user left');
+      setTimeout(() => controller.abort(reason), 10);
+      expect(await bodyError(body)).toBe(reason);
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('HttpRequest.maxResponseBytes: a per-request response size limit', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.alloc(4096, 1));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it.each(['', '.', '..', 'a\r\nb', 'a\u0000', 'x'.repeat(300)])('pathSegment rejects %o', (id) => {
-    expect(() => pathSegment(id, 'taskId')).toThrow(/taskId/);
-  });
+  const drain = async (body: NodeJS.ReadableStream): Promise<number> => {
+    let bytes = 0;
+    for await (const chunk of body) bytes += (chunk as Buffer).length;
+    return bytes;
+  };
 
-  it('checkBaseURL rejects queries and fragments', () => {
-    expect(() => checkBaseURL('http://x/?a=1', 'baseURL')).toThrow(/query/);
-    expect(checkBaseURL('https://x/y', 'baseURL').pathname).toBe('/y');
+  it('overrides the client limit for one stream, both ways; Infinity means none', async () => {
+    const client = createHttpClient({ provider: 't', baseURL: url, maxResponseBytes: 1024 });
+    try {
+      const small = await client.stream({ method: 'GET', path: '/a' });
+      const failure = await drain(small.body).catch((error: unknown) => error);
+      expect(toTaskPollError(failure, { provider: 't' })).toBeInstanceOf(ResponseValidationError);
+      const raised = await client.stream({ method: 'GET', path: '/a', maxResponseBytes: 8192 });
+      expect(await drain(raised.body)).toBe(4096);
+      const unlimited = await client.stream({ method: 'GET', path: '/a', maxResponseBytes: Number.POSITIVE_INFINITY });
+      expect(await drain(unlimited.body)).toBe(4096);
+      await expect(client.request({ method: 'GET', path: '/a', maxResponseBytes: 0 })).rejects.toThrow(RangeError);
+    } finally {
+      client.close();
+    }
   });
 });

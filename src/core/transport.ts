@@ -1,0 +1,71 @@
+/**
+ * The transport options every provider factory takes, and what an adapter's pacer reports. They are
+ * public contract: callers pass them to the factories and read `pacerStats()`. The HTTP client and
+ * the pacer that implement them are internal (`src/internal/http/`, `src/internal/pacing.ts`).
+ */
+import type { AxiosInstance } from 'axios';
+
+/** Options every provider factory takes for its HTTP transport. */
+export interface TransportOptions {
+  /**
+   * Your own axios instance (proxies, interceptors, custom agents). Its defaults apply; taskpoll sets
+   * per request only what it must (URL, method, headers, body, signal, response handling). Left out,
+   * the adapter makes its own, with keep-alive agents that it frees on `close()`.
+   */
+  axios?: AxiosInstance;
+  /**
+   * Time limit of one request made by the adapter's own calls (submit, download, …), in ms.
+   * Polls made by `waitForTask` / `pollTask` are bounded by the wait's `requestTimeoutMs` instead,
+   * whether it is shorter or longer than this one. Neither runs while the request waits for a pacing slot.
+   * @default 10000
+   */
+  requestTimeoutMs?: number;
+  /**
+   * The adapter's request budget, shared by all its waits; `false` turns pacing off. Keys left out
+   * keep the provider's default (`{ maxConcurrency: 2 }` keeps the documented rate and adds a cap).
+   * @default each provider's documented budget (e.g. `GUANCE_DEFAULT_PACING`)
+   */
+  pacing?: PacingOptions | false;
+}
+
+/**
+ * A request budget shared by every wait and call made through one adapter instance.
+ * Both limits apply together; leave one out to not limit by it.
+ */
+export interface PacingOptions {
+  /**
+   * At most this many requests may start in any window of `intervalMs` (a sliding window).
+   * @default no limit
+   */
+  requestsPerInterval?: number;
+  /**
+   * The window of `requestsPerInterval`, in ms.
+   * @default 1000
+   */
+  intervalMs?: number;
+  /**
+   * At most this many requests in flight at once (1 = serial calls).
+   * @default no limit (with the adapter's own agent: its 64 sockets)
+   */
+  maxConcurrency?: number;
+}
+
+/**
+ * What an adapter's pacer is doing, as its `pacerStats()` reports it: to watch how close a service runs
+ * to the provider's budget, and why calls wait.
+ */
+export interface PacerStats {
+  /** Requests started since the adapter was made. */
+  started: number;
+  /** Requests that had to wait for a slot (those aborted while waiting included). */
+  delayed: number;
+  /** Requests waiting for a slot now. */
+  waiting: number;
+  /** Requests in flight now. */
+  inFlight: number;
+  /**
+   * Until when a server's rate-limit answer (`Retry-After`, or the provider's documented pause) holds
+   * every request of the adapter, as epoch ms on the wall clock; `undefined` when nothing holds them.
+   */
+  readonly pausedUntil: number | undefined;
+}
