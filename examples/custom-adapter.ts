@@ -104,7 +104,11 @@ async function startExportApi() {
       jobs.set(id, { startedAt: Date.now(), durationMs, cancelled: false });
       return id;
     },
-    stateOf: (id: string) => view(jobs.get(id)!).state,
+    stateOf: (id: string) => {
+      const job = jobs.get(id);
+      if (!job) throw new Error(`no job ${id}`);
+      return view(job).state;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
   };
 }

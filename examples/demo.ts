@@ -70,7 +70,9 @@ export async function main(options: DemoOptions = {}) {
       dgc.importJobs({ path: 'obs://demo-bucket/jobs.zip', sameNamePolicy: 'OVERWRITE' }),
       workflow.runJob('4216617528').then(async (jobId) => {
         const job = await workflow.getJob(jobId);
-        return { jobId, taskId: job.tasks.find((task) => task.name === 'PageRank')!.id };
+        const pageRank = job.tasks.find((task) => task.name === 'PageRank');
+        if (!pageRank) throw new Error(`workflow job ${jobId} has no PageRank task`);
+        return { jobId, taskId: pageRank.id };
       }),
     ]);
 
@@ -239,7 +241,8 @@ function createBoard(out: DemoOutput, tty: boolean, labels: string[]) {
   return {
     /** Runs one wait, feeding its statuses to the row; `run` gets the `onProgress` to pass on. */
     async follow<T>(index: number, run: (onProgress: (status: TaskStatus, info: ProgressInfo) => void) => Promise<T>): Promise<T> {
-      const row = rows[index]!;
+      const row = rows[index];
+      if (!row) throw new RangeError(`no row ${index}`);
       try {
         return await run((status, info) => {
           row.status = status;

@@ -57,7 +57,8 @@ export async function startSimulatorProcess(options: SimulatorOptions): Promise<
   });
   const ask = (request: Command): Promise<Reply> =>
     new Promise((resolve, reject) => {
-      const id = (next += 1);
+      next += 1;
+      const id = next;
       pending.set(id, (reply) => (reply.error ? reject(new Error(reply.error)) : resolve(reply)));
       child.send({ ...request, id });
     });

@@ -157,7 +157,7 @@ export function pauseTimeoutOf(signal: AbortSignal | undefined): () => void {
  */
 export function carriesTimeLimit(signal: AbortSignal | undefined): boolean {
   const link = signal ? pausable.get(signal) : undefined;
-  return link !== undefined && link.timed;
+  return link?.timed === true;
 }
 
 /**
@@ -183,7 +183,10 @@ export function linkAbort(
     }
     link.follow(parent);
     const pausableParent = registerPausable ? pausable.get(parent) : undefined;
-    if (pausableParent) (link.pausableParents ??= []).push(pausableParent);
+    if (pausableParent) {
+      link.pausableParents ??= [];
+      link.pausableParents.push(pausableParent);
+    }
   }
   link.arm();
   if (registerPausable) pausable.set(link.signal, link);
@@ -217,7 +220,8 @@ class Link implements LinkedAbort {
 
   /** Aborts this link when `parent` aborts, with its reason. */
   follow(parent: AbortSignal): void {
-    (this.#unsubscribers ??= []).push(onAbort(parent, () => this.abort(parent.reason)));
+    this.#unsubscribers ??= [];
+    this.#unsubscribers.push(onAbort(parent, () => this.abort(parent.reason)));
   }
 
   /** Starts the timeout clock with the time that is left (again after a pause). */

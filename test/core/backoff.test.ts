@@ -76,7 +76,7 @@ describe('retryDelay', () => {
   });
   it('the wait options give retries a doubling backoff whatever the wait factor', () => {
     const opts = normalizeWaitOptions({ factor: 1.05, jitter: 0 });
-    expect(opts.retry && opts.retry.backoff.factor).toBe(2);
+    expect(opts.retry !== false && opts.retry.backoff.factor).toBe(2);
   });
 });
 

@@ -177,7 +177,10 @@ describe.concurrent('examples against "real" endpoints named by environment vari
 describe.concurrent('the demo', () => {
   function capture() {
     let text = '';
-    return { out: { write: (chunk: string) => void (text += chunk) }, text: () => text };
+    const write = (chunk: string): void => {
+      text += chunk;
+    };
+    return { out: { write }, text: () => text };
   }
 
   it('plain lines (not a TTY): progress lines, typed results, the summary line', async () => {

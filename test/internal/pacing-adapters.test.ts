@@ -41,7 +41,7 @@ const json =
     res.end(JSON.stringify(body));
   };
 /** Answers with `handler` after `ms` of (possibly fake) time. */
-const after =
+const answerAfter =
   (ms: number, handler: Handler): Handler =>
   (req, res) => {
     setTimeout(() => handler(req, res), ms);
@@ -128,7 +128,7 @@ describe('time spent queued for a pacing slot is not request time, for the adapt
     ['the whole-download limit (downloadTimeoutMs: 2000)', { downloadTimeoutMs: 2000 }],
   ])('an edge download queued 3 s behind two waits\' slow polls (serial pacing) is sent and succeeds: %s does not run while it waits', async (_name, limits) => {
     vi.useFakeTimers(FAKE);
-    routes = { [EDGE_TASK]: after(1500, json(edgeStatus('succeed'))), [EDGE_DOWNLOAD]: archive };
+    routes = { [EDGE_TASK]: answerAfter(1500, json(edgeStatus('succeed'))), [EDGE_DOWNLOAD]: archive };
     const adapter = edge(limits);
     const waits = [waitForTask(adapter, EDGE_ID), waitForTask(adapter, EDGE_ID)];
     let settled = false;
@@ -174,8 +174,8 @@ describe('time spent queued for a pacing slot is not request time, for the adapt
         res.end(JSON.stringify({ code: 0, data: { success: true }, message: 'Success' }));
       },
       // Jobs 1 and 3 take 1.5 s to answer (failed, to end their waits); job 2 refuses the first session.
-      '/api-open/v1/jobs/1': after(1500, json(job(1, 3))),
-      '/api-open/v1/jobs/3': after(1500, json(job(3, 3))),
+      '/api-open/v1/jobs/1': answerAfter(1500, json(job(1, 3))),
+      '/api-open/v1/jobs/3': answerAfter(1500, json(job(3, 3))),
       '/api-open/v1/jobs/2': (req, res) =>
         req.headers.cookie === 'explorer_token=T1'
           ? json({ code: 40104000, message: 'ErrUnauthorized' })(req, res)

@@ -183,7 +183,7 @@ function checkScript(name: string, value: unknown): DgcTaskScript {
   }
   if (script.failedSubtasks !== undefined) {
     if (!Array.isArray(script.failedSubtasks)) throw new TypeError(`${name}.failedSubtasks must be an array of indexes, got ${describe(script.failedSubtasks)}`);
-    script.failedSubtasks.forEach((index, i) => checkInt(`${name}.failedSubtasks[${i}]`, index, 0, 0, 10_000));
+    for (const [i, index] of script.failedSubtasks.entries()) checkInt(`${name}.failedSubtasks[${i}]`, index, 0, 0, 10_000);
   }
   return { ...script };
 }

@@ -247,7 +247,7 @@ function checkNodeIds(name: string, value: unknown, max: number): number[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > max) {
     throw new TypeError(`${name} must be an array of 1 to ${max} node ids, got ${describe(value)}`);
   }
-  value.forEach((id, i) => checkInt(`${name}[${i}]`, id, 1, 1, MAX_NODE_ID));
+  for (const [i, id] of value.entries()) checkInt(`${name}[${i}]`, id, 1, 1, MAX_NODE_ID);
   return [...(value as number[])];
 }
 
@@ -257,7 +257,7 @@ function checkScript(name: string, value: unknown): EdgeTaskScript {
   checkMs(`${name}.abortingMs`, script.abortingMs, 0);
   if (script.failedNodeIds !== undefined) {
     if (!Array.isArray(script.failedNodeIds)) throw new TypeError(`${name}.failedNodeIds must be an array, got ${describe(script.failedNodeIds)}`);
-    script.failedNodeIds.forEach((id, i) => checkInt(`${name}.failedNodeIds[${i}]`, id, 1, 1, MAX_NODE_ID));
+    for (const [i, id] of script.failedNodeIds.entries()) checkInt(`${name}.failedNodeIds[${i}]`, id, 1, 1, MAX_NODE_ID);
   }
   if (script.files !== undefined) {
     if (!isRecord(script.files)) throw new TypeError(`${name}.files must be an object of name → content, got ${describe(script.files)}`);

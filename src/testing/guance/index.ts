@@ -183,7 +183,8 @@ function queryTask(state: GuanceState, request: SimRequest): SimResponse {
   const { word } = stateOf(task, state.clock.now());
   if (word === 'ok') {
     // Made up on the first read, then kept, so every later read returns the same clusters.
-    const clusters = (task.clusters ??= makeClusters(state.random, task.around));
+    task.clusters ??= makeClusters(state.random, task.around);
+    const clusters = task.clusters;
     const docCount = task.docCount ?? clusters.reduce((sum, c) => sum + c.count, 0);
     return envelope(state, 200, { data: clusters, docCount, taskStatus: 'ok' });
   }

@@ -73,7 +73,7 @@ describe('toTaskPollError: the one mapping of transport failures', () => {
       expect(view).not.toContain('SECRET-KEY');
       expect(view).not.toContain('SECRET-Q');
     }
-    expect((mapped?.cause as { config?: unknown }).config).toBeUndefined();
+    expect((mapped?.cause as { config?: unknown } | undefined)?.config).toBeUndefined();
   });
 
   it('returns undefined for errors that are not transport failures', () => {

@@ -14,7 +14,7 @@ function untar(archive: Buffer): Map<string, Buffer> {
     const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
     const size = parseInt(header.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim(), 8);
     let sum = 0;
-    header.forEach((byte, i) => (sum += i >= 148 && i < 156 ? 32 : byte));
+    for (const [i, byte] of header.entries()) sum += i >= 148 && i < 156 ? 32 : byte;
     expect(parseInt(header.subarray(148, 156).toString('ascii'), 8)).toBe(sum);
     expect(header.subarray(257, 263).toString('ascii')).toBe('ustar\0');
     files.set(name, archive.subarray(offset + 512, offset + 512 + size));
