@@ -6,7 +6,7 @@
  * the published build does not have. Nothing is written to dist/.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,7 +53,8 @@ export async function bundleLibrary(revision?: string, root?: string): Promise<B
       mkdirSync(join(root, 'bench', 'overhead'), { recursive: true });
       const archive = execFileSync('git', ['archive', '--format=tar', revision, 'src'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
       execFileSync('tar', ['-x', '-C', root], { input: archive });
-      cpSync(join(ROOT, 'bench', 'overhead', 'entry.ts'), join(root, 'bench', 'overhead', 'entry.ts'));
+      // The same three exports as entry.ts, from wherever that revision kept them (the layout moved).
+      writeFileSync(join(root, 'bench', 'overhead', 'entry.ts'), entryFor(root));
     }
     const outDir = join(dir, 'out');
     await build({
@@ -86,4 +87,21 @@ export async function bundleLibrary(revision?: string, root?: string): Promise<B
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** entry.ts for a tree of another revision: the HTTP client and the Guance factory moved over time. */
+function entryFor(tree: string): string {
+  const first = (...paths: string[]): string => {
+    const found = paths.find((path) => existsSync(join(tree, path)));
+    if (found === undefined) throw new Error(`none of ${paths.join(', ')} in the revision's tree`);
+    return `../../${found.replace(/\.ts$/, '.js')}`;
+  };
+  const client = first('src/internal/http/client.ts', 'src/internal/http.ts', 'src/core/http.ts');
+  const guance = first('src/providers/guance/index.ts', 'src/providers/guance.ts');
+  return [
+    "export { waitForTask, defineAdapter } from '../../src/index.js';",
+    `export { createHttpClient } from '${client}';`,
+    `export { guanceLogmine } from '${guance}';`,
+    '',
+  ].join('\n');
 }
