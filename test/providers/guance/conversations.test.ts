@@ -15,7 +15,7 @@ import {
   waitForTask,
   type TaskState,
   type TaskStatus,
-} from '../../src/index.js';
+} from '../../../src/index.js';
 import {
   GUANCE_DEFAULT_PACING,
   GUANCE_SITES,
@@ -25,8 +25,8 @@ import {
   type GuanceLogmine,
   type GuanceLogmineOptions,
   type GuanceLogmineResult,
-} from '../../src/providers/guance/index.js';
-import { nockClock } from '../helpers/nock-clock.js';
+} from '../../../src/providers/guance/index.js';
+import { nockClock } from '../../helpers/nock-clock.js';
 
 const API_KEY = 'df-canary-7f3e91c2b4a85d60';
 const BASE = 'https://openapi.guance.com';
@@ -35,7 +35,7 @@ const QUERY = '/api/v1/logmine/query_task';
 const TASK_ID = 'logminetaskchcbedk24lokg5cqfdb0';
 
 const fixture = (name: string): string =>
-  readFileSync(fileURLToPath(new URL(`../fixtures/guance/${name}`, import.meta.url)), 'utf8');
+  readFileSync(fileURLToPath(new URL(`../../fixtures/guance/${name}`, import.meta.url)), 'utf8');
 const SEED_RESPONSE = fixture('query_task.seed-000.json');
 const SEND_OK = fixture('send_task.ok.json');
 const RUNNING = fixture('query_task.running.json');
