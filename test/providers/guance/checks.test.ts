@@ -6,22 +6,23 @@ import { API_KEY, BASE, SEND_OK, clock, expectNoKey, make, useGuanceNock } from 
 
 useGuanceNock();
 
-describe('options are checked before any request', () => {
-  let requests = 0;
-  beforeEach(() => {
-    requests = 0;
-    const count = () => {
-      requests += 1;
-      return [200, SEND_OK] as const;
-    };
-    for (const base of [BASE, ...Object.values(GUANCE_SITES)]) {
-      nock(base).persist().post(/.*/).reply(count).get(/.*/).reply(count);
-    }
-  });
-  afterEach(() => {
-    expect(requests).toBe(0);
-  });
+// Every test here ends before a request: the API answers anything at every site, and counts it.
+let requests = 0;
+beforeEach(() => {
+  requests = 0;
+  const count = () => {
+    requests += 1;
+    return [200, SEND_OK] as const;
+  };
+  for (const base of [BASE, ...Object.values(GUANCE_SITES)]) {
+    nock(base).persist().post(/.*/).reply(count).get(/.*/).reply(count);
+  }
+});
+afterEach(() => {
+  expect(requests).toBe(0);
+});
 
+describe('guanceLogmine options are checked before any request', () => {
   const badFactoryOptions: [string, unknown, ErrorConstructor, RegExp][] = [
     ['no options', undefined, TypeError, /options must be an object/],
     ['apiKey missing', {}, TypeError, /apiKey must be a non-empty string, got undefined/],
@@ -55,7 +56,9 @@ describe('options are checked before any request', () => {
     expect((error as Error).message).toMatch(message);
     expectNoKey(error);
   });
+});
 
+describe('submit input and task ids are checked before any request', () => {
   const badInputs: [string, unknown, ErrorConstructor, RegExp][] = [
     ['no input', undefined, TypeError, /submit input must be an object/],
     ['analysisField missing', {}, TypeError, /analysisField must be a non-empty string/],

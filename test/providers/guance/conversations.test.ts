@@ -20,7 +20,7 @@ import {
 
 useGuanceNock();
 
-describe('guance.logmine conversations', () => {
+describe('guance.logmine conversation: submit, then wait for the clusters', () => {
   it('submit → queued → running → ok: typed clusters through waitForTask', async () => {
     const scope = api()
       .post(SEND, {
@@ -73,7 +73,9 @@ describe('guance.logmine conversations', () => {
     expect(result.clusters[0]).not.toHaveProperty('docids');
     expect(scope.isDone()).toBe(true);
   });
+});
 
+describe('guance.logmine conversations past the happy path: failure, unknown words, the deadline', () => {
   it('query_task → failed: TaskFailedError with the word kept and the message as reason', async () => {
     const scope = api()
       .get(QUERY)
@@ -113,7 +115,9 @@ describe('guance.logmine conversations', () => {
     expect(error).toBeInstanceOf(TaskTimeoutError);
     expect((error as TaskTimeoutError).lastStatus).toMatchObject({ state: 'unknown', providerState: 'rebalancing', terminal: false });
   });
+});
 
+describe('guance.logmine conversations through server errors, retried', () => {
   it('query_task → 502 → 503 → ok: 5xx retried', async () => {
     const scope = api()
       .get(QUERY)

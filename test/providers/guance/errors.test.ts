@@ -17,7 +17,7 @@ import {
 
 useGuanceNock();
 
-describe('query_task error answers: the error each one stands for', () => {
+describe('query_task error envelopes on HTTP 200: the envelope decides', () => {
   it('query_task → HTTP 200 with success:false envelope: ProviderError with the code, not retried', async () => {
     const scope = api()
       .get(QUERY)
@@ -49,7 +49,9 @@ describe('query_task error answers: the error each one stands for', () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ providerCode: '400', httpStatus: 200 });
   });
+});
 
+describe('query_task refused keys: AuthenticationError, not retried', () => {
   it('query_task → 403 ft.InvalidAPIKey: AuthenticationError after exactly one request', async () => {
     const polls = everyPoll(403, errorBody(403, 'ft.InvalidAPIKey', 'invalid api key'));
     const error = await clock.failure(waitForTask(make(), TASK_ID, FAST));
@@ -72,7 +74,9 @@ describe('query_task error answers: the error each one stands for', () => {
     expect(error).toMatchObject({ providerCode: 'ft.Unauthorized', httpStatus: 401 });
     expect(polls()).toBe(1);
   });
+});
 
+describe('query_task rate limits: transient, never an auth failure', () => {
   it.each(['ft.TriggerApiAkCurrentLimiting', 'ft.TriggerApiWorkspaceCurrentLimiting'])(
     'query_task → 401 %s (rate limit) → ok: retried after a pause, never an auth failure',
     async (code) => {
@@ -106,7 +110,9 @@ describe('query_task error answers: the error each one stands for', () => {
     expect(error).not.toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ providerCode: 'ft.TriggerApiAkCurrentLimiting', httpStatus: 401, transient: true, retryAfterMs: 7000 });
   });
+});
 
+describe('query_task 404s: an unknown task, or a wrong URL', () => {
   it('query_task → 404 with the Guance envelope: TaskNotFoundError at once', async () => {
     const polls = everyPoll(404, errorBody(404, '', 'not found'));
     const error = await clock.failure(waitForTask(make(), TASK_ID, FAST));
