@@ -107,9 +107,11 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
     provider: adapter.provider,
     taskId: adapter.taskId,
     getStatus: adapter.getStatus,
+    // defineAdapter types `cancel` as optional; this adapter always has one.
     cancel: adapter.cancel as WorkflowTasks<z.output<S>>['cancel'],
     ...jobCalls(conn, rows, settings.sampleLimit),
     pacerStats: () => client.pacerStats(),
+    // Every succeeded status carries the rows: one without them is an AdapterError, not a typed result that is missing.
     resultRequired: true,
     close: () => client.close(),
   };

@@ -20,7 +20,8 @@ import type { WorkflowJob, WorkflowTask } from './types.js';
  * anything else → unknown. A numeric string is read as its number. The codes are those of the
  * "Job/Task status code" table of
  * https://github.com/vesoft-inc/nebula-docs/blob/master/docs-2.0/nebula-explorer/workflow/workflow-api/workflow-api-overview.md
- * (4 and 5 read as cancelled and cancelling is [inf]: the table names them Interrupted and Stopping).
+ * (4 → cancelled and 5 → cancelling are inferred [inf] from the names Interrupted and Stopping: the
+ * docs say no more).
  */
 export function workflowTaskState(code: number | string): TaskState {
   const n = typeof code === 'string' && /^\d+$/.test(code.trim()) ? Number(code) : code;
