@@ -18,7 +18,13 @@ import { Credentials } from './credentials.js';
 import { envelopeErrorOf, isThrottled, THROTTLED_FLOOR_MS } from './errors.js';
 import type { DgcSettings } from './options.js';
 import { importResponseSchema, systemTaskSchema, toReport } from './schemas.js';
-import { DGC_DEFAULT_PACING, DGC_PROVIDER, type DgcCallOptions, type DgcSystemTasksOptions, type DgcTaskResult } from './types.js';
+import {
+  DGC_DEFAULT_PACING,
+  DGC_PROVIDER,
+  type DgcCallOptions,
+  type DgcSystemTasksOptions,
+  type DgcTaskResult,
+} from './types.js';
 
 /** The transport options of the factory, handed to the shared HTTP client as they are (it checks them). */
 export type DgcTransport = Pick<DgcSystemTasksOptions, 'axios' | 'requestTimeoutMs' | 'pacing'>;
@@ -43,7 +49,10 @@ export class DgcClient {
     this.#http = createHttpClient({
       provider: DGC_PROVIDER,
       baseURL: settings.baseURL,
-      headers: { ...(settings.workspace !== undefined ? { workspace: settings.workspace } : {}), ...credentials.headers },
+      headers: {
+        ...(settings.workspace !== undefined ? { workspace: settings.workspace } : {}),
+        ...credentials.headers,
+      },
       defaultPacing: DGC_DEFAULT_PACING,
       ...(transport.axios !== undefined ? { axios: transport.axios } : {}),
       ...(transport.requestTimeoutMs !== undefined ? { requestTimeoutMs: transport.requestTimeoutMs } : {}),

@@ -36,7 +36,9 @@ export const THROTTLED_FLOOR_MS = 2000;
 
 /** Whether a non-2xx answer is the gateway throttling the caller: a 429, or `APIG.0308` on any status. */
 export function isThrottled(response: HttpResponse): boolean {
-  return response.status === 429 || THROTTLED_CODE.test(errorEnvelopeSchema.safeParse(response.data).data?.error_code ?? '');
+  if (response.status === 429) return true;
+  const code = errorEnvelopeSchema.safeParse(response.data).data?.error_code;
+  return THROTTLED_CODE.test(code ?? '');
 }
 
 /**

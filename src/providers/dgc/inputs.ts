@@ -17,23 +17,30 @@ const OBS_PATH = /^obs:\/\/[^/\s]+\/\S/;
 const MAX_OBS_PATH_CHARS = 1024;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
+const JOB_IMPORT_FIELDS = ['path', 'params', 'sameNamePolicy', 'jobsParam', 'executeUser', 'targetStatus', 'approvers'];
 const SAME_NAME_POLICIES = ['SKIP', 'OVERWRITE'] as const;
 const TARGET_STATUSES = ['SAVED', 'SUBMITTED', 'PRODUCTION'] as const;
 
 /** The body of `POST /v1/{project_id}/jobs/import`. */
 export function importJobsBody(input: DgcImportJobsInput): Record<string, unknown> {
-  const fields = checkInput(input, 'importJobs', ['path', 'params', 'sameNamePolicy', 'jobsParam', 'executeUser', 'targetStatus', 'approvers']);
+  const fields = checkInput(input, 'importJobs', JOB_IMPORT_FIELDS);
   const body: Record<string, unknown> = { path: checkObsPath(fields['path'], 'importJobs') };
   if (fields['params'] !== undefined) body['params'] = checkStringMap(fields['params'], 'importJobs: params');
   if (fields['sameNamePolicy'] !== undefined) {
     body['sameNamePolicy'] = checkEnum(fields['sameNamePolicy'], SAME_NAME_POLICIES, 'importJobs: sameNamePolicy');
   }
-  if (fields['jobsParam'] !== undefined) body['jobsParam'] = checkList(fields['jobsParam'], 'importJobs: jobsParam', jobParam);
-  if (fields['executeUser'] !== undefined) body['executeUser'] = checkText(fields['executeUser'], 'importJobs: executeUser');
+  if (fields['jobsParam'] !== undefined) {
+    body['jobsParam'] = checkList(fields['jobsParam'], 'importJobs: jobsParam', jobParam);
+  }
+  if (fields['executeUser'] !== undefined) {
+    body['executeUser'] = checkText(fields['executeUser'], 'importJobs: executeUser');
+  }
   if (fields['targetStatus'] !== undefined) {
     body['targetStatus'] = checkEnum(fields['targetStatus'], TARGET_STATUSES, 'importJobs: targetStatus');
   }
-  if (fields['approvers'] !== undefined) body['approvers'] = checkList(fields['approvers'], 'importJobs: approvers', approver);
+  if (fields['approvers'] !== undefined) {
+    body['approvers'] = checkList(fields['approvers'], 'importJobs: approvers', approver);
+  }
   return body;
 }
 
@@ -41,9 +48,15 @@ export function importJobsBody(input: DgcImportJobsInput): Record<string, unknow
 export function importConnectionsBody(input: DgcImportConnectionsInput): Record<string, unknown> {
   const fields = checkInput(input, 'importConnections', ['path', 'params', 'sameNamePolicy']);
   const body: Record<string, unknown> = { path: checkObsPath(fields['path'], 'importConnections') };
-  if (fields['params'] !== undefined) body['params'] = checkList(fields['params'], 'importConnections: params', connectionParam);
+  if (fields['params'] !== undefined) {
+    body['params'] = checkList(fields['params'], 'importConnections: params', connectionParam);
+  }
   if (fields['sameNamePolicy'] !== undefined) {
-    body['sameNamePolicy'] = checkEnum(fields['sameNamePolicy'], SAME_NAME_POLICIES, 'importConnections: sameNamePolicy');
+    body['sameNamePolicy'] = checkEnum(
+      fields['sameNamePolicy'],
+      SAME_NAME_POLICIES,
+      'importConnections: sameNamePolicy',
+    );
   }
   return body;
 }
@@ -70,7 +83,9 @@ function connectionParam(item: unknown, name: string): Record<string, unknown> {
   }
   const out: Record<string, unknown> = { name: checkText(connection['name'], `${name}.name`) };
   if (connection['type'] !== undefined) out['type'] = checkText(connection['type'], `${name}.type`);
-  if (connection['connectionType'] !== undefined) out['connectionType'] = checkText(connection['connectionType'], `${name}.connectionType`);
+  if (connection['connectionType'] !== undefined) {
+    out['connectionType'] = checkText(connection['connectionType'], `${name}.connectionType`);
+  }
   if (connection['params'] !== undefined) out['params'] = checkStringMap(connection['params'], `${name}.params`);
   return out;
 }
@@ -87,19 +102,28 @@ function checkInput(value: unknown, name: string, allowed: string[]): Record<str
 }
 
 function checkObsPath(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length > MAX_OBS_PATH_CHARS || !OBS_PATH.test(value) || CONTROL_CHAR.test(value)) {
+  if (
+    typeof value !== 'string' ||
+    value.length > MAX_OBS_PATH_CHARS ||
+    !OBS_PATH.test(value) ||
+    CONTROL_CHAR.test(value)
+  ) {
     throw new TypeError(`${name}: path must be an OBS path such as "obs://bucket/file.zip", got ${describe(value)}`);
   }
   return value;
 }
 
 function checkText(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new TypeError(`${name} must be a non-empty string, got ${describe(value)}`);
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new TypeError(`${name} must be a non-empty string, got ${describe(value)}`);
+  }
   return value;
 }
 
 function checkEnum<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
-  if (!allowed.includes(value as T)) throw new TypeError(`${name} must be one of ${allowed.join(', ')}, got ${describe(value)}`);
+  if (!allowed.includes(value as T)) {
+    throw new TypeError(`${name} must be one of ${allowed.join(', ')}, got ${describe(value)}`);
+  }
   return value as T;
 }
 

@@ -9,7 +9,16 @@ import { checkBaseURL } from '../../internal/http/url.js';
 import { DGC_PROVIDER, type DgcSystemTasksOptions } from './types.js';
 
 /** Every option key the factory knows; any other is refused with a did-you-mean. */
-const OPTION_KEYS = new Set(['projectId', 'region', 'endpoint', 'workspace', 'auth', 'axios', 'requestTimeoutMs', 'pacing']);
+const OPTION_KEYS = new Set([
+  'projectId',
+  'region',
+  'endpoint',
+  'workspace',
+  'auth',
+  'axios',
+  'requestTimeoutMs',
+  'pacing',
+]);
 
 /** A region name as Huawei spells them (`cn-north-4`, `ap-southeast-3`, `eu-west-101`). */
 const REGION = /^[a-z]{2,}-[a-z]+-\d+$/;
@@ -71,8 +80,13 @@ function endpointOf(region: unknown, endpoint: unknown): string {
 
 /** A workspace id goes into a header on every request, so it must be a header-safe token. */
 function checkWorkspace(workspace: unknown): string | undefined {
-  if (workspace !== undefined && !(typeof workspace === 'string' && workspace.length <= 128 && HEADER_TOKEN.test(workspace))) {
-    throw new TypeError(`workspace must be a workspace id (1 to 128 visible ASCII characters), got ${describe(workspace)}`);
+  if (
+    workspace !== undefined &&
+    !(typeof workspace === 'string' && workspace.length <= 128 && HEADER_TOKEN.test(workspace))
+  ) {
+    throw new TypeError(
+      `workspace must be a workspace id (1 to 128 visible ASCII characters), got ${describe(workspace)}`,
+    );
   }
   return workspace;
 }
@@ -85,9 +99,13 @@ function checkWorkspace(workspace: unknown): string | undefined {
 function checkAuth(auth: unknown): CheckedAuth {
   checkOptions(auth, DGC_PROVIDER, AUTH_KEYS, { name: 'auth', shape: AUTH_SHAPE });
   if ('token' in auth) {
-    if (Object.keys(auth).length !== 1) throw new TypeError(`${DGC_PROVIDER}: auth must be either ${AUTH_SHAPE}, not both`);
+    if (Object.keys(auth).length !== 1) {
+      throw new TypeError(`${DGC_PROVIDER}: auth must be either ${AUTH_SHAPE}, not both`);
+    }
     if (typeof auth['token'] !== 'string' || !HEADER_TOKEN.test(auth['token'])) {
-      throw new TypeError(`auth.token must be a non-empty token of visible ASCII characters, got ${describe(auth['token'])}`);
+      throw new TypeError(
+        `auth.token must be a non-empty token of visible ASCII characters, got ${describe(auth['token'])}`,
+      );
     }
     return { kind: 'token', token: auth['token'] };
   }
@@ -99,7 +117,9 @@ function checkAuth(auth: unknown): CheckedAuth {
     throw new TypeError(`auth.secretKey must be a non-empty string, got ${describe(secretKey)}`);
   }
   if (securityToken !== undefined && !(typeof securityToken === 'string' && HEADER_TOKEN.test(securityToken))) {
-    throw new TypeError(`auth.securityToken must be a non-empty token of visible ASCII characters, got ${describe(securityToken)}`);
+    throw new TypeError(
+      `auth.securityToken must be a non-empty token of visible ASCII characters, got ${describe(securityToken)}`,
+    );
   }
   return { kind: 'aksk', accessKey, secretKey, securityToken };
 }

@@ -93,7 +93,11 @@ export function toReport(body: SystemTask, raw: unknown): StatusReport<DgcTaskRe
   };
 }
 
-type Dated = { startTime?: Date | null | undefined; endTime?: Date | null | undefined; lastUpdate?: Date | null | undefined };
+type Dated = {
+  startTime?: Date | null | undefined;
+  endTime?: Date | null | undefined;
+  lastUpdate?: Date | null | undefined;
+};
 
 /** The times a task or subtask carries, under taskpoll's names; absent ones are left out. */
 function dates(item: Dated) {

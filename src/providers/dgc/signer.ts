@@ -55,7 +55,12 @@ export function createAkSkSigner(options: AkSkSignerOptions): (request: Prepared
     const headers = request.headers;
     for (const name of Object.keys(headers)) {
       const lower = name.toLowerCase();
-      if (lower === 'authorization' || lower === 'x-sdk-date' || lower === 'x-project-id' || lower === 'x-security-token') {
+      if (
+        lower === 'authorization' ||
+        lower === 'x-sdk-date' ||
+        lower === 'x-project-id' ||
+        lower === 'x-security-token'
+      ) {
         delete headers[name];
       }
     }
@@ -78,7 +83,8 @@ export function createAkSkSigner(options: AkSkSignerOptions): (request: Prepared
     ].join('\n');
     const stringToSign = `${ALGORITHM}\n${sdkDate}\n${sha256Hex(canonical)}`;
     const signature = createHmac('sha256', Buffer.from(secretKey, 'utf8')).update(stringToSign, 'utf8').digest('hex');
-    headers['Authorization'] = `${ALGORITHM} Access=${accessKey}, SignedHeaders=${signedNames.join(';')}, Signature=${signature}`;
+    headers['Authorization'] =
+      `${ALGORITHM} Access=${accessKey}, SignedHeaders=${signedNames.join(';')}, Signature=${signature}`;
     return signature;
   };
 }
