@@ -1,9 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PreparedRequest } from '../../src/internal/http/types.js';
-import { createAkSkSigner, formatSdkDate } from '../../src/providers/dgc/signer.js';
-import { parseAuthorization, referenceEscape, referenceSign } from './dgc-reference-signature.js';
+import type { PreparedRequest } from '../../../src/internal/http/types.js';
+import { createAkSkSigner, formatSdkDate } from '../../../src/providers/dgc/signer.js';
+import { parseAuthorization, referenceEscape, referenceSign } from './reference-signature.js';
 
 const AK = 'HPUAEXAMPLEAK0000001';
 const SK = 'sk/Example+Secret=Key0123456789abcdefABCD';

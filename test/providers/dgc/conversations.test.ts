@@ -11,7 +11,7 @@ import {
   pollTask,
   waitForTask,
   type TaskStatus,
-} from '../../src/index.js';
+} from '../../../src/index.js';
 import {
   DGC_REGIONS,
   dgcSystemTasks,
@@ -19,10 +19,10 @@ import {
   type DgcSystemTasks,
   type DgcSystemTasksOptions,
   type DgcTaskResult,
-} from '../../src/providers/dgc/index.js';
-import { nockClock } from '../helpers/nock-clock.js';
-import { parseAuthorization, referenceSign } from './dgc-reference-signature.js';
-import { useNockHarness } from '../helpers/nock-harness.js';
+} from '../../../src/providers/dgc/index.js';
+import { nockClock } from '../../helpers/nock-clock.js';
+import { parseAuthorization, referenceSign } from './reference-signature.js';
+import { useNockHarness } from '../../helpers/nock-harness.js';
 
 const PROJECT = 'b384b9e9ab9b4ee8994c8633aabc9505';
 const HOST = 'https://dayu-dlf.cn-north-4.myhuaweicloud.com';
@@ -33,7 +33,7 @@ const AK = 'HPUAEXAMPLEAK0000001';
 const SK = 'Secret/Key+Example=0123456789abcdefABCD';
 const SECURITY_TOKEN = 'gQpjbi1ub3J0aC00temporary';
 
-const fixture = (name: string): string => readFileSync(new URL(`../fixtures/dgc/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/dgc/${name}`, import.meta.url), 'utf8');
 
 const clock = nockClock();
 const { settle, failure } = clock;
@@ -59,7 +59,7 @@ const fastRetry = { retry: { minDelayMs: 100, maxDelayMs: 100 }, initialDelayMs:
 
 /**
  * A stand-in for the API Gateway's AK/SK check, for nock reply functions: it recomputes the signature
- * of what arrived with the independent reference (test/providers/dgc-reference-signature.ts) and
+ * of what arrived with the independent reference (reference-signature.ts) and
  * answers `APIG.0303` unless it matches. nock hands the reply function a JSON body already parsed;
  * `JSON.stringify` gives back the exact bytes sent, because the adapter serializes with it too.
  */
