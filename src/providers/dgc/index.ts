@@ -53,7 +53,7 @@ export type {
   DgcTokenAuth,
 } from './types.js';
 
-/** A system task id: any id the shared rule accepts (DLF's are 32 hex digits, but none is documented). */
+/** A system task id: any id the shared rule accepts (DLF's are 32 hex digits, but no format is documented). */
 const TASK_ID: IdRule = { name: 'taskId' };
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The factory's own options, checked once before anything is built: the project, where the API is
- * (`region` or `endpoint`), the workspace, and the credentials. Every refusal is a `TypeError` (or a
- * `RangeError` for a length) that names the option and never echoes a credential. The transport
- * options (`axios`, `requestTimeoutMs`, `pacing`) are checked by the shared HTTP client.
+ * (`region` or `endpoint`), the workspace, and the credentials. Every refusal is a `TypeError` or a
+ * `RangeError` that names the option and never echoes a credential. The transport options (`axios`,
+ * `requestTimeoutMs`, `pacing`) are checked by the shared HTTP client.
  */
 import { checkId, checkOptions, describe, type IdRule } from '../../internal/checks.js';
 import { checkBaseURL } from '../../internal/http/url.js';
