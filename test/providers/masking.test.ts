@@ -14,7 +14,7 @@ import { guanceLogmine } from '../../src/providers/guance/index.js';
 import { workflowTasks } from '../../src/providers/workflow/index.js';
 import { nockClock } from '../helpers/nock-clock.js';
 import { useNockHarness } from '../helpers/nock-harness.js';
-import { parseAuthorization } from './dgc-reference-signature.js';
+import { parseAuthorization } from './dgc/reference-signature.js';
 
 const SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 const REDACTED = '[redacted]';

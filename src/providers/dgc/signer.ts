@@ -1,10 +1,10 @@
 /**
  * Huawei Cloud API Gateway request signing, `SDK-HMAC-SHA256` (AK/SK), for the DataArts Studio
- * adapter. Internal to `taskpoll/dgc`: only `dgc.ts` imports it.
+ * adapter. Internal to `taskpoll/dgc`: only `credentials.ts` uses it.
  *
  * The algorithm follows the Huawei Cloud SDK signer (Go SDK `core/auth/signer/signer.go` and
- * `escape.go`, https://github.com/huaweicloud/huaweicloud-sdk-go-v3) and the APIG signing guide
- * (support.huaweicloud.com `devg-apisign/api-sign-0001`):
+ * `escape.go`, https://github.com/huaweicloud/huaweicloud-sdk-go-v3) and the API Gateway's signing
+ * guide (https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-algorithm-002.html):
  *
  * 1. `X-Sdk-Date` = UTC `YYYYMMDDTHHMMSSZ`, read from `Date.now()` at signing time.
  * 2. Canonical request = `METHOD\n CanonicalURI\n CanonicalQuery\n CanonicalHeaders\n SignedHeaders\n
@@ -35,7 +35,11 @@ export interface AkSkSignerOptions {
   secretKey: string;
   /** The security token of temporary credentials, sent as `X-Security-Token` (and signed). */
   securityToken?: string | undefined;
-  /** Sent as `X-Project-Id`, as the Huawei SDKs do with project-scoped AK/SK. */
+  /**
+   * Sent as `X-Project-Id`, as the Huawei SDKs do with project-scoped AK/SK: DataArts Studio's common
+   * request headers make it mandatory for sub-projects,
+   * https://support.huaweicloud.com/intl/en-us/api-dataartsstudio/dataartsstudio_02_0318.html.
+   */
   projectId: string;
 }
 
@@ -51,7 +55,12 @@ export function createAkSkSigner(options: AkSkSignerOptions): (request: Prepared
     const headers = request.headers;
     for (const name of Object.keys(headers)) {
       const lower = name.toLowerCase();
-      if (lower === 'authorization' || lower === 'x-sdk-date' || lower === 'x-project-id' || lower === 'x-security-token') {
+      if (
+        lower === 'authorization' ||
+        lower === 'x-sdk-date' ||
+        lower === 'x-project-id' ||
+        lower === 'x-security-token'
+      ) {
         delete headers[name];
       }
     }
@@ -74,7 +83,8 @@ export function createAkSkSigner(options: AkSkSignerOptions): (request: Prepared
     ].join('\n');
     const stringToSign = `${ALGORITHM}\n${sdkDate}\n${sha256Hex(canonical)}`;
     const signature = createHmac('sha256', Buffer.from(secretKey, 'utf8')).update(stringToSign, 'utf8').digest('hex');
-    headers['Authorization'] = `${ALGORITHM} Access=${accessKey}, SignedHeaders=${signedNames.join(';')}, Signature=${signature}`;
+    headers['Authorization'] =
+      `${ALGORITHM} Access=${accessKey}, SignedHeaders=${signedNames.join(';')}, Signature=${signature}`;
     return signature;
   };
 }

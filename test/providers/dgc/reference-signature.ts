@@ -1,5 +1,7 @@
 /**
- * An independent reading of Huawei's `SDK-HMAC-SHA256` definition (PROVIDERS.md §3), for tests only.
+ * An independent reading of Huawei's `SDK-HMAC-SHA256` definition (the API Gateway's signing guide,
+ * https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-algorithm-002.html, and the Go SDK
+ * signer, https://github.com/huaweicloud/huaweicloud-sdk-go-v3, `core/auth/signer`), for tests only.
  * It shares no code with src/providers/dgc/signer.ts and is written differently on purpose (escaping
  * via encodeURIComponent plus fix-ups, inputs as raw strings rather than a URL), so the two agree only
  * if both follow the definition.

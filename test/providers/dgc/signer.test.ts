@@ -1,14 +1,14 @@
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PreparedRequest } from '../../src/internal/http/types.js';
-import { createAkSkSigner, formatSdkDate } from '../../src/providers/dgc/signer.js';
-import { parseAuthorization, referenceEscape, referenceSign } from './dgc-reference-signature.js';
+import type { PreparedRequest } from '../../../src/internal/http/types.js';
+import { createAkSkSigner, formatSdkDate } from '../../../src/providers/dgc/signer.js';
+import { parseAuthorization, referenceEscape, referenceSign } from './reference-signature.js';
 
 const AK = 'HPUAEXAMPLEAK0000001';
 const SK = 'sk/Example+Secret=Key0123456789abcdefABCD';
 const PROJECT = 'b384b9e9ab9b4ee8994c8633aabc9505';
-// 2019-03-18T09:47:51.345Z: the PROVIDERS.md example date, with milliseconds that must be dropped.
+// 2019-03-18T09:47:51.345Z: an instant with milliseconds, which X-Sdk-Date (whole seconds) must drop.
 const NOW = Date.UTC(2019, 2, 18, 9, 47, 51, 345);
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
