@@ -8,9 +8,9 @@ import { PassThrough } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions, type EdgeTlsOptions } from '../../src/providers/edge/index.js';
-import { AuthenticationError, NetworkError, ResponseValidationError, waitForTask } from '../../src/index.js';
-import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/mtls.js';
+import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions, type EdgeTlsOptions } from '../../../src/providers/edge/index.js';
+import { AuthenticationError, NetworkError, ResponseValidationError, waitForTask } from '../../../src/index.js';
+import { hasOpenssl, makeTestPki, type TestPki } from '../../helpers/mtls.js';
 
 const TASK_PATH = '/edgemanager/v1/logmgmt/dump/task';
 const DOWNLOAD_PATH = '/edgemanager/v1/logmgmt/dump/download/edgeNodes.tar.gz';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import nock from 'nock';
 import { describe, expect, it, vi } from 'vitest';
-import { edgeLogDump, EDGE_DEFAULTS, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge/index.js';
+import { edgeLogDump, EDGE_DEFAULTS, type EdgeLogDump, type EdgeLogDumpOptions } from '../../../src/providers/edge/index.js';
 import {
   AuthenticationError,
   HttpError,
@@ -12,8 +12,8 @@ import {
   TaskNotFoundError,
   waitForTask,
   type TaskStatus,
-} from '../../src/index.js';
-import { useNockHarness } from '../helpers/nock-harness.js';
+} from '../../../src/index.js';
+import { useNockHarness } from '../../helpers/nock-harness.js';
 
 const BASE = 'https://mef.test:30035';
 const TASK_PATH = '/edgemanager/v1/logmgmt/dump/task';
@@ -21,7 +21,7 @@ const ID = 'dumpMultiNodesLog.413f66d0a7b9c4e1f2d3a5b6';
 const SEED_ID = 'dumpMultiNodesLog.eca14a007f930e5689652a30';
 const CREATED = '2023-08-23T17:06:56.28075167Z';
 
-const fixtureText = (name: string): string => readFileSync(new URL(`../fixtures/edge/${name}`, import.meta.url), 'utf8');
+const fixtureText = (name: string): string => readFileSync(new URL(`../../fixtures/edge/${name}`, import.meta.url), 'utf8');
 const fixture = (name: string): Record<string, unknown> => JSON.parse(fixtureText(name)) as Record<string, unknown>;
 
 /** A query answer for task {@link ID} in MEF's envelope. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../src/providers/edge/index.js';
+import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../../src/providers/edge/index.js';
 import {
   HttpError,
   NetworkError,
@@ -16,8 +16,8 @@ import {
   TaskFailedError,
   waitForTask,
   type TaskStatus,
-} from '../../src/index.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+} from '../../../src/index.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
 
 const TASK_PATH = '/edgemanager/v1/logmgmt/dump/task';
 const DOWNLOAD_PATH = '/edgemanager/v1/logmgmt/dump/download/edgeNodes.tar.gz';
