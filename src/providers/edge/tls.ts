@@ -65,7 +65,9 @@ function tlsAgentOptions(tls: unknown): AgentOptions {
   if (!leaf.checkPrivateKey(privateKey)) throw new TypeError(`${PROVIDER}: tls.key is not the private key of tls.cert`);
   const cas = Array.isArray(ca) ? (ca as unknown[]) : [ca];
   if (cas.length === 0) throw new TypeError(`${PROVIDER}: tls.ca must hold MEF's root CA certificate`);
-  cas.forEach((one, index) => certificates(Array.isArray(ca) ? `tls.ca[${index}]` : 'tls.ca', one));
+  cas.forEach((one, index) => {
+    certificates(Array.isArray(ca) ? `tls.ca[${index}]` : 'tls.ca', one);
+  });
   return {
     cert: cert as PemInput,
     key: key as PemInput,
