@@ -29,12 +29,11 @@
  * - MEF has no cancel call: the adapter has no `cancel`, and `cancelOnAbort` does nothing for it.
  * - The query path is `/task?taskId=` as on the API page (the overview page writes `/task/?taskId=`).
  *
- * The entry holds the factory; the parts it assembles are beside it: `types.ts` (the public types),
- * `options.ts`, `api.ts` (MEF's routes, schemas and status words), `client.ts` (create and query),
- * `download.ts`, `tls.ts`, `checks.ts` and `errors.ts`.
- *
  * @module
  */
+// The factory assembles the parts beside it: types.ts (the public types), options.ts, api.ts (MEF's
+// routes, schemas and status words), client.ts (create and query), download.ts, tls.ts, checks.ts
+// (the adapter's own inputs) and errors.ts.
 import { defineAdapter } from '../../core/adapter.js';
 import { checkId } from '../../internal/checks.js';
 import { PROVIDER, TASK_ID } from './api.js';

@@ -20,7 +20,7 @@ import { DOWNLOAD_PATH, ID, TASK_PATH } from './mef.js';
 const mef = useLoopbackMef();
 const { make, paths } = mef;
 
-describe('download', () => {
+describe('download: where the archive goes', () => {
   it('status succeed → download to a path: the archive in place, no temporary file left', async () => {
     mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: archive() };
     const edge = make();
@@ -61,6 +61,16 @@ describe('download', () => {
     expect(mef.server.requests[1]?.headers.accept).toBe('*/*');
   });
 
+  it('an archive over the 10 MiB JSON limit downloads whole (the download has its own limit)', async () => {
+    const big = Buffer.alloc(11 * 1024 * 1024, 7);
+    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: archive(big) };
+    const edge = make();
+    const result = await edge.download(ID, join(mef.dir, 'big.tar.gz'));
+    expect(result.bytes).toBe(big.length);
+  });
+});
+
+describe('download: refused before any byte is written', () => {
   it('a task still processing → RangeError after the status check; no download request, no file', async () => {
     mef.routes = { [TASK_PATH]: json(answer('processing', { progress: 40, data: null })), [DOWNLOAD_PATH]: archive() };
     const edge = make();
@@ -104,6 +114,26 @@ describe('download', () => {
     expect(mef.server.requests).toHaveLength(0);
   });
 
+  it('the archive is "abnormal": 400 with a JSON string → HttpError with the text; nothing written', async () => {
+    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: json('"the file is abnormal"', 400) };
+    const edge = make();
+    const error = await edge.download(ID, join(mef.dir, 'x.tar.gz')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as Error).message).toBe(`edge.logDump: GET ${DOWNLOAD_PATH} answered HTTP 400: the file is abnormal`);
+    expect(await readdir(mef.dir)).toEqual([]);
+  });
+
+  it('400 with the error envelope → ProviderError; nothing written', async () => {
+    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: json('{"status":"00001005","msg":"param validation failed","data":null}', 400) };
+    const edge = make();
+    const error = await edge.download(ID, join(mef.dir, 'x.tar.gz')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ providerCode: '00001005', httpStatus: 400 });
+    expect(await readdir(mef.dir)).toEqual([]);
+  });
+});
+
+describe('download: failures midway', () => {
   it('connection dropped mid-stream → NetworkError (transient); no partial file, the old file untouched', async () => {
     mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: halfArchive() };
     const edge = make();
@@ -127,38 +157,12 @@ describe('download', () => {
     expect(sink.destroyed).toBe(true);
   });
 
-  it('the archive is "abnormal": 400 with a JSON string → HttpError with the text; nothing written', async () => {
-    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: json('"the file is abnormal"', 400) };
-    const edge = make();
-    const error = await edge.download(ID, join(mef.dir, 'x.tar.gz')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HttpError);
-    expect((error as Error).message).toBe(`edge.logDump: GET ${DOWNLOAD_PATH} answered HTTP 400: the file is abnormal`);
-    expect(await readdir(mef.dir)).toEqual([]);
-  });
-
-  it('400 with the error envelope → ProviderError; nothing written', async () => {
-    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: json('{"status":"00001005","msg":"param validation failed","data":null}', 400) };
-    const edge = make();
-    const error = await edge.download(ID, join(mef.dir, 'x.tar.gz')).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ providerCode: '00001005', httpStatus: 400 });
-    expect(await readdir(mef.dir)).toEqual([]);
-  });
-
   it('an archive over maxDownloadBytes → ResponseValidationError; no partial file', async () => {
     mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: archive() };
     const edge = make({ maxDownloadBytes: 100_000 });
     const error = await edge.download(ID, join(mef.dir, 'x.tar.gz')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(await readdir(mef.dir)).toEqual([]);
-  });
-
-  it('an archive over the 10 MiB JSON limit downloads whole (the download has its own limit)', async () => {
-    const big = Buffer.alloc(11 * 1024 * 1024, 7);
-    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: archive(big) };
-    const edge = make();
-    const result = await edge.download(ID, join(mef.dir, 'big.tar.gz'));
-    expect(result.bytes).toBe(big.length);
   });
 
   it('aborted mid-stream → rejects with the reason; no partial file', async () => {
@@ -170,6 +174,16 @@ describe('download', () => {
     expect(await readdir(mef.dir)).toEqual([]);
   });
 
+  it.skipIf(!existsSync('/dev/full'))('a Writable that fails (ENOSPC) → its own error, not a network error', async () => {
+    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: archive() };
+    const edge = make();
+    const error = await edge.download(ID, createWriteStream('/dev/full')).catch((e: unknown) => e);
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(error).not.toBeInstanceOf(NetworkError);
+  });
+});
+
+describe('download: time limits', () => {
   it('the body stalls → NetworkError (timedOut) after downloadTimeoutMs; no partial file', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     let sent = false;
@@ -214,15 +228,9 @@ describe('download', () => {
     expect((error as Error).message).toBe(`edge.logDump: GET ${DOWNLOAD_PATH} to ${new URL(mef.server.url).host} got no answer within 5000 ms`);
     expect(await readdir(mef.dir)).toEqual([]);
   });
+});
 
-  it.skipIf(!existsSync('/dev/full'))('a Writable that fails (ENOSPC) → its own error, not a network error', async () => {
-    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: archive() };
-    const edge = make();
-    const error = await edge.download(ID, createWriteStream('/dev/full')).catch((e: unknown) => e);
-    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    expect(error).not.toBeInstanceOf(NetworkError);
-  });
-
+describe('download: one at a time', () => {
   it('two downloads at once run one after the other, even with pacing off (MEF: one download connection)', async () => {
     let active = 0;
     let most = 0;
