@@ -1,3 +1,5 @@
+// Mutual TLS: the tls material checked when the adapter is made, and real HTTPS loopback servers that
+// require a client certificate (as MEF's nginx does), with the failures each side can cause.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, createServer, type ServerOptions } from 'node:https';
@@ -8,13 +10,11 @@ import { PassThrough } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions, type EdgeTlsOptions } from '../../src/providers/edge/index.js';
-import { AuthenticationError, NetworkError, ResponseValidationError, waitForTask } from '../../src/index.js';
-import { hasOpenssl, makeTestPki, type TestPki } from '../helpers/mtls.js';
+import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions, type EdgeTlsOptions } from '../../../src/providers/edge/index.js';
+import { AuthenticationError, NetworkError, ResponseValidationError, waitForTask } from '../../../src/index.js';
+import { hasOpenssl, makeTestPki, type TestPki } from '../../helpers/mtls.js';
+import { DOWNLOAD_PATH, ID, TASK_PATH } from './mef.js';
 
-const TASK_PATH = '/edgemanager/v1/logmgmt/dump/task';
-const DOWNLOAD_PATH = '/edgemanager/v1/logmgmt/dump/download/edgeNodes.tar.gz';
-const ID = 'dumpMultiNodesLog.413f66d0a7b9c4e1f2d3a5b6';
 const ARCHIVE = Buffer.from('not really a tar.gz, but bytes all the same\n'.repeat(2000));
 
 interface TlsServer {
