@@ -109,21 +109,23 @@ const HEAVY: ChaosConfig = {
 
 /**
  * The issue's mix (5 % HTTP 500, 2 % resets, 1 % truncated JSON, 1 % hangs, 2 % 429), each kind
- * configured a little above its share so that the measured rates are at least the mix (asserted):
+ * configured above its share so that the measured rates are at least the mix (asserted):
  * the goal, at least 99.5 % of the waits ending in the task's true outcome, is then met under at
  * least those faults.
  */
 const ISSUE_MIX: ChaosConfig = {
   name: 'issue-mix',
   faults: [
-    { kind: 'server-error', status: 500, probability: 0.06 },
-    { kind: 'reset', probability: 0.028 },
-    { kind: 'malformed-json', probability: 0.014 },
-    { kind: 'hang', probability: 0.014 },
+    { kind: 'server-error', status: 500, probability: 0.065 },
+    { kind: 'reset', probability: 0.032 },
+    { kind: 'malformed-json', probability: 0.017 },
+    { kind: 'hang', probability: 0.017 },
   ],
   // Bursts rather than a per-request roll: a rate limit refuses for a while, and each 429 with
-  // Retry-After pauses the whole adapter. ~2.5 % of the requests.
-  bursts429: { everyMs: 1000, count: 10, windowMs: 1000 },
+  // Retry-After pauses the whole adapter. ~3 % of the requests. The margins above the mix are wide
+  // enough (several standard deviations at ~3,000 requests) that the measured rates reach the mix
+  // however the machine's load changes the number of requests.
+  bursts429: { everyMs: 1000, count: 12, windowMs: 1000 },
   minRates: { '5xx': 0.05, reset: 0.02, 'malformed-json': 0.01, hang: 0.01, 'too-many-requests': 0.02 },
   minTrueShare: 0.995,
 };
