@@ -27,7 +27,11 @@ export function exportsAdapter(baseURL: string) {
     const response = await fetch(`${baseURL}/exports/${encodeURIComponent(id)}`, { method, signal });
     if (response.status === 404) throw new TaskNotFoundError(`export ${id} does not exist`); // at once, never retried
     // 5xx may pass: `transient: true` lets the poller retry it.
-    if (!response.ok) throw new HttpError(`HTTP ${response.status}`, { httpStatus: response.status, transient: response.status >= 500 });
+    if (!response.ok)
+      throw new HttpError(`HTTP ${response.status}`, {
+        httpStatus: response.status,
+        transient: response.status >= 500,
+      });
     return response;
   };
   return defineAdapter<string, { url: string }>({
@@ -45,7 +49,11 @@ export function exportsAdapter(baseURL: string) {
 }
 
 /** How a wait ended: 'succeeded', or the error's name and message. */
-const ending = (wait: Promise<unknown>) => wait.then(() => 'succeeded', (error: TaskPollError) => `${error.name}: ${error.message}`);
+const ending = (wait: Promise<unknown>) =>
+  wait.then(
+    () => 'succeeded',
+    (error: TaskPollError) => `${error.name}: ${error.message}`,
+  );
 
 export async function main() {
   const api = await startExportApi();

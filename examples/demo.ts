@@ -103,7 +103,10 @@ export async function main(options: DemoOptions = {}) {
     const logmine = result(clusters, 'Guance logmine')?.result;
     if (logmine) {
       const top = logmine.clusters.toSorted((a, b) => b.count - a.count)[0];
-      show('Guance logmine', `${logmine.clusters.length} clusters over ${logmine.docCount} log lines; biggest: ${top?.count} × ${top?.message.slice(0, 60)}`);
+      show(
+        'Guance logmine',
+        `${logmine.clusters.length} clusters over ${logmine.docCount} log lines; biggest: ${top?.count} × ${top?.message.slice(0, 60)}`,
+      );
     }
     const dumped = result(dump, 'MEF log dump');
     let archiveBytes: number | undefined;
@@ -126,7 +129,10 @@ export async function main(options: DemoOptions = {}) {
     const rows = result(ranks, 'Explorer PageRank')?.result.rows; // [string, number][]
     if (rows) {
       const top = rows.toSorted((a, b) => b[1] - a[1]).slice(0, 3);
-      show('Explorer PageRank', `${rows.length} (vid, rank) rows; top: ${top.map(([vid, rank]) => `${vid} ${rank.toFixed(3)}`).join(', ')}`);
+      show(
+        'Explorer PageRank',
+        `${rows.length} (vid, rank) rows; top: ${top.map(([vid, rank]) => `${vid} ${rank.toFixed(3)}`).join(', ')}`,
+      );
     }
 
     // The summary line.
@@ -159,15 +165,28 @@ function scriptTasks(sim: Simulator): void {
     durationMs: 150_000,
     clusters: [
       { count: 1289, docids: ['L_1716800000001_a', 'L_1716800000002_b'], message: 'GET /api/v1/health 200 1.2ms' },
-      { count: 312, docids: ['L_1716800000003_c'], message: '{"level":"warn","msg":"apply request took too long","took":"270ms"}' },
+      {
+        count: 312,
+        docids: ['L_1716800000003_c'],
+        message: '{"level":"warn","msg":"apply request took too long","took":"270ms"}',
+      },
       { count: 57, docids: ['L_1716800000004_d'], message: 'failed to flush buffer: context deadline exceeded' },
-      { count: 3, docids: ['L_1716800000005_e'], message: 'panic: runtime error: invalid memory address or nil pointer dereference' },
+      {
+        count: 3,
+        docids: ['L_1716800000005_e'],
+        message: 'panic: runtime error: invalid memory address or nil pointer dereference',
+      },
     ],
   });
   sim.edge.script({ queuedMs: 30_000, durationMs: 240_000 });
   sim.dgc.script({
     durationMs: 300_000,
-    subtasks: ['Import job [orders_daily].', 'Import job [orders_hourly].', 'Import job [refunds].', 'Import job [clean_up].'],
+    subtasks: [
+      'Import job [orders_daily].',
+      'Import job [orders_hourly].',
+      'Import job [refunds].',
+      'Import job [clean_up].',
+    ],
   });
   sim.workflow.script({ queuedMs: 30_000, durationMs: 330_000, tasks: ['Query', 'BFS', 'PageRank'] });
 }
@@ -240,7 +259,10 @@ function createBoard(out: DemoOutput, tty: boolean, labels: string[]) {
 
   return {
     /** Runs one wait, feeding its statuses to the row; `run` gets the `onProgress` to pass on. */
-    async follow<T>(index: number, run: (onProgress: (status: TaskStatus, info: ProgressInfo) => void) => Promise<T>): Promise<T> {
+    async follow<T>(
+      index: number,
+      run: (onProgress: (status: TaskStatus, info: ProgressInfo) => void) => Promise<T>,
+    ): Promise<T> {
       const row = rows[index];
       if (!row) throw new RangeError(`no row ${index}`);
       try {

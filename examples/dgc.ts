@@ -24,7 +24,13 @@ import { startSimulator } from 'taskpoll/testing';
 async function connect(env: Record<string, string | undefined>) {
   const { DGC_PROJECT_ID: projectId, DGC_REGION: region, DGC_ENDPOINT: endpoint, DGC_WORKSPACE: workspace } = env;
   if (projectId) {
-    const { DGC_TOKEN: token, DGC_AK: accessKey, DGC_SK: secretKey, DGC_SECURITY_TOKEN: securityToken, DGC_IMPORT_PATH: path } = env;
+    const {
+      DGC_TOKEN: token,
+      DGC_AK: accessKey,
+      DGC_SK: secretKey,
+      DGC_SECURITY_TOKEN: securityToken,
+      DGC_IMPORT_PATH: path,
+    } = env;
     if (!path) throw new Error('Set DGC_IMPORT_PATH to the OBS path of the job file, e.g. obs://bucket/jobs.zip');
     const auth: DgcAuth | undefined = token
       ? { token }
@@ -42,9 +48,16 @@ async function connect(env: Record<string, string | undefined>) {
   }
   const sim = await startSimulator({ timeScale: 60 });
   // The next import runs for 2 simulated minutes and imports three jobs.
-  sim.dgc.script({ durationMs: 120_000, subtasks: ['Import job [orders_daily].', 'Import job [orders_hourly].', 'Import job [clean_up].'] });
+  sim.dgc.script({
+    durationMs: 120_000,
+    subtasks: ['Import job [orders_daily].', 'Import job [orders_hourly].', 'Import job [clean_up].'],
+  });
   const auth = { accessKey: sim.dgc.accessKey, secretKey: sim.dgc.secretKey }; // the simulator checks the signatures
-  return { sim, dgc: dgcSystemTasks({ endpoint: sim.dgc.endpoint, projectId: sim.dgc.projectId, auth }), path: 'obs://demo-bucket/jobs.zip' };
+  return {
+    sim,
+    dgc: dgcSystemTasks({ endpoint: sim.dgc.endpoint, projectId: sim.dgc.projectId, auth }),
+    path: 'obs://demo-bucket/jobs.zip',
+  };
 }
 
 export async function main(env: Record<string, string | undefined> = process.env) {

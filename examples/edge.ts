@@ -31,7 +31,12 @@ async function connect(env: Record<string, string | undefined>) {
     if (nodes.length === 0) throw new Error('Set EDGE_NODES to the node ids to collect logs from, e.g. EDGE_NODES=2,3');
     let tls: EdgeTlsOptions | undefined;
     if (cert && key && ca) {
-      tls = { cert: readFileSync(cert), key: readFileSync(key), ca: readFileSync(ca), ...(passphrase ? { passphrase } : {}) };
+      tls = {
+        cert: readFileSync(cert),
+        key: readFileSync(key),
+        ca: readFileSync(ca),
+        ...(passphrase ? { passphrase } : {}),
+      };
     }
     return { nodes, dump: edgeLogDump({ baseURL, ...(tls ? { tls } : {}) }) };
   }

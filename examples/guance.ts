@@ -19,7 +19,9 @@ import { startSimulator } from 'taskpoll/testing';
 async function connect(env: Record<string, string | undefined>) {
   const { GUANCE_API_KEY: apiKey, GUANCE_BASE_URL: baseURL, GUANCE_SITE: site = 'cn1' } = env;
   if (apiKey) {
-    return { logmine: baseURL ? guanceLogmine({ apiKey, baseURL }) : guanceLogmine({ apiKey, site: site as GuanceSite }) };
+    return {
+      logmine: baseURL ? guanceLogmine({ apiKey, baseURL }) : guanceLogmine({ apiKey, site: site as GuanceSite }),
+    };
   }
   const sim = await startSimulator({ timeScale: 60 });
   sim.guance.script({ durationMs: 90_000 }); // the next task runs for 90 simulated seconds

@@ -34,19 +34,31 @@ export async function main() {
     });
     assert.equal(await topPattern(logmine), 'GET /health 200');
     // It asked for the last hour, clustered on `message` (the simulator records every request).
-    const body = sim.requestsFor('guance', 'guance.sendTask')[0]?.body as { analysisField: string; timeRange: [number, number] };
+    const body = sim.requestsFor('guance', 'guance.sendTask')[0]?.body as {
+      analysisField: string;
+      timeRange: [number, number];
+    };
     assert.equal(body.analysisField, 'message');
     assert.equal(body.timeRange[1] - body.timeRange[0], 3_600_000);
 
     // A failed task rejects with TaskFailedError, carrying the provider's reason.
     sim.guance.script({ durationMs: 0, outcome: 'failed', message: 'DQL syntax error' });
-    await assert.rejects(topPattern(logmine), (error) => error instanceof TaskFailedError && error.status.message === 'DQL syntax error');
+    await assert.rejects(
+      topPattern(logmine),
+      (error) => error instanceof TaskFailedError && error.status.message === 'DQL syntax error',
+    );
 
     // A gateway hiccup (a 503) is retried inside the wait: the caller never sees it.
     sim.faults.add({ kind: 'server-error', status: 503, route: 'guance.queryTask', count: 1 });
     sim.guance.script({ durationMs: 0, clusters: [] });
     assert.equal(await topPattern(logmine), undefined);
-    assert.deepEqual(sim.requestsFor('guance', 'guance.queryTask').map((r) => r.status).slice(-2), [503, 200]);
+    assert.deepEqual(
+      sim
+        .requestsFor('guance', 'guance.queryTask')
+        .map((r) => r.status)
+        .slice(-2),
+      [503, 200],
+    );
 
     console.log('3 scenarios passed');
     return { passed: 3, requests: sim.requests.length };

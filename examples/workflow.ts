@@ -30,9 +30,19 @@ async function connect(env: Record<string, string | undefined>) {
   const { WORKFLOW_BASE_URL: baseURL, WORKFLOW_TOKEN: token, WORKFLOW_ID: workflowId, WORKFLOW_TASK: taskName } = env;
   if (baseURL) {
     if (!workflowId) throw new Error('Set WORKFLOW_ID to the id of the workflow to run');
-    const { WORKFLOW_USERNAME: username = '', WORKFLOW_PASSWORD: password = '', WORKFLOW_GRAPH_ADDRESS: graphAddress = '' } = env;
+    const {
+      WORKFLOW_USERNAME: username = '',
+      WORKFLOW_PASSWORD: password = '',
+      WORKFLOW_GRAPH_ADDRESS: graphAddress = '',
+    } = env;
     const encoding = (env.WORKFLOW_LOGIN_ENCODING ?? 'json-array') as WorkflowLoginEncoding;
-    const credentials = { username, password, graphAddress, graphPort: Number(env.WORKFLOW_GRAPH_PORT ?? 9669), encoding };
+    const credentials = {
+      username,
+      password,
+      graphAddress,
+      graphPort: Number(env.WORKFLOW_GRAPH_PORT ?? 9669),
+      encoding,
+    };
     const workflow = workflowTasks({ baseURL, rowSchema, ...(token ? { token } : { credentials }) });
     return { workflow, workflowId, taskName };
   }
@@ -54,18 +64,27 @@ export async function main(env: Record<string, string | undefined> = process.env
       job = await workflow.getJob(jobId);
     }
     const task = taskName ? job.tasks.find((t) => t.name === taskName) : job.tasks.at(-1);
-    if (!task) throw new Error(`Job ${jobId} has no task ${taskName ?? ''} (it has: ${job.tasks.map((t) => t.name).join(', ')})`);
-    console.log(`job ${jobId} of workflow ${workflowId} on ${sim ? 'the simulator' : 'Explorer'}: waiting for ${task.name}`);
+    if (!task)
+      throw new Error(
+        `Job ${jobId} has no task ${taskName ?? ''} (it has: ${job.tasks.map((t) => t.name).join(', ')})`,
+      );
+    console.log(
+      `job ${jobId} of workflow ${workflowId} on ${sim ? 'the simulator' : 'Explorer'}: waiting for ${task.name}`,
+    );
 
-    const done = await waitForTask(workflow, { jobId, taskId: task.id }, {
-      timeoutMs: 60 * 60_000,
-      initialDelayMs: sim ? 250 : 2000, // the simulator runs 60× faster: poll it faster too
-      cancelOnAbort: true, // on timeout, cancel the job too
-      onProgress: (status) => {
-        const steps = (status.subtasks ?? []).map((s) => `${s.name}:${s.state}`).join('  ');
-        console.log(`  ${status.state.padEnd(9)} ${steps}`);
+    const done = await waitForTask(
+      workflow,
+      { jobId, taskId: task.id },
+      {
+        timeoutMs: 60 * 60_000,
+        initialDelayMs: sim ? 250 : 2000, // the simulator runs 60× faster: poll it faster too
+        cancelOnAbort: true, // on timeout, cancel the job too
+        onProgress: (status) => {
+          const steps = (status.subtasks ?? []).map((s) => `${s.name}:${s.state}`).join('  ');
+          console.log(`  ${status.state.padEnd(9)} ${steps}`);
+        },
       },
-    });
+    );
 
     const rows = done.result.rows; // [string, number][]
     const top = [...rows].sort((a, b) => b[1] - a[1]).slice(0, 5);

@@ -11,7 +11,13 @@ const steps = [
   [
     'tests',
     'vitest',
-    ['run', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/vitest-report.json', ...process.argv.slice(2)],
+    [
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile.json=.tmp/vitest-report.json',
+      ...process.argv.slice(2),
+    ],
   ],
 ];
 

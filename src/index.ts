@@ -24,7 +24,14 @@ export type {
   AdapterResult,
 } from './core/adapter.js';
 export { TASK_STATES, TERMINAL_STATES, isTaskState, isTerminalState } from './core/status.js';
-export type { TaskState, TerminalTaskState, TaskStatus, SubtaskStatus, CompletedTask, SucceededTask } from './core/status.js';
+export type {
+  TaskState,
+  TerminalTaskState,
+  TaskStatus,
+  SubtaskStatus,
+  CompletedTask,
+  SucceededTask,
+} from './core/status.js';
 export { WAIT_DEFAULTS } from './core/options.js';
 export type { WaitOptions, RetryOptions, ProgressInfo } from './core/options.js';
 export type { TransportOptions, PacingOptions, PacerStats } from './core/transport.js';

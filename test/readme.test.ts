@@ -10,7 +10,10 @@ import { WAIT_DEFAULTS } from '../src/index.js';
  */
 const root = resolve(import.meta.dirname, '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1] as string, body: m[2] as string }));
+const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({
+  lang: m[1] as string,
+  body: m[2] as string,
+}));
 
 describe('README', () => {
   const tsBlocks = blocks.filter((b) => b.lang === 'ts' || b.lang === 'typescript');
@@ -19,17 +22,20 @@ describe('README', () => {
     expect(tsBlocks.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(tsBlocks.map((b, i) => [i, b.body.split('\n')[0], b] as const))('block %i (%s) is an examples/ file or an excerpt of one', (_i, _first, block) => {
-    const [marker, ...rest] = block.body.split('\n');
-    const match = /^\/\/ (examples\/[\w-]+\.ts)( \(excerpt\))?$/.exec(marker ?? '');
-    expect(match, `a README code block must start with "// examples/<file>.ts", got ${marker}`).not.toBeNull();
-    const file = join(root, match?.[1] as string);
-    expect(existsSync(file)).toBe(true);
-    const source = readFileSync(file, 'utf8');
-    const text = rest.join('\n');
-    if (match?.[2]) expect(source).toContain(text.trimEnd());
-    else expect(text.trimEnd()).toBe(source.trimEnd());
-  });
+  it.each(tsBlocks.map((b, i) => [i, b.body.split('\n')[0], b] as const))(
+    'block %i (%s) is an examples/ file or an excerpt of one',
+    (_i, _first, block) => {
+      const [marker, ...rest] = block.body.split('\n');
+      const match = /^\/\/ (examples\/[\w-]+\.ts)( \(excerpt\))?$/.exec(marker ?? '');
+      expect(match, `a README code block must start with "// examples/<file>.ts", got ${marker}`).not.toBeNull();
+      const file = join(root, match?.[1] as string);
+      expect(existsSync(file)).toBe(true);
+      const source = readFileSync(file, 'utf8');
+      const text = rest.join('\n');
+      if (match?.[2]) expect(source).toContain(text.trimEnd());
+      else expect(text.trimEnd()).toBe(source.trimEnd());
+    },
+  );
 
   it('every example shown is run by the examples test', () => {
     const runner = readFileSync(join(root, 'test/examples/examples.test.ts'), 'utf8');
@@ -40,7 +46,9 @@ describe('README', () => {
   });
 
   it('the two set-up commands of the quick start exist as npm scripts', () => {
-    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
     expect(readme).toContain('npm ci && npm run demo');
     expect(readme).toContain('npm test');
     expect(scripts.demo).toBeTruthy();
@@ -66,7 +74,9 @@ describe('README', () => {
     expect(row('acceptPartial')).toBe(`\`${WAIT_DEFAULTS.acceptPartial}\``);
     expect(row('cancelOnAbort')).toBe(`\`${WAIT_DEFAULTS.cancelOnAbort}\``);
     const retry = WAIT_DEFAULTS.retry;
-    expect(row('retry')).toBe(`\`{ retries: ${retry.retries}, minDelayMs: ${retry.minDelayMs}, maxDelayMs: ${retry.maxDelayMs} }\``);
+    expect(row('retry')).toBe(
+      `\`{ retries: ${retry.retries}, minDelayMs: ${retry.minDelayMs}, maxDelayMs: ${retry.maxDelayMs} }\``,
+    );
     for (const name of Object.keys(WAIT_DEFAULTS)) expect(readme).toContain(`| \`${name}`);
     for (const name of ['signal', 'onProgress']) expect(readme).toContain(`| \`${name}`);
   });

@@ -1,7 +1,11 @@
 /** The cost, on this machine and Node, of a fresh AbortController with and without a first abort listener. */
 
 /** Microseconds per operation, median of a few runs. */
-export function abortSignalCost(): { controllerMicros: number; firstListenerMicros: number; reusedListenerMicros: number } {
+export function abortSignalCost(): {
+  controllerMicros: number;
+  firstListenerMicros: number;
+  reusedListenerMicros: number;
+} {
   const n = 50_000;
   const keep: unknown[] = [];
   const time = (fn: () => unknown): number => {

@@ -51,7 +51,10 @@ export async function bundleLibrary(revision?: string, root?: string): Promise<B
     if (revision !== undefined) {
       root = join(dir, 'tree');
       mkdirSync(join(root, 'bench', 'overhead'), { recursive: true });
-      const archive = execFileSync('git', ['archive', '--format=tar', revision, 'src'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+      const archive = execFileSync('git', ['archive', '--format=tar', revision, 'src'], {
+        cwd: ROOT,
+        maxBuffer: 64 * 1024 * 1024,
+      });
       execFileSync('tar', ['-x', '-C', root], { input: archive });
       // The same three exports as entry.ts, from wherever that revision kept them (the layout moved).
       writeFileSync(join(root, 'bench', 'overhead', 'entry.ts'), entryFor(root));

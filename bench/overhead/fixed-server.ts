@@ -25,7 +25,13 @@ const RUNNING = JSON.stringify({
 const OK = JSON.stringify({
   code: 200,
   content: {
-    data: [{ count: 2, docids: ['L_1683535329738_chcbbp44c5rvac7jvckg', 'L_1683535329738_chcbbp44c5rvac7jvcl0'], message: 'GET /api/v1/health 200 1.2ms' }],
+    data: [
+      {
+        count: 2,
+        docids: ['L_1683535329738_chcbbp44c5rvac7jvckg', 'L_1683535329738_chcbbp44c5rvac7jvcl0'],
+        message: 'GET /api/v1/health 200 1.2ms',
+      },
+    ],
     docCount: 2,
     taskStatus: 'ok',
   },

@@ -73,16 +73,23 @@ export async function measureOverhead(
   // The core client's own agent settings (src/internal/http/client.ts), for the bare loops too.
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
   const bareAxios = axios.create({ proxy: false });
-  const body = z.looseObject({ code: z.number(), content: z.looseObject({ taskStatus: z.string() }), success: z.boolean() });
+  const body = z.looseObject({
+    code: z.number(),
+    content: z.looseObject({ taskStatus: z.string() }),
+    success: z.boolean(),
+  });
   const closers: (() => void)[] = [() => agent.destroy()];
 
   const bare = (config: { maxRedirects?: number }) => async (id: string) => {
     for (;;) {
-      const response = await bareAxios.get<{ content: { taskStatus: string } }>(`${url}?taskId=${encodeURIComponent(id)}`, {
-        httpAgent: agent,
-        headers: { 'DF-API-KEY': API_KEY },
-        ...config,
-      });
+      const response = await bareAxios.get<{ content: { taskStatus: string } }>(
+        `${url}?taskId=${encodeURIComponent(id)}`,
+        {
+          httpAgent: agent,
+          headers: { 'DF-API-KEY': API_KEY },
+          ...config,
+        },
+      );
       if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
       if (response.data.content.taskStatus === 'ok') return response.data;
     }
@@ -102,17 +109,28 @@ export async function measureOverhead(
     },
   ];
   for (const { label, lib } of libraries) {
-    const client = lib.createHttpClient({ provider: 'bench.fixed', baseURL: server.baseURL, headers: { 'DF-API-KEY': API_KEY }, pacing: false });
+    const client = lib.createHttpClient({
+      provider: 'bench.fixed',
+      baseURL: server.baseURL,
+      headers: { 'DF-API-KEY': API_KEY },
+      pacing: false,
+    });
     const custom: TaskAdapter<string, unknown> = lib.defineAdapter({
       provider: 'bench.fixed',
       async getStatus(id: string, { signal }) {
-        const { body: answer } = await client.requestJson({ method: 'GET', path: QUERY_PATH, query: { taskId: id }, signal, taskId: id }, body);
+        const { body: answer } = await client.requestJson(
+          { method: 'GET', path: QUERY_PATH, query: { taskId: id }, signal, taskId: id },
+          body,
+        );
         const word = answer.content.taskStatus;
         return { state: word === 'ok' ? 'succeeded' : 'running', providerState: word, raw: answer };
       },
     });
     const logmine = lib.guanceLogmine({ baseURL: server.baseURL, apiKey: API_KEY, pacing: false });
-    closers.push(() => client.close(), () => logmine.close());
+    closers.push(
+      () => client.close(),
+      () => logmine.close(),
+    );
     contenders.push(
       {
         name: `waitForTask + defineAdapter (${label})`,

@@ -62,7 +62,12 @@ const HERE = fileURLToPath(import.meta.url);
 export function measureScale(entryPath: string, settings: ScaleSettings): Promise<ScaleResult> {
   return new Promise((resolve, reject) => {
     const child = fork(HERE, ['--bench-scale-child'], {
-      execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env['BENCH_CHILD_EXEC_ARGV']?.split(' ').filter(Boolean) ?? [])],
+      execArgv: [
+        '--import',
+        'tsx',
+        '--expose-gc',
+        ...(process.env['BENCH_CHILD_EXEC_ARGV']?.split(' ').filter(Boolean) ?? []),
+      ],
       env: { ...process.env, BENCH_SCALE: JSON.stringify({ entryPath, settings }) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -72,7 +77,9 @@ export function measureScale(entryPath: string, settings: ScaleSettings): Promis
       if (process.env['BENCH_DEBUG']) console.error('scale result', JSON.stringify(result));
     });
     child.once('error', reject);
-    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`scale child exited with ${code} and no result`))));
+    child.once('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`scale child exited with ${code} and no result`)),
+    );
   });
 }
 
@@ -85,7 +92,10 @@ function countHandles(): Record<string, number> {
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 async function main(): Promise<void> {
-  const { entryPath, settings } = JSON.parse(process.env['BENCH_SCALE'] as string) as { entryPath: string; settings: ScaleSettings };
+  const { entryPath, settings } = JSON.parse(process.env['BENCH_SCALE'] as string) as {
+    entryPath: string;
+    settings: ScaleSettings;
+  };
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
   const lib = (await import(pathToFileURL(entryPath).href)) as BenchLibrary;
@@ -99,7 +109,9 @@ async function main(): Promise<void> {
     guance: { defaults: { durationMs: settings.taskMs } },
   });
   const ids = await sim.createGuanceTasks(settings.waits, {});
-  const debug = process.env['BENCH_DEBUG'] ? (...args: unknown[]) => console.error('[scale]', ...args) : () => undefined;
+  const debug = process.env['BENCH_DEBUG']
+    ? (...args: unknown[]) => console.error('[scale]', ...args)
+    : () => undefined;
   debug('tasks', ids.length);
 
   const handlesBefore = countHandles();
@@ -172,7 +184,26 @@ async function main(): Promise<void> {
   let firstAllAnsweredAt: number | undefined;
   while (!settled) {
     await new Promise((resolve) => setTimeout(resolve, 20));
-    debug('t', Math.round(performance.now() - t0), 'answered', answered, 'inFlight', inFlight, 'polls', polls, 'done', succeeded + failedWaits.length, 'rss', Math.round(process.memoryUsage().rss / 2 ** 20), 'heap', Math.round(process.memoryUsage().heapUsed / 2 ** 20), 'ext', Math.round(process.memoryUsage().external / 2 ** 20), 'ab', Math.round(process.memoryUsage().arrayBuffers / 2 ** 20));
+    debug(
+      't',
+      Math.round(performance.now() - t0),
+      'answered',
+      answered,
+      'inFlight',
+      inFlight,
+      'polls',
+      polls,
+      'done',
+      succeeded + failedWaits.length,
+      'rss',
+      Math.round(process.memoryUsage().rss / 2 ** 20),
+      'heap',
+      Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      'ext',
+      Math.round(process.memoryUsage().external / 2 ** 20),
+      'ab',
+      Math.round(process.memoryUsage().arrayBuffers / 2 ** 20),
+    );
     if (answered < settings.waits || succeeded + failedWaits.length > 0) continue;
     firstAllAnsweredAt ??= performance.now();
     if (inFlight === 0 || performance.now() - firstAllAnsweredAt > 2000) {

@@ -14,7 +14,11 @@ export const BEFORE_OVERHEAD_CHANGES = '8fca6f6';
 
 const THROUGHPUT = { concurrency: 16, pollsPerWait: 25, rounds: 30 } as const;
 const SERIAL = { concurrency: 1, pollsPerWait: 200, rounds: 16 } as const;
-const SCALE: ScaleSettings = { waits: 10_000, taskMs: [15_000, 25_000], wait: { initialDelayMs: 15_000, requestTimeoutMs: 60_000 } };
+const SCALE: ScaleSettings = {
+  waits: 10_000,
+  taskMs: [15_000, 25_000],
+  wait: { initialDelayMs: 15_000, requestTimeoutMs: 60_000 },
+};
 const GOAL_RATIO = 0.9;
 
 const fixed = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
@@ -36,20 +40,44 @@ function handles(counts: Record<string, number>): string {
 }
 
 function scaleTable(columns: readonly { label: string; r: ScaleResult }[]): string {
-  const row = (name: string, value: (r: ScaleResult) => string): string => `| ${name} | ${columns.map(({ r }) => value(r)).join(' | ')} |`;
+  const row = (name: string, value: (r: ScaleResult) => string): string =>
+    `| ${name} | ${columns.map(({ r }) => value(r)).join(' | ')} |`;
   return [
     `| | ${columns.map((c) => c.label).join(' | ')} |`,
     `| --- | ${columns.map(() => '---:').join(' | ')} |`,
-    row('waits that completed / succeeded', (r) => `${r.completed} / ${r.succeeded}${r.failedWaits.length ? ` (${r.failedWaits.join(', ')})` : ''}`),
+    row(
+      'waits that completed / succeeded',
+      (r) => `${r.completed} / ${r.succeeded}${r.failedWaits.length ? ` (${r.failedWaits.join(', ')})` : ''}`,
+    ),
     row('polls (failed polls, retried)', (r) => `${r.polls} (${r.failedPolls})`),
     row('wall time', (r) => `${(r.wallMs / 1000).toFixed(1)} s`),
-    row('CPU time of the waiting process (user + system)', (r) => `${(r.cpuMs / 1000).toFixed(1)} s (${(r.cpuUserMs / 1000).toFixed(1)} + ${(r.cpuSystemMs / 1000).toFixed(1)})`),
+    row(
+      'CPU time of the waiting process (user + system)',
+      (r) =>
+        `${(r.cpuMs / 1000).toFixed(1)} s (${(r.cpuUserMs / 1000).toFixed(1)} + ${(r.cpuSystemMs / 1000).toFixed(1)})`,
+    ),
     row('CPU per poll', (r) => `${((r.cpuMs * 1000) / r.polls).toFixed(0)} µs`),
     row('RSS before the waits → peak RSS of the process', (r) => `${mib(r.rssBeforeMiB)} → ${mib(r.peakRssMiB)}`),
-    row('heap per wait just after the start (first polls on the wire or waiting for a socket)', (r) => `${(r.heapPerStartingWaitBytes / 1024).toFixed(1)} KiB`),
-    row('heap per waiting task (all pending, none in flight)', (r) => `${(r.heapPerWaitBytes / 1024).toFixed(1)} KiB${r.inFlightAtHeapSample > 0 ? ` (${r.inFlightAtHeapSample} in flight)` : ''}`),
-    row('active handles before the adapter / after close()', (r) => `${handles(r.handlesBefore)} / ${handles(r.handlesAfter)}`),
-    row('simulator: requests, by status', (r) => `${r.simulator.requests}: ${Object.entries(r.simulator.byStatus).map(([s, n]) => `${s} × ${n}`).join(', ')}`),
+    row(
+      'heap per wait just after the start (first polls on the wire or waiting for a socket)',
+      (r) => `${(r.heapPerStartingWaitBytes / 1024).toFixed(1)} KiB`,
+    ),
+    row(
+      'heap per waiting task (all pending, none in flight)',
+      (r) =>
+        `${(r.heapPerWaitBytes / 1024).toFixed(1)} KiB${r.inFlightAtHeapSample > 0 ? ` (${r.inFlightAtHeapSample} in flight)` : ''}`,
+    ),
+    row(
+      'active handles before the adapter / after close()',
+      (r) => `${handles(r.handlesBefore)} / ${handles(r.handlesAfter)}`,
+    ),
+    row(
+      'simulator: requests, by status',
+      (r) =>
+        `${r.simulator.requests}: ${Object.entries(r.simulator.byStatus)
+          .map(([s, n]) => `${s} × ${n}`)
+          .join(', ')}`,
+    ),
     row('simulator process CPU', (r) => `${(r.simulator.cpuMs / 1000).toFixed(1)} s`),
   ].join('\n');
 }
@@ -62,9 +90,14 @@ export async function overheadSection(): Promise<SectionResult> {
   const started = performance.now();
   console.error('overhead: building the library (working tree and before)');
   const after = await bundleLibrary();
-  const before: Bundle | undefined = hasRevision(BEFORE_OVERHEAD_CHANGES) ? await bundleLibrary(BEFORE_OVERHEAD_CHANGES) : undefined;
+  const before: Bundle | undefined = hasRevision(BEFORE_OVERHEAD_CHANGES)
+    ? await bundleLibrary(BEFORE_OVERHEAD_CHANGES)
+    : undefined;
   try {
-    const libraries = [{ label: 'now', lib: after.lib }, ...(before ? [{ label: `before, ${BEFORE_OVERHEAD_CHANGES}`, lib: before.lib }] : [])];
+    const libraries = [
+      { label: 'now', lib: after.lib },
+      ...(before ? [{ label: `before, ${BEFORE_OVERHEAD_CHANGES}`, lib: before.lib }] : []),
+    ];
     console.error(`  back to back, ${THROUGHPUT.concurrency} loops at once`);
     const throughput = await measureOverhead(libraries, THROUGHPUT);
     console.error('  back to back, one loop');
@@ -79,14 +112,19 @@ export async function overheadSection(): Promise<SectionResult> {
     const abortCost = abortSignalCost();
     const elapsed = (performance.now() - started) / 1000;
 
-    const custom = (r: OverheadResult, label: string) => r.contenders.find((c) => c.name === `waitForTask + defineAdapter (${label})`);
-    const provider = (r: OverheadResult, label: string) => r.contenders.find((c) => c.name === `waitForTask + guanceLogmine (${label})`);
+    const custom = (r: OverheadResult, label: string) =>
+      r.contenders.find((c) => c.name === `waitForTask + defineAdapter (${label})`);
+    const provider = (r: OverheadResult, label: string) =>
+      r.contenders.find((c) => c.name === `waitForTask + guanceLogmine (${label})`);
     const tNow = custom(throughput, 'now');
     const sNow = custom(serial, 'now');
     const tGuance = provider(throughput, 'now');
     const goalThroughput = (tNow?.ratio ?? 0) >= GOAL_RATIO;
     const goalSerial = (sNow?.ratio ?? 0) >= GOAL_RATIO;
-    const scaleOk = scaleNow.completed === SCALE.waits && scaleNow.succeeded === SCALE.waits && sameHandles(scaleNow.handlesBefore, scaleNow.handlesAfter);
+    const scaleOk =
+      scaleNow.completed === SCALE.waits &&
+      scaleNow.succeeded === SCALE.waits &&
+      sameHandles(scaleNow.handlesBefore, scaleNow.handlesAfter);
     const beforeLabel = `before, ${BEFORE_OVERHEAD_CHANGES}`;
 
     const md = `## Library overhead (real HTTP on loopback)

@@ -96,7 +96,10 @@ async function main(): Promise<void> {
           if (r.provider === 'guance' && r.status === 401) rateLimited += 1;
         }
         const cpu = process.cpuUsage(cpu0);
-        send({ id: request.id, report: { requests: requests.length, byStatus, rateLimited, cpuMs: (cpu.user + cpu.system) / 1000 } });
+        send({
+          id: request.id,
+          report: { requests: requests.length, byStatus, rateLimited, cpuMs: (cpu.user + cpu.system) / 1000 },
+        });
       } else {
         void sim.close().then(() => {
           send({ id: request.id });

@@ -76,7 +76,11 @@ export async function runKey(
   const realRandom = Math.random;
   Math.random = prng(seed);
   const sim = await startSimulator({ seed, timeScale: 1 });
-  const logmine = lib.guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, ...adapterOptions } as GuanceLogmineOptions);
+  const logmine = lib.guanceLogmine({
+    baseURL: sim.guance.baseURL,
+    apiKey: sim.guance.apiKey,
+    ...adapterOptions,
+  } as GuanceLogmineOptions);
   try {
     const ids = tasks.map((task) => sim.guance.createTask({ durationMs: Math.round(task.durationMs) }));
     const lags: number[] = [];

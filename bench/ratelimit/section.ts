@@ -16,7 +16,8 @@ const sec = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixe
 const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '–');
 
 function table(rows: readonly KeyRunResult[]): string {
-  const head = '| run | adapter and core | waits succeeded | requests | refused (401 rate limit) | most in one 60 s window | lag mean | lag p95 | mean lag ÷ duration | p95 lag ÷ duration | simulated / real time |';
+  const head =
+    '| run | adapter and core | waits succeeded | requests | refused (401 rate limit) | most in one 60 s window | lag mean | lag p95 | mean lag ÷ duration | p95 lag ÷ duration | simulated / real time |';
   const sep = '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
   const lines = rows.map(
     (r) =>
@@ -32,10 +33,20 @@ export async function ratelimitSection(): Promise<SectionResult> {
   const pacingText = `default pacing (${GUANCE_DEFAULT_PACING.requestsPerInterval} per ${GUANCE_DEFAULT_PACING.intervalMs / 1000} s)`;
   console.error('ratelimit: 50 Guance waits on one key, end to end');
   const rows: KeyRunResult[] = [];
-  const paced = await runKey('defaults', `\`guanceLogmine\` with its ${pacingText}, default wait options; this tree`, tasks, {});
+  const paced = await runKey(
+    'defaults',
+    `\`guanceLogmine\` with its ${pacingText}, default wait options; this tree`,
+    tasks,
+    {},
+  );
   rows.push(paced);
   console.error(`  defaults: ${sec(paced.realMs)}`);
-  const unpaced = await runKey('no pacing', '`guanceLogmine` with `pacing: false`, default wait options; this tree', tasks, { pacing: false });
+  const unpaced = await runKey(
+    'no pacing',
+    '`guanceLogmine` with `pacing: false`, default wait options; this tree',
+    tasks,
+    { pacing: false },
+  );
   rows.push(unpaced);
   console.error(`  no pacing: ${sec(unpaced.realMs)}`);
   if (hasRevision(BEFORE_PACING_FIX)) {
@@ -86,9 +97,13 @@ ${table(rows)}
   ~${((50 * GUANCE_DEFAULT_PACING.intervalMs) / GUANCE_DEFAULT_PACING.requestsPerInterval / 1000).toFixed(0)} s at best, so a task is seen on average about half of that after it ends; short tasks pay many times
   their duration. (The same waits with no limit at all: see the virtual-time model above, "defaults, no pacing".)
 - Without pacing the key is refused at once: ${unpaced.rateLimited} of ${unpaced.requests} requests, and ${unpaced.waits - unpaced.succeeded} of ${unpaced.waits} waits fail
-  (${unpaced.failed.join(', ') || 'none'}) once their retries are spent.${rows[2] ? `
+  (${unpaced.failed.join(', ') || 'none'}) once their retries are spent.${
+    rows[2]
+      ? `
 - With the core from before "pacing wait no longer counts as request time" (${BEFORE_PACING_FIX}): ${rows[2].succeeded} of ${rows[2].waits} waits
-  succeeded${rows[2].failed.length ? ` (the others ended with ${rows[2].failed.join(', ')}: queueing for a pacing slot counted against requestTimeoutMs)` : ''}, ${rows[2].rateLimited} refused.` : ''}
+  succeeded${rows[2].failed.length ? ` (the others ended with ${rows[2].failed.join(', ')}: queueing for a pacing slot counted against requestTimeoutMs)` : ''}, ${rows[2].rateLimited} refused.`
+      : ''
+  }
 `;
   return {
     md,

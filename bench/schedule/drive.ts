@@ -52,7 +52,11 @@ async function runBatch(batch: readonly FleetTask[], offset: number, driver: Dri
     loopLimit: 50_000_000,
   });
   try {
-    const outcomes: TaskOutcome[] = batch.map((task) => ({ durationMs: task.durationMs, requests: 0, lagMs: undefined }));
+    const outcomes: TaskOutcome[] = batch.map((task) => ({
+      durationMs: task.durationMs,
+      requests: 0,
+      lagMs: undefined,
+    }));
     const waits = batch.map((task, index) => {
       const outcome = outcomes[index] as TaskOutcome;
       const probe: Probe = {

@@ -70,7 +70,9 @@ export function pacedWaits(log: KeyLog, paced: boolean, options: WaitOptions = {
         }
         try {
           log.starts.push(Date.now());
-          return probe.poll().done ? { state: 'succeeded', providerState: 'ok' } : { state: 'running', providerState: 'running' };
+          return probe.poll().done
+            ? { state: 'succeeded', providerState: 'ok' }
+            : { state: 'running', providerState: 'running' };
         } finally {
           release();
         }

@@ -19,7 +19,9 @@ export function taskpoll(options: WaitOptions, reportProgress: boolean): Driver 
       async getStatus() {
         const { done, progress } = probe.poll();
         if (done) return { state: 'succeeded', providerState: 'done' };
-        return reportProgress ? { state: 'running', providerState: 'running', progress } : { state: 'running', providerState: 'running' };
+        return reportProgress
+          ? { state: 'running', providerState: 'running', progress }
+          : { state: 'running', providerState: 'running' };
       },
     });
     await waitForTask(adapter, `task-${index}`, { timeoutMs: Number.POSITIVE_INFINITY, ...options });
@@ -44,10 +46,15 @@ export function azureLro(): Driver {
   return async (probe) => {
     const opUrl = 'https://bench.invalid/operations/1';
     const request = { url: 'https://bench.invalid/jobs', method: 'POST', headers: {} };
-    const response = (status: number, body: unknown, headers: Record<string, string> = {}): OperationResponse<unknown> => ({
-      flatResponse: body,
-      rawResponse: { statusCode: status, request, headers, body },
-    } as unknown as OperationResponse<unknown>);
+    const response = (
+      status: number,
+      body: unknown,
+      headers: Record<string, string> = {},
+    ): OperationResponse<unknown> =>
+      ({
+        flatResponse: body,
+        rawResponse: { statusCode: status, request, headers, body },
+      }) as unknown as OperationResponse<unknown>;
     const poller = createHttpPoller(
       {
         // The submit: it starts the task and is not counted as a poll.

@@ -28,7 +28,8 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 function table(rows: readonly Row[]): string {
-  const head = '| schedule | driven as | requests/task mean | p95 | lag mean | lag p95 | p95 lag ÷ duration | gave up |';
+  const head =
+    '| schedule | driven as | requests/task mean | p95 | lag mean | lag p95 | p95 lag ÷ duration | gave up |';
   const sep = '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |';
   const lines = rows.map(
     ({ name, how, summary: s }) =>
@@ -44,12 +45,42 @@ export async function scheduleSection(): Promise<SectionResult> {
   const started = performance.now();
   const fleet = makeFleet();
   console.error(`schedule: fleet of ${fleet.length} tasks`);
-  const tpDefault = await measure(fleet, 'taskpoll defaults', `real \`waitForTask\` (${defaultsText}), no progress reported`, taskpoll({}, false));
-  const tpProgress = await measure(fleet, 'taskpoll defaults, progress reported', 'real `waitForTask`, adapter reports progress → progress-aware (on by default)', taskpoll({}, true));
-  const aws = await measure(fleet, 'AWS SDK v3 waiter', 'real `@smithy/util-waiter` createWaiter, minDelay 2 s, maxDelay 120 s', awsWaiter());
-  const azure = await measure(fleet, 'Azure core-lro', 'real `@azure/core-lro` createHttpPoller, default 2 s interval', azureLro());
-  const gax = await measure(fleet, 'google-gax LRO', 'documented formula: 100 ms × 1.3 up to 60 s, no jitter', gaxFormula());
-  const pretry = await measure(fleet, 'p-retry defaults', 'real `p-retry` 7: retries 10, factor 2, minTimeout 1 s', pRetryDefaults());
+  const tpDefault = await measure(
+    fleet,
+    'taskpoll defaults',
+    `real \`waitForTask\` (${defaultsText}), no progress reported`,
+    taskpoll({}, false),
+  );
+  const tpProgress = await measure(
+    fleet,
+    'taskpoll defaults, progress reported',
+    'real `waitForTask`, adapter reports progress → progress-aware (on by default)',
+    taskpoll({}, true),
+  );
+  const aws = await measure(
+    fleet,
+    'AWS SDK v3 waiter',
+    'real `@smithy/util-waiter` createWaiter, minDelay 2 s, maxDelay 120 s',
+    awsWaiter(),
+  );
+  const azure = await measure(
+    fleet,
+    'Azure core-lro',
+    'real `@azure/core-lro` createHttpPoller, default 2 s interval',
+    azureLro(),
+  );
+  const gax = await measure(
+    fleet,
+    'google-gax LRO',
+    'documented formula: 100 ms × 1.3 up to 60 s, no jitter',
+    gaxFormula(),
+  );
+  const pretry = await measure(
+    fleet,
+    'p-retry defaults',
+    'real `p-retry` 7: retries 10, factor 2, minTimeout 1 s',
+    pRetryDefaults(),
+  );
 
   /** Candidate settings per anchor; the row shown is the one with the lowest p95 relative lag within the anchor's requests. */
   const candidates: Record<string, { initialDelayMs: number; factor: number }[]> = {
@@ -82,7 +113,8 @@ export async function scheduleSection(): Promise<SectionResult> {
         taskpoll(setting, false),
       );
       sweep.push(row);
-      const fits = row.summary.requestsMean <= anchor.summary.requestsMean && row.summary.relLagP95 < anchor.summary.relLagP95;
+      const fits =
+        row.summary.requestsMean <= anchor.summary.requestsMean && row.summary.relLagP95 < anchor.summary.relLagP95;
       if (fits && (best === undefined || row.summary.relLagP95 < best.summary.relLagP95)) best = row;
     }
     frontier.push({ anchor, row: best });
@@ -90,7 +122,12 @@ export async function scheduleSection(): Promise<SectionResult> {
 
   // Goal 4: 50 waits on one Guance key, the first 50 tasks of the fleet.
   const guanceFleet = fleet.slice(0, 50);
-  async function keyRun(name: string, how: string, paced: boolean, options: WaitOptions = {}): Promise<{ row: Row; log: KeyLog }> {
+  async function keyRun(
+    name: string,
+    how: string,
+    paced: boolean,
+    options: WaitOptions = {},
+  ): Promise<{ row: Row; log: KeyLog }> {
     const log: KeyLog = { starts: [], errors: [] };
     const t0 = performance.now();
     const summary = summarize(await runFleet(guanceFleet, pacedWaits(log, paced, options), 11));
@@ -102,7 +139,10 @@ export async function scheduleSection(): Promise<SectionResult> {
   const pacedDefault = await keyRun('defaults, shared pacer', `real \`waitForTask\` + ${pacerText}`, true);
   const keyRows = [unpaced, pacedDefault];
   const refusedText = keyRows
-    .map(({ row, log }) => `- ${row.name}: at most ${maxInWindow(log.starts, GUANCE_LIMIT.windowMs)} requests in one minute, ${refusals(log.starts)} of ${log.starts.length} would have been refused, ${log.errors.length} of ${guanceFleet.length} waits failed${log.errors.length ? ` (${[...new Set(log.errors)].join(', ')})` : ''}.`)
+    .map(
+      ({ row, log }) =>
+        `- ${row.name}: at most ${maxInWindow(log.starts, GUANCE_LIMIT.windowMs)} requests in one minute, ${refusals(log.starts)} of ${log.starts.length} would have been refused, ${log.errors.length} of ${guanceFleet.length} waits failed${log.errors.length ? ` (${[...new Set(log.errors)].join(', ')})` : ''}.`,
+    )
     .join('\n');
   const goal4Default = refusals(pacedDefault.log.starts) === 0 && pacedDefault.log.errors.length === 0;
 
@@ -121,7 +161,9 @@ export async function scheduleSection(): Promise<SectionResult> {
   const goal3 = p.requestsMean <= aws.summary.requestsMean && p.relLagP95 <= 0.1;
 
   const mainRows = [tpDefault, tpProgress, aws, azure, gax, pretry];
-  const frontierRows: Row[] = frontier.flatMap(({ anchor, row }) => (row ? [anchor, { ...row, name: `↳ ${row.name}` }] : [anchor]));
+  const frontierRows: Row[] = frontier.flatMap(({ anchor, row }) =>
+    row ? [anchor, { ...row, name: `↳ ${row.name}` }] : [anchor],
+  );
 
   const md = `## Poll schedules (virtual time)
 

@@ -162,13 +162,19 @@ export function defineAdapter<TRef = string, TResult = unknown>(
 }
 
 /** Checks a report and completes it into a {@link TaskStatus}. */
-export function toTaskStatus<TResult>(provider: string, taskId: string, report: StatusReport<TResult>): TaskStatus<TResult> {
+export function toTaskStatus<TResult>(
+  provider: string,
+  taskId: string,
+  report: StatusReport<TResult>,
+): TaskStatus<TResult> {
   const fail = (what: string): never => {
     throw new AdapterError(`${provider}: getStatus ${what}`, { provider, taskId });
   };
   if (typeof report !== 'object' || report === null) fail(`returned ${describe(report)} instead of a status`);
-  if (!isTaskState(report.state)) fail(`returned state ${describeOption('state', report.state)}, which is not a TaskState`);
-  if (typeof report.providerState !== 'string') fail(`returned providerState ${describe(report.providerState)}, not a string`);
+  if (!isTaskState(report.state))
+    fail(`returned state ${describeOption('state', report.state)}, which is not a TaskState`);
+  if (typeof report.providerState !== 'string')
+    fail(`returned providerState ${describe(report.providerState)}, not a string`);
   const { progress, pollAfterMs } = report;
   if (progress !== undefined && !(typeof progress === 'number' && progress >= 0 && progress <= 100)) {
     fail(`returned progress ${describe(progress)}, not a number from 0 to 100`);
@@ -185,7 +191,17 @@ export function toTaskStatus<TResult>(provider: string, taskId: string, report: 
     raw: 'raw' in report ? report.raw : report,
   };
   // Copy only the optional fields that are present, so `'result' in status` means something.
-  for (const key of ['progress', 'message', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt', 'subtasks', 'result', 'pollAfterMs'] as const) {
+  for (const key of [
+    'progress',
+    'message',
+    'createdAt',
+    'startedAt',
+    'finishedAt',
+    'updatedAt',
+    'subtasks',
+    'result',
+    'pollAfterMs',
+  ] as const) {
     if (report[key] !== undefined) (status as unknown as Record<string, unknown>)[key] = report[key];
   }
   return status;

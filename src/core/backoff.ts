@@ -151,7 +151,8 @@ export function progressDelay(policy: BackoffPolicy, input: ScheduleInput): numb
   const previous = samples[samples.length - 2];
   if (previous !== undefined && previous.progress > last.progress) return undefined;
   let unchanged = 0;
-  for (let i = samples.length - 2; i >= 0 && (samples[i] as ProgressSample).progress === last.progress; i -= 1) unchanged += 1;
+  for (let i = samples.length - 2; i >= 0 && (samples[i] as ProgressSample).progress === last.progress; i -= 1)
+    unchanged += 1;
   if (unchanged >= PROGRESS_MODEL.stallPolls) return undefined;
   const estimate = estimateFinish(samples);
   if (estimate === undefined) return undefined;

@@ -196,7 +196,9 @@ const KNOWN = new Set<string>([
 ]);
 
 /** Applies the defaults and validates every option, naming the option and the bad value. */
-export function normalizeWaitOptions<TResult>(options: WaitOptions<TResult> | undefined): NormalizedWaitOptions<TResult> {
+export function normalizeWaitOptions<TResult>(
+  options: WaitOptions<TResult> | undefined,
+): NormalizedWaitOptions<TResult> {
   if (options === undefined) options = {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`options must be an object, got ${describe(options)}`);
@@ -205,15 +207,29 @@ export function normalizeWaitOptions<TResult>(options: WaitOptions<TResult> | un
     if (!KNOWN.has(key)) throw new TypeError(`Unknown wait option "${key}"${didYouMean(key, KNOWN)}`);
   }
   const timeoutMs = durationOption('timeoutMs', options.timeoutMs, WAIT_DEFAULTS.timeoutMs, { min: 1, infinity: true });
-  const initialDelayMs = durationOption('initialDelayMs', options.initialDelayMs, WAIT_DEFAULTS.initialDelayMs, { min: 0 });
-  const maxDelayMs = durationOption('maxDelayMs', options.maxDelayMs, Math.max(WAIT_DEFAULTS.maxDelayMs, initialDelayMs), { min: 0 });
+  const initialDelayMs = durationOption('initialDelayMs', options.initialDelayMs, WAIT_DEFAULTS.initialDelayMs, {
+    min: 0,
+  });
+  const maxDelayMs = durationOption(
+    'maxDelayMs',
+    options.maxDelayMs,
+    Math.max(WAIT_DEFAULTS.maxDelayMs, initialDelayMs),
+    { min: 0 },
+  );
   if (maxDelayMs < initialDelayMs) {
     throw new RangeError(`maxDelayMs (${maxDelayMs}) must be >= initialDelayMs (${initialDelayMs})`);
   }
   const factor = numberOption('factor', options.factor, WAIT_DEFAULTS.factor, 1, 100);
   const jitter = numberOption('jitter', options.jitter, WAIT_DEFAULTS.jitter, 0, 1);
-  const requestTimeoutMs = durationOption('requestTimeoutMs', options.requestTimeoutMs, WAIT_DEFAULTS.requestTimeoutMs, { min: 1 });
-  const cancelTimeoutMs = durationOption('cancelTimeoutMs', options.cancelTimeoutMs, WAIT_DEFAULTS.cancelTimeoutMs, { min: 1 });
+  const requestTimeoutMs = durationOption(
+    'requestTimeoutMs',
+    options.requestTimeoutMs,
+    WAIT_DEFAULTS.requestTimeoutMs,
+    { min: 1 },
+  );
+  const cancelTimeoutMs = durationOption('cancelTimeoutMs', options.cancelTimeoutMs, WAIT_DEFAULTS.cancelTimeoutMs, {
+    min: 1,
+  });
 
   const signal = options.signal;
   if (signal !== undefined && !isAbortSignal(signal)) {
@@ -255,7 +271,9 @@ function normalizeRetry(
   const retries = numberOption('retry.retries', retry.retries, d.retries, 0, 100);
   if (!Number.isInteger(retries)) throw new RangeError(`retry.retries must be a whole number, got ${retries}`);
   const minDelayMs = durationOption('retry.minDelayMs', retry.minDelayMs, d.minDelayMs, { min: 0 });
-  const maxDelayMs = durationOption('retry.maxDelayMs', retry.maxDelayMs, Math.max(d.maxDelayMs, minDelayMs), { min: 0 });
+  const maxDelayMs = durationOption('retry.maxDelayMs', retry.maxDelayMs, Math.max(d.maxDelayMs, minDelayMs), {
+    min: 0,
+  });
   if (maxDelayMs < minDelayMs) {
     throw new RangeError(`retry.maxDelayMs (${maxDelayMs}) must be >= retry.minDelayMs (${minDelayMs})`);
   }

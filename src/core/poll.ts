@@ -51,7 +51,8 @@ export async function pollOnce<TRef, TResult>(
     firstError = error;
   }
   // Only transient failures are retried, and none once the wait has ended (deadline or abort).
-  const retryable = (error: unknown): error is TaskPollError => !lifeSignal.aborted && isTaskPollError(error) && error.transient;
+  const retryable = (error: unknown): error is TaskPollError =>
+    !lifeSignal.aborted && isTaskPollError(error) && error.transient;
   if (retry.retries === 0 || !retryable(firstError)) throw firstError;
   const retrySleep = (delayMs: number): Promise<void> => {
     hooks.beforeRetry(delayMs);
@@ -87,16 +88,20 @@ async function attemptPoll<TRef, TResult>(
   const { provider } = adapter;
   const sentAt = monotonicNow();
   // Pausable: the transport stops this clock while the poll's request waits for a pacing slot.
-  const request = linkAbort([lifeSignal], {
-    ms: opts.requestTimeoutMs,
-    reason: () =>
-      new NetworkError(`${provider}: poll of task ${taskId} got no answer within ${opts.requestTimeoutMs} ms`, {
-        provider,
-        taskId,
-        timedOut: true,
-        errno: 'ETIMEDOUT',
-      }),
-  }, true);
+  const request = linkAbort(
+    [lifeSignal],
+    {
+      ms: opts.requestTimeoutMs,
+      reason: () =>
+        new NetworkError(`${provider}: poll of task ${taskId} got no answer within ${opts.requestTimeoutMs} ms`, {
+          provider,
+          taskId,
+          timedOut: true,
+          errno: 'ETIMEDOUT',
+        }),
+    },
+    true,
+  );
   const ctx: AdapterContext = { signal: request.signal };
   try {
     // Raced against the signal: an adapter that ignores it still cannot hold the wait.
@@ -106,7 +111,9 @@ async function attemptPoll<TRef, TResult>(
     return status;
   } catch (error) {
     if (lifeSignal.aborted) throw error;
-    const failure = request.signal.aborted ? (request.signal.reason as TaskPollError) : asTaskPollError(error, provider, taskId);
+    const failure = request.signal.aborted
+      ? (request.signal.reason as TaskPollError)
+      : asTaskPollError(error, provider, taskId);
     hooks.onFailure(failure);
     throw failure;
   } finally {
@@ -118,15 +125,25 @@ async function attemptPoll<TRef, TResult>(
  * Checks a status against the contract instead of trusting it (a hand-written adapter need not use
  * `defineAdapter`); a breach is an `AdapterError`, never retried.
  */
-function checkStatus<TResult>(adapter: TaskAdapter<unknown, TResult>, status: TaskStatus<TResult>, taskId: string): void {
+function checkStatus<TResult>(
+  adapter: TaskAdapter<unknown, TResult>,
+  status: TaskStatus<TResult>,
+  taskId: string,
+): void {
   const { provider } = adapter;
   if (typeof status !== 'object' || status === null || typeof status.terminal !== 'boolean') {
-    throw new AdapterError(`${provider}: getStatus returned ${describe(status)} instead of a TaskStatus`, { provider, taskId });
+    throw new AdapterError(`${provider}: getStatus returned ${describe(status)} instead of a TaskStatus`, {
+      provider,
+      taskId,
+    });
   }
   // `terminal` is checked against `state`: a wait that stops on a `running` status, or polls on past
   // a `failed` one, would end with a wrong answer.
   if (!isTaskState(status.state)) {
-    throw new AdapterError(`${provider}: getStatus returned state ${describeOption('state', status.state)}, which is not a TaskState`, { provider, taskId });
+    throw new AdapterError(
+      `${provider}: getStatus returned state ${describeOption('state', status.state)}, which is not a TaskState`,
+      { provider, taskId },
+    );
   }
   if (status.terminal !== isTerminalState(status.state)) {
     throw new AdapterError(
@@ -135,12 +152,18 @@ function checkStatus<TResult>(adapter: TaskAdapter<unknown, TResult>, status: Ta
     );
   }
   if (status.state === 'succeeded' && adapter.resultRequired === true && status.result === undefined) {
-    throw new AdapterError(`${provider}: getStatus returned state "succeeded" without a result (the adapter sets resultRequired)`, { provider, taskId });
+    throw new AdapterError(
+      `${provider}: getStatus returned state "succeeded" without a result (the adapter sets resultRequired)`,
+      { provider, taskId },
+    );
   }
   // The schedule trusts it: NaN or a negative value would poll with no delay at all.
   const { pollAfterMs } = status;
   if (pollAfterMs !== undefined && !(typeof pollAfterMs === 'number' && pollAfterMs >= 0)) {
-    throw new AdapterError(`${provider}: getStatus returned pollAfterMs ${describe(pollAfterMs)}, not a number ≥ 0`, { provider, taskId });
+    throw new AdapterError(`${provider}: getStatus returned pollAfterMs ${describe(pollAfterMs)}, not a number ≥ 0`, {
+      provider,
+      taskId,
+    });
   }
 }
 

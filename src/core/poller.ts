@@ -90,7 +90,8 @@ export async function waitForTask<TRef, TResult>(
   const taskId = checkAdapterAndRef(adapter, ref);
   let last: TaskStatus<TResult> | undefined;
   for await (const status of run(adapter, ref, taskId, opts)) last = status;
-  if (last === undefined) throw new AdapterError('The poll ended without a status', { provider: adapter.provider, taskId });
+  if (last === undefined)
+    throw new AdapterError('The poll ended without a status', { provider: adapter.provider, taskId });
   if (last.state === 'succeeded' || (last.state === 'partial' && opts.acceptPartial)) {
     return last as CompletedTask<TResult>;
   }
@@ -99,7 +100,8 @@ export async function waitForTask<TRef, TResult>(
 
 /** Checks what `options` cannot: the adapter's shape and the ref's task id, before any request. */
 function checkAdapterAndRef<TRef>(adapter: TaskAdapter<TRef, unknown>, ref: TRef): string {
-  if (typeof adapter !== 'object' || adapter === null) throw new TypeError(`adapter must be an object, got ${describe(adapter)}`);
+  if (typeof adapter !== 'object' || adapter === null)
+    throw new TypeError(`adapter must be an object, got ${describe(adapter)}`);
   if (typeof adapter.getStatus !== 'function' || typeof adapter.taskId !== 'function') {
     throw new TypeError('adapter must have getStatus() and taskId() (build one with defineAdapter)');
   }
@@ -220,7 +222,8 @@ function pollHooks<TRef, TResult>(wait: Wait<TRef, TResult>): PollHooks {
     beforeRetry: (delayMs) => {
       // A retry that could not answer before the deadline would only idle until it: the wait ends
       // now, as when no scheduled poll fits (TaskTimeoutError, its cause the failure retried).
-      if (monotonicNow() + delayMs + lastPollLead(0, wait.latencies) >= wait.deadline) wait.life.abort(new DeadlineReached());
+      if (monotonicNow() + delayMs + lastPollLead(0, wait.latencies) >= wait.deadline)
+        wait.life.abort(new DeadlineReached());
     },
   };
 }
@@ -229,18 +232,32 @@ function pollHooks<TRef, TResult>(wait: Wait<TRef, TResult>): PollHooks {
  * When the next poll goes out: the server's `pollAfterMs` when it gave one, else the schedule; then
  * fitted to the deadline. `undefined` when no poll can answer before the deadline any more.
  */
-function planNextPoll<TRef, TResult>(wait: Wait<TRef, TResult>, status: TaskStatus<TResult>, elapsedMs: number): DeadlinePlan | undefined {
+function planNextPoll<TRef, TResult>(
+  wait: Wait<TRef, TResult>,
+  status: TaskStatus<TResult>,
+  elapsedMs: number,
+): DeadlinePlan | undefined {
   const { backoff } = wait.opts;
   const wanted =
-    status.pollAfterMs ?? nextPollDelay(backoff, { pollsDone: wait.attempts, elapsedMs, random: Math.random(), progress: wait.samples });
+    status.pollAfterMs ??
+    nextPollDelay(backoff, { pollsDone: wait.attempts, elapsedMs, random: Math.random(), progress: wait.samples });
   // The last poll must be answered before the deadline, or its answer is dropped: it is placed the
   // slowest recent poll's time (plus the usual margin) before it, so a slow provider still answers
   // in time; when even that is past, no poll can answer in time and the wait ends now.
-  return fitToDeadline(wanted, monotonicNow(), wait.deadline, lastPollLead(Math.min(LAST_POLL_LEAD_MS, wanted), wait.latencies));
+  return fitToDeadline(
+    wanted,
+    monotonicNow(),
+    wait.deadline,
+    lastPollLead(Math.min(LAST_POLL_LEAD_MS, wanted), wait.latencies),
+  );
 }
 
 /** Calls `onProgress`; what it throws ends the wait as a `CallbackError`, unless the wait already ended. */
-async function reportProgress<TRef, TResult>(wait: Wait<TRef, TResult>, status: TaskStatus<TResult>, plan: DeadlinePlan | undefined): Promise<void> {
+async function reportProgress<TRef, TResult>(
+  wait: Wait<TRef, TResult>,
+  status: TaskStatus<TResult>,
+  plan: DeadlinePlan | undefined,
+): Promise<void> {
   const { adapter, taskId, opts } = wait;
   const onProgress = opts.onProgress as NonNullable<typeof opts.onProgress>;
   const info = { attempt: wait.attempts, elapsedMs: wait.elapsedMs(), nextDelayMs: plan?.delayMs };
@@ -250,7 +267,11 @@ async function reportProgress<TRef, TResult>(wait: Wait<TRef, TResult>, status: 
     await raceAbort(Promise.resolve(onProgress(status, info)), wait.life.signal);
   } catch (error) {
     if (wait.life.signal.aborted) throw error;
-    throw new CallbackError('onProgress threw; the wait was ended', { provider: adapter.provider, taskId, cause: error });
+    throw new CallbackError('onProgress threw; the wait was ended', {
+      provider: adapter.provider,
+      taskId,
+      cause: error,
+    });
   }
 }
 
@@ -291,7 +312,8 @@ async function cancelRemote<TRef, TResult>(wait: Wait<TRef, TResult>): Promise<{
   const { provider } = adapter;
   const bound = linkAbort([], {
     ms: opts.cancelTimeoutMs,
-    reason: () => new NetworkError(`cancel did not answer within ${opts.cancelTimeoutMs} ms`, { provider, taskId, timedOut: true }),
+    reason: () =>
+      new NetworkError(`cancel did not answer within ${opts.cancelTimeoutMs} ms`, { provider, taskId, timedOut: true }),
   });
   try {
     const cancel = adapter.cancel as NonNullable<typeof adapter.cancel>;

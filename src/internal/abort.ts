@@ -215,7 +215,8 @@ class Link implements LinkedAbort {
     this.signal = controller.signal;
     linkSubscribers.set(this.signal, this.#subscribers);
     this.#timeout = timeout;
-    this.#remainingMs = timeout && Number.isFinite(timeout.ms) ? Math.min(Math.max(0, timeout.ms), MAX_TIMER_MS) : undefined;
+    this.#remainingMs =
+      timeout && Number.isFinite(timeout.ms) ? Math.min(Math.max(0, timeout.ms), MAX_TIMER_MS) : undefined;
   }
 
   /** Aborts this link when `parent` aborts, with its reason. */

@@ -252,7 +252,6 @@ export interface IdRule {
   numbers?: boolean;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
 
 /**
@@ -280,7 +279,6 @@ export function checkId(value: unknown, provider: string, rule: IdRule): string 
 /** Longest provider text quoted in a message or status, in characters. */
 export const PROVIDER_TEXT_MAX_CHARS = 300;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
 
 /**

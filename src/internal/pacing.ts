@@ -44,7 +44,10 @@ interface Waiter {
 const PACING_KEYS = ['requestsPerInterval', 'intervalMs', 'maxConcurrency'];
 
 /** Validates pacing options; `false` or `undefined` means no pacing. */
-export function normalizePacing(pacing: PacingOptions | false | undefined, name = 'pacing'): Required<PacingOptions> | undefined {
+export function normalizePacing(
+  pacing: PacingOptions | false | undefined,
+  name = 'pacing',
+): Required<PacingOptions> | undefined {
   if (pacing === false || pacing === undefined) return undefined;
   if (typeof pacing !== 'object' || pacing === null || Array.isArray(pacing)) {
     throw new TypeError(`${name} must be false or an object, got ${describeOption(name, pacing)}`);
@@ -54,9 +57,21 @@ export function normalizePacing(pacing: PacingOptions | false | undefined, name 
       throw new TypeError(`Unknown ${name} option "${key}"${didYouMean(key, PACING_KEYS)}`);
     }
   }
-  const requestsPerInterval = numberOption(`${name}.requestsPerInterval`, pacing.requestsPerInterval, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
+  const requestsPerInterval = numberOption(
+    `${name}.requestsPerInterval`,
+    pacing.requestsPerInterval,
+    Number.MAX_SAFE_INTEGER,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
   const intervalMs = durationOption(`${name}.intervalMs`, pacing.intervalMs, 1000, { min: 1 });
-  const maxConcurrency = numberOption(`${name}.maxConcurrency`, pacing.maxConcurrency, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
+  const maxConcurrency = numberOption(
+    `${name}.maxConcurrency`,
+    pacing.maxConcurrency,
+    Number.MAX_SAFE_INTEGER,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
   if (!Number.isInteger(requestsPerInterval) || !Number.isInteger(maxConcurrency)) {
     throw new RangeError(`${name}.requestsPerInterval and ${name}.maxConcurrency must be whole numbers`);
   }
@@ -68,7 +83,11 @@ export function normalizePacing(pacing: PacingOptions | false | undefined, name 
  * timer, and none while nobody waits, so an idle adapter holds no handle open.
  */
 export function createPacer(options: PacingOptions): Pacer {
-  const limits = normalizePacing(options) ?? { requestsPerInterval: Number.MAX_SAFE_INTEGER, intervalMs: 1000, maxConcurrency: Number.MAX_SAFE_INTEGER };
+  const limits = normalizePacing(options) ?? {
+    requestsPerInterval: Number.MAX_SAFE_INTEGER,
+    intervalMs: 1000,
+    maxConcurrency: Number.MAX_SAFE_INTEGER,
+  };
   return new SlidingWindowPacer(limits);
 }
 

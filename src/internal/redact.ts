@@ -46,7 +46,10 @@ export function maskSecrets<T>(value: T, credentials: readonly (string | undefin
  * `name` and `message`. Its `result` and every other field are kept as they are, so masking never
  * changes what a wait resolves with. Returns `report` itself when nothing had to change.
  */
-export function maskStatusReport<R extends StatusReport<unknown>>(report: R, credentials: readonly (string | undefined)[]): R {
+export function maskStatusReport<R extends StatusReport<unknown>>(
+  report: R,
+  credentials: readonly (string | undefined)[],
+): R {
   const secrets = searchable(credentials);
   if (secrets.length === 0) return report;
   const out: StatusReport<unknown> = { ...report };
@@ -127,7 +130,8 @@ function maskValue(item: unknown, secrets: readonly string[], depth: number): un
   if (!changed) return item;
   // defineProperty keeps a "__proto__" key a plain key.
   const copy: Record<string, unknown> = proto === null ? (Object.create(null) as Record<string, unknown>) : {};
-  for (const [key, entry] of entries) Object.defineProperty(copy, key, { value: entry, enumerable: true, writable: true, configurable: true });
+  for (const [key, entry] of entries)
+    Object.defineProperty(copy, key, { value: entry, enumerable: true, writable: true, configurable: true });
   return copy;
 }
 

@@ -39,7 +39,8 @@ export class TaskBook<TScript extends object, TTask> {
       this.patch(task, this.check(`${this.name}.script`, second ?? {}));
       return;
     }
-    if (second !== undefined) throw new TypeError(`${this.name}.script(taskId, script) needs a string task id first, got ${describe(first)}`);
+    if (second !== undefined)
+      throw new TypeError(`${this.name}.script(taskId, script) needs a string task id first, got ${describe(first)}`);
     this.#queue.push(this.check(`${this.name}.script`, first));
   }
 
@@ -111,7 +112,10 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** RFC 3339 in UTC with nanoseconds, trailing zeros trimmed, as Go's `RFC3339Nano` writes it (MEF). */
 export function rfc3339Nano(ms: number, extraNanos: number): string {
   const iso = new Date(ms).toISOString(); // 2023-08-23T17:06:56.280Z
-  const fraction = `${iso.slice(20, 23)}${String(Math.floor(extraNanos) % 1_000_000).padStart(6, '0')}`.replace(/0+$/, '');
+  const fraction = `${iso.slice(20, 23)}${String(Math.floor(extraNanos) % 1_000_000).padStart(6, '0')}`.replace(
+    /0+$/,
+    '',
+  );
   return `${iso.slice(0, 19)}${fraction === '' ? '' : `.${fraction}`}Z`;
 }
 

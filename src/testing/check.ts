@@ -21,15 +21,18 @@ export function checkObject<T extends object>(name: string, value: unknown, keys
 /** A duration in ms: a finite number ≥ `min`. */
 export function checkMs(name: string, value: unknown, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number of ms, got ${describe(value)}`);
-  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a finite number of ms ≥ ${min}, got ${describe(value)}`);
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new TypeError(`${name} must be a number of ms, got ${describe(value)}`);
+  if (!Number.isFinite(value) || value < min)
+    throw new RangeError(`${name} must be a finite number of ms ≥ ${min}, got ${describe(value)}`);
   return value;
 }
 
 /** A whole number in [min, max]. */
 export function checkInt(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new TypeError(`${name} must be a number, got ${describe(value)}`);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`${name} must be a whole number from ${min} to ${max}, got ${describe(value)}`);
   }
@@ -39,15 +42,18 @@ export function checkInt(name: string, value: unknown, fallback: number, min: nu
 /** A finite number in [min, max]. */
 export function checkNumber(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number, got ${describe(value)}`);
-  if (!(value >= min && value <= max)) throw new RangeError(`${name} must be from ${min} to ${max}, got ${describe(value)}`);
+  if (typeof value !== 'number' || Number.isNaN(value))
+    throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+  if (!(value >= min && value <= max))
+    throw new RangeError(`${name} must be from ${min} to ${max}, got ${describe(value)}`);
   return value;
 }
 
 /** A non-empty string of printable ASCII (it may be sent as a header). */
 export function checkToken(name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string, got ${describe(value)}`);
+  if (typeof value !== 'string' || value === '')
+    throw new TypeError(`${name} must be a non-empty string, got ${describe(value)}`);
   if (!/^[\u0021-\u007e]+$/.test(value)) throw new TypeError(`${name} must be printable ASCII without spaces`);
   return value;
 }
@@ -60,10 +66,17 @@ export function checkString(name: string, value: unknown, fallback: string): str
 }
 
 /** One of a closed list of values. */
-export function checkOneOf<T extends string | number>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+export function checkOneOf<T extends string | number>(
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly unknown[]).includes(value)) {
-    throw new RangeError(`${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`);
+    throw new RangeError(
+      `${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${describe(value)}`,
+    );
   }
   return value as T;
 }

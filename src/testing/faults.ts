@@ -140,7 +140,19 @@ interface Entry {
   active: boolean;
 }
 
-const SPEC_KEYS = ['kind', 'provider', 'route', 'method', 'probability', 'count', 'latencyMs', 'retryAfterS', 'status', 'body', 'statusWord'];
+const SPEC_KEYS = [
+  'kind',
+  'provider',
+  'route',
+  'method',
+  'probability',
+  'count',
+  'latencyMs',
+  'retryAfterS',
+  'status',
+  'body',
+  'statusWord',
+];
 
 /** Builds the registry; `routeIds` are the ids a string `route` may name. */
 export function createFaultRegistry(random: Random, routeIds: readonly string[]): FaultRegistry {
@@ -235,14 +247,17 @@ function checkSpec(input: unknown, routeIds: readonly string[]): Readonly<FaultS
   if (given.kind === undefined) throw new TypeError(`fault.kind is required (one of ${FAULT_KINDS.join(', ')})`);
   const kind = checkOneOf('fault.kind', given.kind, FAULT_KINDS, 'latency');
   const spec: FaultSpec = { kind };
-  if (given.provider !== undefined) spec.provider = checkOneOf('fault.provider', given.provider, PROVIDER_NAMES, 'guance');
+  if (given.provider !== undefined)
+    spec.provider = checkOneOf('fault.provider', given.provider, PROVIDER_NAMES, 'guance');
   if (given.route !== undefined) {
     const route: unknown = given.route;
     if (!(route instanceof RegExp) && typeof route !== 'string') {
       throw new TypeError(`fault.route must be a route id, a path or a RegExp, got ${describe(route)}`);
     }
     if (typeof route === 'string' && !route.startsWith('/') && !routeIds.includes(route)) {
-      throw new RangeError(`fault.route "${route.slice(0, 60)}" is not a route id (known: ${routeIds.join(', ')}) nor a path starting with /`);
+      throw new RangeError(
+        `fault.route "${route.slice(0, 60)}" is not a route id (known: ${routeIds.join(', ')}) nor a path starting with /`,
+      );
     }
     spec.route = route;
   }
@@ -257,7 +272,8 @@ function checkSpec(input: unknown, routeIds: readonly string[]): Readonly<FaultS
     spec.count = checkInt('fault.count', given.count, 1, 1, Number.MAX_SAFE_INTEGER);
   }
   if (given.latencyMs !== undefined) spec.latencyMs = checkMs('fault.latencyMs', given.latencyMs, 0, 0);
-  if (spec.latencyMs !== undefined && spec.latencyMs > 2 ** 31 - 1) throw new RangeError('fault.latencyMs must be at most 2147483647');
+  if (spec.latencyMs !== undefined && spec.latencyMs > 2 ** 31 - 1)
+    throw new RangeError('fault.latencyMs must be at most 2147483647');
   const only = (field: keyof FaultSpec, kinds: FaultKind[]): void => {
     if (given[field] !== undefined && !kinds.includes(kind)) {
       throw new TypeError(`fault.${field} only applies to ${kinds.join(' and ')} faults`);
@@ -267,9 +283,13 @@ function checkSpec(input: unknown, routeIds: readonly string[]): Readonly<FaultS
   only('status', ['server-error', 'html-page']);
   only('body', ['server-error']);
   only('statusWord', ['unknown-status']);
-  if (given.retryAfterS !== undefined) spec.retryAfterS = checkInt('fault.retryAfterS', given.retryAfterS, 1, 0, 86_400);
+  if (given.retryAfterS !== undefined)
+    spec.retryAfterS = checkInt('fault.retryAfterS', given.retryAfterS, 1, 0, 86_400);
   if (given.status !== undefined) {
-    spec.status = kind === 'server-error' ? checkInt('fault.status', given.status, 500, 500, 599) : checkInt('fault.status', given.status, 502, 400, 599);
+    spec.status =
+      kind === 'server-error'
+        ? checkInt('fault.status', given.status, 500, 500, 599)
+        : checkInt('fault.status', given.status, 502, 400, 599);
   }
   if (given.body !== undefined) {
     if (typeof given.body !== 'string') throw new TypeError(`fault.body must be a string, got ${describe(given.body)}`);

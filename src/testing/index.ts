@@ -34,7 +34,13 @@ export type { ProgressCurve, DurationRange, TaskScriptBase, TaskDefaults, Simula
 export type { ScriptableProvider } from './book.js';
 export type { WindowLimit, BurstLimit } from './ratelimit.js';
 export { GUANCE_RATE_LIMIT } from './guance/index.js';
-export type { GuanceSimulator, GuanceSimulatorOptions, GuanceTaskScript, GuanceCluster, GuanceOutcome } from './guance/index.js';
+export type {
+  GuanceSimulator,
+  GuanceSimulatorOptions,
+  GuanceTaskScript,
+  GuanceCluster,
+  GuanceOutcome,
+} from './guance/index.js';
 export { EDGE_RATE_LIMIT } from './edge/index.js';
 export type { EdgeSimulator, EdgeSimulatorOptions, EdgeTaskScript, EdgeOutcome } from './edge/types.js';
 export type { EdgeTlsOptions, EdgeClientTls, Pem } from './edge/tls.js';

@@ -77,7 +77,11 @@ export interface Lifecycle<TOutcome extends string> {
 /** Where a task is at one moment. */
 export type Phase =
   | { kind: 'queued' }
-  | { kind: 'running'; /** elapsed fraction of the running time */ fraction: number; /** completed fraction, from the curve */ done: number }
+  | {
+      kind: 'running' /** elapsed fraction of the running time */;
+      fraction: number /** completed fraction, from the curve */;
+      done: number;
+    }
   | { kind: 'ended' };
 
 /** The state of a simulated task as the simulator sees it, for test assertions (`sim.guance.task(id)` etc.). */
@@ -152,7 +156,10 @@ export function resolveLifecycle<TOutcome extends string>(
 }
 
 /** Applies a later script to a task's lifecycle (fields left out keep their value). */
-export function patchLifecycle<TOutcome extends string>(life: Lifecycle<TOutcome>, script: TaskScriptBase<TOutcome>): void {
+export function patchLifecycle<TOutcome extends string>(
+  life: Lifecycle<TOutcome>,
+  script: TaskScriptBase<TOutcome>,
+): void {
   if (script.queuedMs !== undefined) life.queuedMs = script.queuedMs;
   if (script.durationMs !== undefined) life.durationMs = script.durationMs;
   if (script.outcome !== undefined) life.outcome = script.outcome;
@@ -230,7 +237,10 @@ function draw(range: DurationRange, random: Random): number {
   return Math.round(min + random.next() * (max - min));
 }
 
-function drawOutcome<TOutcome extends string>(value: TOutcome | Partial<Record<TOutcome, number>>, random: Random): TOutcome {
+function drawOutcome<TOutcome extends string>(
+  value: TOutcome | Partial<Record<TOutcome, number>>,
+  random: Random,
+): TOutcome {
   if (typeof value === 'string') return value;
   const entries = Object.entries(value) as [TOutcome, number][];
   const total = entries.reduce((sum, [, weight]) => sum + weight, 0);

@@ -71,7 +71,8 @@ export function burstLimiter({ ratePerSecond, burst }: BurstLimit): Limiter {
   return {
     take(key, now) {
       const prior = state.get(key);
-      const excess = prior === undefined ? 0 : Math.max(0, prior.excess - ((now - prior.at) * ratePerSecond) / 1000) + 1;
+      const excess =
+        prior === undefined ? 0 : Math.max(0, prior.excess - ((now - prior.at) * ratePerSecond) / 1000) + 1;
       if (excess > burst) {
         return { ok: false, retryAfterMs: Math.ceil(((excess - burst) * 1000) / ratePerSecond) };
       }
@@ -88,9 +89,11 @@ export function burstLimiter({ ratePerSecond, burst }: BurstLimit): Limiter {
 export function checkWindowLimit(name: string, value: unknown, fallback: WindowLimit | false): WindowLimit | false {
   if (value === undefined) return fallback;
   if (value === false) return false;
-  if (value === null || typeof value !== 'object') throw new TypeError(`${name} must be false or { limit, intervalMs }, got ${describe(value)}`);
+  if (value === null || typeof value !== 'object')
+    throw new TypeError(`${name} must be false or { limit, intervalMs }, got ${describe(value)}`);
   const given = checkObject<WindowLimit>(name, value, ['limit', 'intervalMs']);
-  if (given.limit === undefined || given.intervalMs === undefined) throw new TypeError(`${name} needs both limit and intervalMs`);
+  if (given.limit === undefined || given.intervalMs === undefined)
+    throw new TypeError(`${name} needs both limit and intervalMs`);
   return {
     limit: checkInt(`${name}.limit`, given.limit, 1, 1, Number.MAX_SAFE_INTEGER),
     intervalMs: checkMs(`${name}.intervalMs`, given.intervalMs, 1, 1),
@@ -101,7 +104,8 @@ export function checkWindowLimit(name: string, value: unknown, fallback: WindowL
 export function checkBurstLimit(name: string, value: unknown, fallback: BurstLimit | false): BurstLimit | false {
   if (value === undefined) return fallback;
   if (value === false) return false;
-  if (value === null || typeof value !== 'object') throw new TypeError(`${name} must be false or { ratePerSecond, burst }, got ${describe(value)}`);
+  if (value === null || typeof value !== 'object')
+    throw new TypeError(`${name} must be false or { ratePerSecond, burst }, got ${describe(value)}`);
   const given = checkObject<BurstLimit>(name, value, ['ratePerSecond', 'burst']);
   if (given.ratePerSecond === undefined) throw new TypeError(`${name} needs ratePerSecond`);
   return {

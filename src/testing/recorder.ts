@@ -93,7 +93,8 @@ export function redactBody(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactBody(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && item !== null && typeof item !== 'object' ? REDACTED : redactBody(item, depth + 1);
+    out[key] =
+      SECRET_KEY.test(key) && item !== null && typeof item !== 'object' ? REDACTED : redactBody(item, depth + 1);
   }
   return out;
 }
@@ -151,7 +152,13 @@ export function createRecorder(limit: number): Recorder {
   return {
     open(entry) {
       seq += 1;
-      const live: OpenRecord = { provider: entry.provider, route: entry.route, faults: [], status: undefined, outcome: 'pending' };
+      const live: OpenRecord = {
+        provider: entry.provider,
+        route: entry.route,
+        faults: [],
+        status: undefined,
+        outcome: 'pending',
+      };
       records.push({ ...entry, seq, live });
       if (records.length > limit) records = records.slice(records.length - limit);
       return live;

@@ -90,7 +90,18 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const OPTION_KEYS = ['port', 'seed', 'timeScale', 'rateLimits', 'edgeTls', 'guance', 'edge', 'dgc', 'workflow', 'maxRecordedRequests'];
+const OPTION_KEYS = [
+  'port',
+  'seed',
+  'timeScale',
+  'rateLimits',
+  'edgeTls',
+  'guance',
+  'edge',
+  'dgc',
+  'workflow',
+  'maxRecordedRequests',
+];
 
 /**
  * Starts the simulator on 127.0.0.1 (an ephemeral port unless `port` is given) and resolves once it
@@ -141,7 +152,8 @@ export async function startSimulator(options?: SimulatorOptions): Promise<Simula
     },
     requestsFor(provider, route) {
       checkOneOf('requestsFor(provider)', provider, PROVIDER_NAMES, 'guance');
-      if (route !== undefined) checkOneOf('requestsFor(…, route)', route, ROUTE_IDS as readonly string[], 'guance.sendTask');
+      if (route !== undefined)
+        checkOneOf('requestsFor(…, route)', route, ROUTE_IDS as readonly string[], 'guance.sendTask');
       return recorder.list().filter((r) => r.provider === provider && (route === undefined || r.route === route));
     },
     reset() {

@@ -24,7 +24,8 @@ function pollTimes(p: BackoffPolicy, count: number, random = 0): number[] {
   return times;
 }
 
-const samples = (...pairs: [number, number][]): ProgressSample[] => pairs.map(([elapsedMs, progress]) => ({ elapsedMs, progress }));
+const samples = (...pairs: [number, number][]): ProgressSample[] =>
+  pairs.map(([elapsedMs, progress]) => ({ elapsedMs, progress }));
 
 describe('scheduleDelay: the delay grows with the time already waited', () => {
   it('without jitter it is the classic initialDelayMs × factor^(n−1) for instant polls', () => {
@@ -68,7 +69,9 @@ describe('scheduleDelay: the delay grows with the time already waited', () => {
 describe('retryDelay', () => {
   const retry: BackoffPolicy = { initialDelayMs: 500, maxDelayMs: 8000, factor: 2, jitter: 0 };
   it('doubles per retry up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => retryDelay(retry, n, 0, undefined))).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => retryDelay(retry, n, 0, undefined))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000,
+    ]);
   });
   it('a longer Retry-After wins, a shorter one does not', () => {
     expect(retryDelay(retry, 1, 0, 30_000)).toBe(30_000);
@@ -92,7 +95,9 @@ describe('estimateFinish', () => {
 
   it('is more certain near the end than early on', () => {
     const early = estimateFinish(samples([0, 0], [2000, 2])) as NonNullable<ReturnType<typeof estimateFinish>>;
-    const late = estimateFinish(samples([0, 0], [45_000, 45], [90_000, 90])) as NonNullable<ReturnType<typeof estimateFinish>>;
+    const late = estimateFinish(samples([0, 0], [45_000, 45], [90_000, 90])) as NonNullable<
+      ReturnType<typeof estimateFinish>
+    >;
     expect(early.uncertainty).toBeGreaterThan(5);
     expect(late.uncertainty).toBeLessThan(0.1);
   });
@@ -142,7 +147,9 @@ describe('progressDelay', () => {
     const stalledOnce = samples([0, 0], [10_000, 20], [20_000, 50], [30_000, 50]);
     const stalled = samples([0, 0], [10_000, 20], [20_000, 50], [30_000, 50], [40_000, 50]);
     expect(progressDelay(p, { pollsDone: 3, elapsedMs: 20_000, random: 0, progress: moving })).toBeTypeOf('number');
-    expect(progressDelay(p, { pollsDone: 4, elapsedMs: 30_000, random: 0, progress: stalledOnce })).toBeTypeOf('number');
+    expect(progressDelay(p, { pollsDone: 4, elapsedMs: 30_000, random: 0, progress: stalledOnce })).toBeTypeOf(
+      'number',
+    );
     expect(progressDelay(p, { pollsDone: 5, elapsedMs: 40_000, random: 0, progress: stalled })).toBeUndefined();
     expect(nextPollDelay(p, { pollsDone: 5, elapsedMs: 40_000, random: 0, progress: stalled })).toBe(
       scheduleDelay(p, { pollsDone: 5, elapsedMs: 40_000, random: 0 }),
@@ -159,10 +166,15 @@ describe('progressDelay', () => {
     expect(progressDelay(p, { pollsDone: 3, elapsedMs: 120_000, random: 0, progress: slow })).toBe(120_000);
     const almost = samples([0, 0], [50_000, 50], [100_000, 99.99]);
     const floor = p.initialDelayMs / PROGRESS_MODEL.floorDivisor;
-    expect(progressDelay(p, { pollsDone: 3, elapsedMs: 100_000, random: 0, progress: almost })).toBeGreaterThanOrEqual(floor);
+    expect(progressDelay(p, { pollsDone: 3, elapsedMs: 100_000, random: 0, progress: almost })).toBeGreaterThanOrEqual(
+      floor,
+    );
     const s = samples([0, 0], [45_000, 45], [90_000, 90]);
     const plain = progressDelay(p, { pollsDone: 3, elapsedMs: 90_000, random: 0.5, progress: s }) as number;
-    const jittered = progressDelay({ ...p, jitter: 0.5 }, { pollsDone: 3, elapsedMs: 90_000, random: 0.5, progress: s }) as number;
+    const jittered = progressDelay(
+      { ...p, jitter: 0.5 },
+      { pollsDone: 3, elapsedMs: 90_000, random: 0.5, progress: s },
+    ) as number;
     expect(Math.abs(jittered - plain * 0.75)).toBeLessThanOrEqual(1);
   });
 
@@ -191,7 +203,9 @@ describe('wait option defaults and progressAware validation', () => {
   });
   it('rejects a non-boolean progressAware, showing the value (not a credential)', () => {
     expect(() => normalizeWaitOptions({ progressAware: 'yes' as unknown as boolean })).toThrow(TypeError);
-    expect(() => normalizeWaitOptions({ progressAware: 'some-value' as unknown as boolean })).toThrow(/got "some-value"/);
+    expect(() => normalizeWaitOptions({ progressAware: 'some-value' as unknown as boolean })).toThrow(
+      /got "some-value"/,
+    );
     expect(normalizeWaitOptions({ progressAware: false }).progressAware).toBe(false);
   });
 });

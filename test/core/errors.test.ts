@@ -71,7 +71,9 @@ describe('errors', () => {
   });
 
   it('inspect output shows the fields, not a raw cause object', () => {
-    const error = new NetworkError('reset', { cause: Object.assign(new Error('inner'), { config: { headers: { token: 'SECRET' } } }) });
+    const error = new NetworkError('reset', {
+      cause: Object.assign(new Error('inner'), { config: { headers: { token: 'SECRET' } } }),
+    });
     const text = inspect(error);
     expect(text).toContain('NETWORK_ERROR');
     expect(text).not.toContain('SECRET');

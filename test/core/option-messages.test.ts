@@ -39,22 +39,46 @@ describe('WAIT_DEFAULTS', () => {
 
 describe('an unknown option name suggests the closest known one', () => {
   const cases: [string, () => unknown, string][] = [
-    ['wait option', () => waitForTask(adapter, 't', { timeout: 1000 } as never), 'Unknown wait option "timeout" (did you mean "timeoutMs"?)'],
-    ['wait option, other case', () => waitForTask(adapter, 't', { Signal: undefined } as never), 'Unknown wait option "Signal" (did you mean "signal"?)'],
-    ['retry option', () => waitForTask(adapter, 't', { retry: { tries: 1 } } as never), 'Unknown retry option "tries" (did you mean "retries"?)'],
+    [
+      'wait option',
+      () => waitForTask(adapter, 't', { timeout: 1000 } as never),
+      'Unknown wait option "timeout" (did you mean "timeoutMs"?)',
+    ],
+    [
+      'wait option, other case',
+      () => waitForTask(adapter, 't', { Signal: undefined } as never),
+      'Unknown wait option "Signal" (did you mean "signal"?)',
+    ],
+    [
+      'retry option',
+      () => waitForTask(adapter, 't', { retry: { tries: 1 } } as never),
+      'Unknown retry option "tries" (did you mean "retries"?)',
+    ],
     [
       'pacing option',
       () => guanceLogmine({ apiKey: 'k', pacing: { interval: 1000 } as never }),
       'Unknown pacing option "interval" (did you mean "intervalMs"?)',
     ],
-    ['guance option', () => guanceLogmine({ apiKey: 'k', baseUrl: 'https://x' } as never), 'guance.logmine: unknown option "baseUrl" (did you mean "baseURL"?)'],
-    ['edge option', () => edgeLogDump({ baseURL: 'https://mef.test', downloadTimeout: 5 } as never), 'edge.logDump: unknown option "downloadTimeout" (did you mean "downloadTimeoutMs"?)'],
+    [
+      'guance option',
+      () => guanceLogmine({ apiKey: 'k', baseUrl: 'https://x' } as never),
+      'guance.logmine: unknown option "baseUrl" (did you mean "baseURL"?)',
+    ],
+    [
+      'edge option',
+      () => edgeLogDump({ baseURL: 'https://mef.test', downloadTimeout: 5 } as never),
+      'edge.logDump: unknown option "downloadTimeout" (did you mean "downloadTimeoutMs"?)',
+    ],
     [
       'dgc option',
       () => dgcSystemTasks({ region: 'cn-north-4', projectID: 'p', auth: { token: 't' } } as never),
       'dgc.systemTask: unknown option "projectID" (did you mean "projectId"?)',
     ],
-    ['workflow option', () => workflowTasks({ baseURL: 'https://wf.test', tokenn: 'x' } as never), 'workflow.task: unknown option "tokenn" (did you mean "token"?)'],
+    [
+      'workflow option',
+      () => workflowTasks({ baseURL: 'https://wf.test', tokenn: 'x' } as never),
+      'workflow.task: unknown option "tokenn" (did you mean "token"?)',
+    ],
     ['a name close to none', () => waitForTask(adapter, 't', { bogus: 1 } as never), 'Unknown wait option "bogus"'],
   ];
   it.each(cases)('%s', async (_name, run, message) => {
@@ -64,9 +88,15 @@ describe('an unknown option name suggests the closest known one', () => {
 
 describe('a bad string value is shown when the option is not a credential', () => {
   it('waitForTask: the value, JSON-quoted', async () => {
-    expect(await messageOf(() => waitForTask(adapter, 't', { timeoutMs: 'soon' } as never))).toBe('timeoutMs must be a number of milliseconds, got "soon"');
-    expect(await messageOf(() => waitForTask(adapter, 't', { acceptPartial: 'yes' } as never))).toBe('acceptPartial must be a boolean, got "yes"');
-    expect(await messageOf(() => waitForTask(adapter, 't', { retry: { retries: '3' } } as never))).toBe('retry.retries must be a number, got "3"');
+    expect(await messageOf(() => waitForTask(adapter, 't', { timeoutMs: 'soon' } as never))).toBe(
+      'timeoutMs must be a number of milliseconds, got "soon"',
+    );
+    expect(await messageOf(() => waitForTask(adapter, 't', { acceptPartial: 'yes' } as never))).toBe(
+      'acceptPartial must be a boolean, got "yes"',
+    );
+    expect(await messageOf(() => waitForTask(adapter, 't', { retry: { retries: '3' } } as never))).toBe(
+      'retry.retries must be a number, got "3"',
+    );
   });
 
   it('a long value is clipped, and control characters are escaped', async () => {

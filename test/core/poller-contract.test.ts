@@ -23,7 +23,10 @@ afterEach(() => {
 });
 
 /** A hand-written adapter (no defineAdapter) that returns `status` as is, and counts its polls. */
-function handWritten<T>(status: Omit<TaskStatus<T>, 'provider' | 'taskId' | 'raw'>, extra: { resultRequired?: boolean } = {}) {
+function handWritten<T>(
+  status: Omit<TaskStatus<T>, 'provider' | 'taskId' | 'raw'>,
+  extra: { resultRequired?: boolean } = {},
+) {
   let polls = 0;
   const adapter: TaskAdapter<string, T> = {
     provider: 'test.hand',
@@ -73,11 +76,16 @@ describe('succeeded without a result', () => {
     const { value, error } = await settle(waitForTask(adapter, 'e-1'));
     expect(value).toBeUndefined();
     expect(error).toBeInstanceOf(AdapterError);
-    expect((error as Error).message).toBe('acme.export: getStatus returned state "succeeded" without a result (the adapter sets resultRequired)');
+    expect((error as Error).message).toBe(
+      'acme.export: getStatus returned state "succeeded" without a result (the adapter sets resultRequired)',
+    );
   });
 
   it('the same for a hand-written adapter that sets resultRequired', async () => {
-    const { adapter } = handWritten<{ url: string }>({ state: 'succeeded', terminal: true, providerState: 'done' }, { resultRequired: true });
+    const { adapter } = handWritten<{ url: string }>(
+      { state: 'succeeded', terminal: true, providerState: 'done' },
+      { resultRequired: true },
+    );
     const { error } = await settle(waitForTask(adapter, 'e-1'));
     expect(error).toBeInstanceOf(AdapterError);
   });
@@ -107,15 +115,23 @@ describe('succeeded without a result', () => {
   });
 
   it('resultRequired must be a boolean', () => {
-    expect(() => defineAdapter({ provider: 'p', resultRequired: 'yes' as never, getStatus: async () => ({ state: 'running', providerState: 'r' }) })).toThrow(
-      /resultRequired must be a boolean/,
-    );
+    expect(() =>
+      defineAdapter({
+        provider: 'p',
+        resultRequired: 'yes' as never,
+        getStatus: async () => ({ state: 'running', providerState: 'r' }),
+      }),
+    ).toThrow(/resultRequired must be a boolean/);
   });
 });
 
 describe('a retry delay past the deadline ends the wait at once', () => {
   const refused = (retryAfterMs?: number) =>
-    new HttpError('HTTP 429', { httpStatus: 429, transient: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+    new HttpError('HTTP 429', {
+      httpStatus: 429,
+      transient: true,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
 
   it('Retry-After beyond the deadline on the first failure: TaskTimeoutError now, its cause the refusal', async () => {
     const seen: number[] = [];
@@ -144,7 +160,9 @@ describe('a retry delay past the deadline ends the wait at once', () => {
         throw refused(seen.length === 1 ? undefined : 60_000);
       },
     });
-    const { error } = await settle(waitForTask(adapter, 't', { timeoutMs: 10_000, retry: { minDelayMs: 100 }, jitter: 0 }));
+    const { error } = await settle(
+      waitForTask(adapter, 't', { timeoutMs: 10_000, retry: { minDelayMs: 100 }, jitter: 0 }),
+    );
     expect(error).toBeInstanceOf(TaskTimeoutError);
     expect((error as TaskTimeoutError).elapsedMs).toBeLessThan(10_000);
     expect(seen).toEqual([0, 100]);
@@ -174,21 +192,34 @@ describe('a hand-written adapter (no defineAdapter) asking for an unusable pollA
     vi.useRealTimers();
   });
 
-  it.each([Number.NaN, -1000, '5000'])('pollAfterMs %o is an AdapterError, as defineAdapter reports it, not a poll loop with no delay', async (pollAfterMs) => {
-    let polls = 0;
-    const adapter: TaskAdapter<string, unknown> = {
-      provider: 'hand.written',
-      taskId: (ref) => ref,
-      async getStatus(ref) {
-        polls += 1;
-        return { provider: 'hand.written', taskId: ref, state: 'running', terminal: false, providerState: 'r', raw: {}, pollAfterMs } as unknown as TaskStatus;
-      },
-    };
-    const outcome = waitForTask(adapter, 't', { timeoutMs: Number.POSITIVE_INFINITY }).catch((error: unknown) => error);
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(polls).toBe(1);
-    const error = await outcome;
-    expect(error).toBeInstanceOf(AdapterError);
-    expect((error as Error).message).toContain('pollAfterMs');
-  });
+  it.each([Number.NaN, -1000, '5000'])(
+    'pollAfterMs %o is an AdapterError, as defineAdapter reports it, not a poll loop with no delay',
+    async (pollAfterMs) => {
+      let polls = 0;
+      const adapter: TaskAdapter<string, unknown> = {
+        provider: 'hand.written',
+        taskId: (ref) => ref,
+        async getStatus(ref) {
+          polls += 1;
+          return {
+            provider: 'hand.written',
+            taskId: ref,
+            state: 'running',
+            terminal: false,
+            providerState: 'r',
+            raw: {},
+            pollAfterMs,
+          } as unknown as TaskStatus;
+        },
+      };
+      const outcome = waitForTask(adapter, 't', { timeoutMs: Number.POSITIVE_INFINITY }).catch(
+        (error: unknown) => error,
+      );
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(polls).toBe(1);
+      const error = await outcome;
+      expect(error).toBeInstanceOf(AdapterError);
+      expect((error as Error).message).toContain('pollAfterMs');
+    },
+  );
 });

@@ -29,7 +29,9 @@ function slowProvider(latencyMs: number, doneAt: number) {
           reject(signal.reason);
         });
       });
-      return Date.now() >= doneAt ? { state: 'succeeded' as const, providerState: 'done' } : { state: 'running' as const, providerState: 'busy' };
+      return Date.now() >= doneAt
+        ? { state: 'succeeded' as const, providerState: 'done' }
+        : { state: 'running' as const, providerState: 'busy' };
     },
   });
   return { adapter, polls };

@@ -64,11 +64,17 @@ describe('progress-aware scheduling in the poller', () => {
     await settle(waitForTask(without.adapter, 'job-2'));
     expect(without.polls.length).toBeGreaterThan(withProgress.polls.length + 5);
     // The plain schedule: first poll immediate, then initialDelayMs + (factor − 1) × elapsed, jittered.
-    const policy = { initialDelayMs: WAIT_DEFAULTS.initialDelayMs, maxDelayMs: WAIT_DEFAULTS.maxDelayMs, factor: WAIT_DEFAULTS.factor, jitter: WAIT_DEFAULTS.jitter };
+    const policy = {
+      initialDelayMs: WAIT_DEFAULTS.initialDelayMs,
+      maxDelayMs: WAIT_DEFAULTS.maxDelayMs,
+      factor: WAIT_DEFAULTS.factor,
+      jitter: WAIT_DEFAULTS.jitter,
+    };
     expect(without.polls.slice(0, 3)).toEqual([
       0,
       scheduleDelay(policy, { pollsDone: 1, elapsedMs: 0, random: 0.5 }),
-      (without.polls[1] as number) + scheduleDelay(policy, { pollsDone: 2, elapsedMs: without.polls[1] as number, random: 0.5 }),
+      (without.polls[1] as number) +
+        scheduleDelay(policy, { pollsDone: 2, elapsedMs: without.polls[1] as number, random: 0.5 }),
     ]);
   });
 
@@ -85,7 +91,9 @@ describe('progress-aware scheduling in the poller', () => {
   it('progress stuck at 0 (queued) → warms up by doubling, then aims once progress shows', async () => {
     const durationMs = 200_000;
     const startsAt = 30_000;
-    const { adapter, polls } = task(durationMs, (t) => (t < startsAt ? 0 : Math.floor((100 * (t - startsAt)) / (durationMs - startsAt))));
+    const { adapter, polls } = task(durationMs, (t) =>
+      t < startsAt ? 0 : Math.floor((100 * (t - startsAt)) / (durationMs - startsAt)),
+    );
     await settle(waitForTask(adapter, 'job-1', { jitter: 0 }));
     // 0, 1.5 s, then each delay = 1.5 s + elapsed while progress is 0.
     expect(polls.slice(0, 4)).toEqual([0, 1500, 4500, 10_500]);
@@ -103,12 +111,19 @@ describe('progress-aware scheduling in the poller', () => {
         for await (const status of pollTask(adapter, 'job-1', { jitter: 0 })) statuses.push(status.progress ?? -1);
       })(),
     );
-    const policy = { initialDelayMs: WAIT_DEFAULTS.initialDelayMs, maxDelayMs: WAIT_DEFAULTS.maxDelayMs, factor: WAIT_DEFAULTS.factor, jitter: 0 };
+    const policy = {
+      initialDelayMs: WAIT_DEFAULTS.initialDelayMs,
+      maxDelayMs: WAIT_DEFAULTS.maxDelayMs,
+      factor: WAIT_DEFAULTS.factor,
+      jitter: 0,
+    };
     // Find the third consecutive 50: from there on, delays are the plain schedule's.
     const third = statuses.findIndex((p, i) => p === 50 && statuses[i - 1] === 50 && statuses[i - 2] === 50);
     expect(third).toBeGreaterThan(0);
     const at = polls[third] as number;
-    expect((polls[third + 1] as number) - at).toBe(scheduleDelay(policy, { pollsDone: third + 1, elapsedMs: at, random: 0 }));
+    expect((polls[third + 1] as number) - at).toBe(
+      scheduleDelay(policy, { pollsDone: third + 1, elapsedMs: at, random: 0 }),
+    );
   });
 
   it("the server's pollAfterMs still wins over the progress estimate", async () => {
@@ -118,7 +133,12 @@ describe('progress-aware scheduling in the poller', () => {
       async getStatus() {
         polls.push(Date.now());
         if (Date.now() >= 60_000) return { state: 'succeeded', providerState: 'done' };
-        return { state: 'running', providerState: 'running', progress: Math.floor(Date.now() / 600), pollAfterMs: 7000 };
+        return {
+          state: 'running',
+          providerState: 'running',
+          progress: Math.floor(Date.now() / 600),
+          pollAfterMs: 7000,
+        };
       },
     });
     await settle(waitForTask(adapter, 'job-1'));
@@ -127,7 +147,9 @@ describe('progress-aware scheduling in the poller', () => {
 
   it('the deadline still places the last poll', async () => {
     const { adapter, polls } = task(10 * 60_000, (t) => Math.floor(t / 6000));
-    await expect(settle(waitForTask(adapter, 'job-1', { timeoutMs: 100_000 }))).rejects.toMatchObject({ code: expect.any(String) });
+    await expect(settle(waitForTask(adapter, 'job-1', { timeoutMs: 100_000 }))).rejects.toMatchObject({
+      code: expect.any(String),
+    });
     const last = polls[polls.length - 1] as number;
     expect(last).toBeLessThanOrEqual(100_000);
     expect(last).toBeGreaterThanOrEqual(99_000);

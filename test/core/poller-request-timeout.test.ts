@@ -65,7 +65,9 @@ const cases: [string, RouteId, () => { adapter: TaskAdapter<unknown, unknown>; r
     'guanceLogmine',
     'guance.queryTask',
     () => ({
-      adapter: track(guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, pacing: false })) as TaskAdapter<unknown, unknown>,
+      adapter: track(
+        guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, pacing: false }),
+      ) as TaskAdapter<unknown, unknown>,
       ref: sim.guance.createTask({ durationMs: 0 }),
     }),
   ],
@@ -81,7 +83,14 @@ const cases: [string, RouteId, () => { adapter: TaskAdapter<unknown, unknown>; r
     'dgcSystemTasks',
     'dgc.getSystemTask',
     () => ({
-      adapter: track(dgcSystemTasks({ endpoint: sim.dgc.endpoint, projectId: sim.dgc.projectId, auth: { token: sim.dgc.token }, pacing: false })) as TaskAdapter<unknown, unknown>,
+      adapter: track(
+        dgcSystemTasks({
+          endpoint: sim.dgc.endpoint,
+          projectId: sim.dgc.projectId,
+          auth: { token: sim.dgc.token },
+          pacing: false,
+        }),
+      ) as TaskAdapter<unknown, unknown>,
       ref: sim.dgc.createTask({ durationMs: 0 }),
     }),
   ],
@@ -92,7 +101,9 @@ const cases: [string, RouteId, () => { adapter: TaskAdapter<unknown, unknown>; r
       const jobId = sim.workflow.createJob('wf', { queuedMs: 0, durationMs: 0 });
       const taskId = sim.workflow.task(String(jobId))?.tasks[0]?.id ?? '';
       return {
-        adapter: track(workflowTasks({ baseURL: sim.workflow.baseURL, token: sim.workflow.token, pacing: false })) as TaskAdapter<unknown, unknown>,
+        adapter: track(
+          workflowTasks({ baseURL: sim.workflow.baseURL, token: sim.workflow.token, pacing: false }),
+        ) as TaskAdapter<unknown, unknown>,
         ref: { jobId, taskId },
       };
     },
@@ -100,20 +111,36 @@ const cases: [string, RouteId, () => { adapter: TaskAdapter<unknown, unknown>; r
 ];
 
 describe('a poll is bounded by the wait’s requestTimeoutMs, not the adapter’s', () => {
-  it.each(cases)('%s: a poll answered in 11 s succeeds with requestTimeoutMs 20 s (the adapter keeps its 10 s default)', async (_name, route, make) => {
-    const { adapter, ref } = make();
-    sim.faults.add({ kind: 'latency', route, latencyMs: HELD_MS, count: 1 });
-    const { value, error } = await throughHeldAnswer(waitForTask(adapter, ref, { requestTimeoutMs: 20_000, retry: false }), route);
-    expect(error).toBeUndefined();
-    expect(value?.state).toBe('succeeded');
-    expect(sim.requestsFor(provider(route), route)).toHaveLength(1);
-  });
+  it.each(cases)(
+    '%s: a poll answered in 11 s succeeds with requestTimeoutMs 20 s (the adapter keeps its 10 s default)',
+    async (_name, route, make) => {
+      const { adapter, ref } = make();
+      sim.faults.add({ kind: 'latency', route, latencyMs: HELD_MS, count: 1 });
+      const { value, error } = await throughHeldAnswer(
+        waitForTask(adapter, ref, { requestTimeoutMs: 20_000, retry: false }),
+        route,
+      );
+      expect(error).toBeUndefined();
+      expect(value?.state).toBe('succeeded');
+      expect(sim.requestsFor(provider(route), route)).toHaveLength(1);
+    },
+  );
 
   it('a shorter wait limit still cuts the poll, named as the poll’s limit', async () => {
-    const logmine = track(guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, pacing: false, requestTimeoutMs: 60_000 }));
+    const logmine = track(
+      guanceLogmine({
+        baseURL: sim.guance.baseURL,
+        apiKey: sim.guance.apiKey,
+        pacing: false,
+        requestTimeoutMs: 60_000,
+      }),
+    );
     sim.faults.add({ kind: 'latency', route: 'guance.queryTask', latencyMs: HELD_MS, count: 1 });
     const taskId = sim.guance.createTask({ durationMs: 0 });
-    const { error } = await throughHeldAnswer(waitForTask(logmine, taskId, { requestTimeoutMs: 5000, retry: false }), 'guance.queryTask');
+    const { error } = await throughHeldAnswer(
+      waitForTask(logmine, taskId, { requestTimeoutMs: 5000, retry: false }),
+      'guance.queryTask',
+    );
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).timedOut).toBe(true);
     expect((error as Error).message).toBe(`guance.logmine: poll of task ${taskId} got no answer within 5000 ms`);

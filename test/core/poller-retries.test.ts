@@ -5,7 +5,9 @@ describe('poll retries (the first attempt runs outside p-retry)', () => {
   afterEach(() => vi.useRealTimers());
 
   it('transient failures are retried after minDelayMs × 2^(n−1), then the poll goes on', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date', 'performance'] });
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date', 'performance'],
+    });
     const start = Date.now();
     const at: number[] = [];
     const adapter = defineAdapter({
@@ -31,7 +33,9 @@ describe('poll retries (the first attempt runs outside p-retry)', () => {
         throw new NetworkError('down', { transient: true });
       },
     });
-    await expect(waitForTask(flaky, 'task', { retry: { retries: 2, minDelayMs: 0 } })).rejects.toBeInstanceOf(NetworkError);
+    await expect(waitForTask(flaky, 'task', { retry: { retries: 2, minDelayMs: 0 } })).rejects.toBeInstanceOf(
+      NetworkError,
+    );
     expect(attempts).toBe(3);
     attempts = 0;
     const refused = defineAdapter({
@@ -41,7 +45,9 @@ describe('poll retries (the first attempt runs outside p-retry)', () => {
         throw new ProviderError('bad request', { providerCode: 'BadRequest', transient: false });
       },
     });
-    await expect(waitForTask(refused, 'task', { retry: { retries: 2, minDelayMs: 0 } })).rejects.toBeInstanceOf(ProviderError);
+    await expect(waitForTask(refused, 'task', { retry: { retries: 2, minDelayMs: 0 } })).rejects.toBeInstanceOf(
+      ProviderError,
+    );
     expect(attempts).toBe(1);
   });
 });

@@ -57,7 +57,10 @@ describe('waitForTask outcomes (one test per row of the outcome table)', () => {
   });
 
   it('running → failed: TaskFailedError with the last status as data', async () => {
-    const { adapter } = scripted([{ state: 'running' }, { state: 'failed', providerState: 'FAILED', message: 'disk full' }]);
+    const { adapter } = scripted([
+      { state: 'running' },
+      { state: 'failed', providerState: 'FAILED', message: 'disk full' },
+    ]);
     const { error } = await settle(waitForTask(adapter, 't', noJitter));
     expect(error).toBeInstanceOf(TaskFailedError);
     const failed = error as TaskFailedError;
@@ -214,7 +217,9 @@ describe('waitForTask outcomes (one test per row of the outcome table)', () => {
 
   it('a request that passes requestTimeoutMs is a transient NetworkError (timedOut) and is retried', async () => {
     const { adapter, calls } = scripted([{ hang: true }, { state: 'succeeded', result: 'ok' }]);
-    const { value } = await settle(waitForTask(adapter, 't', { ...noJitter, requestTimeoutMs: 2000, retry: { minDelayMs: 0 } }));
+    const { value } = await settle(
+      waitForTask(adapter, 't', { ...noJitter, requestTimeoutMs: 2000, retry: { minDelayMs: 0 } }),
+    );
     expect(value?.result).toBe('ok');
     expect(calls.map((c) => c.at)).toEqual([0, 2000]);
     expect(calls[0]?.signal.aborted).toBe(true);
@@ -294,7 +299,9 @@ describe('onProgress', () => {
 
   it('an async callback is awaited, and its rejection ends the wait too', async () => {
     const { adapter } = scripted([{ state: 'running' }]);
-    const { error } = await settle(waitForTask(adapter, 't', { onProgress: async () => Promise.reject(new Error('x')) }));
+    const { error } = await settle(
+      waitForTask(adapter, 't', { onProgress: async () => Promise.reject(new Error('x')) }),
+    );
     expect(error).toBeInstanceOf(CallbackError);
   });
 });
@@ -407,10 +414,16 @@ describe('option validation names the option and the value', () => {
 
 describe('nothing is left behind', () => {
   const endings: [string, () => { promise: Promise<unknown>; after?: () => void }][] = [
-    ['success', () => ({ promise: waitForTask(scripted([{ state: 'running' }, { state: 'succeeded' }]).adapter, 't') })],
+    [
+      'success',
+      () => ({ promise: waitForTask(scripted([{ state: 'running' }, { state: 'succeeded' }]).adapter, 't') }),
+    ],
     ['failure', () => ({ promise: waitForTask(scripted([{ state: 'failed' }]).adapter, 't') })],
     ['timeout', () => ({ promise: waitForTask(scripted([{ state: 'running' }]).adapter, 't', { timeoutMs: 5000 }) })],
-    ['hung request timeout', () => ({ promise: waitForTask(scripted([{ hang: true }]).adapter, 't', { timeoutMs: 5000 }) })],
+    [
+      'hung request timeout',
+      () => ({ promise: waitForTask(scripted([{ hang: true }]).adapter, 't', { timeoutMs: 5000 }) }),
+    ],
     ['error', () => ({ promise: waitForTask(scripted([{ throws: new TaskNotFoundError('x') }]).adapter, 't') })],
   ];
   it.each(endings)('after %s: no timer and no abort listener of ours', async (_name, start) => {

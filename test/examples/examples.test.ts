@@ -48,7 +48,11 @@ describe.concurrent('examples against the simulator (their default)', () => {
     const result = await quickstart();
     expect(result.clusters.length).toBeGreaterThan(0);
     expect(result.docCount).toBe(result.clusters.reduce((sum, c) => sum + c.count, 0));
-    expect(result.clusters[0]).toEqual({ count: expect.any(Number), docIds: expect.any(Array), message: expect.any(String) });
+    expect(result.clusters[0]).toEqual({
+      count: expect.any(Number),
+      docIds: expect.any(Array),
+      message: expect.any(String),
+    });
   });
 
   it('guance: submit → running → ok, clusters', async () => {
@@ -60,13 +64,22 @@ describe.concurrent('examples against the simulator (their default)', () => {
   it('edge: waiting → processing → succeed, the archive downloaded', async () => {
     const out = mkdtempSync(join(scratch, 'edge-'));
     const result = await edgeExample({ EDGE_OUT: out });
-    expect(result).toMatchObject({ source: 'simulator', state: 'succeeded', fileName: 'edgeNodes.tar.gz', path: join(out, 'edgeNodes.tar.gz') });
+    expect(result).toMatchObject({
+      source: 'simulator',
+      state: 'succeeded',
+      fileName: 'edgeNodes.tar.gz',
+      path: join(out, 'edgeNodes.tar.gz'),
+    });
     expect(statSync(result.path).size).toBe(result.bytes);
   });
 
   it('dgc: RUNNING → SUCCESSFUL with its three job subtasks', async () => {
     const result = await dgcExample({});
-    expect(result).toMatchObject({ source: 'simulator', state: 'succeeded', name: 'Import jobs from path [obs://demo-bucket/jobs.zip].' });
+    expect(result).toMatchObject({
+      source: 'simulator',
+      state: 'succeeded',
+      name: 'Import jobs from path [obs://demo-bucket/jobs.zip].',
+    });
     expect(result.subtasks.map((s) => s.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   });
 
@@ -99,9 +112,20 @@ describe.concurrent('examples against "real" endpoints named by environment vari
     const sim = await endpoint();
     const clusters = [{ count: 2, docids: ['L_1', 'L_2'], message: '{"level":"error","msg":"boom"}' }];
     sim.guance.script({ durationMs: 0, clusters });
-    const result = await guanceExample({ GUANCE_API_KEY: sim.guance.apiKey, GUANCE_BASE_URL: sim.guance.baseURL, GUANCE_FIELD: 'content' });
-    expect(result).toMatchObject({ source: 'guance', docCount: 2, clusters: [{ count: 2, docIds: ['L_1', 'L_2'], message: clusters[0]!.message }] });
-    expect(sim.requestsFor('guance', 'guance.sendTask')[0]).toMatchObject({ body: { analysisField: 'content' }, headers: { 'df-api-key': '[REDACTED]' } });
+    const result = await guanceExample({
+      GUANCE_API_KEY: sim.guance.apiKey,
+      GUANCE_BASE_URL: sim.guance.baseURL,
+      GUANCE_FIELD: 'content',
+    });
+    expect(result).toMatchObject({
+      source: 'guance',
+      docCount: 2,
+      clusters: [{ count: 2, docIds: ['L_1', 'L_2'], message: clusters[0]!.message }],
+    });
+    expect(sim.requestsFor('guance', 'guance.sendTask')[0]).toMatchObject({
+      body: { analysisField: 'content' },
+      headers: { 'df-api-key': '[REDACTED]' },
+    });
     expect(printed(sim.guance.apiKey)).toBe(false);
   });
 
@@ -145,10 +169,18 @@ describe.concurrent('examples against "real" endpoints named by environment vari
 
   it('dgc: DGC_ENDPOINT + DGC_PROJECT_ID + DGC_AK/DGC_SK (signed) or DGC_TOKEN; secrets never printed', async () => {
     const sim = await endpoint();
-    const base = { DGC_ENDPOINT: sim.dgc.endpoint, DGC_PROJECT_ID: sim.dgc.projectId, DGC_IMPORT_PATH: 'obs://bucket/etl.zip' };
+    const base = {
+      DGC_ENDPOINT: sim.dgc.endpoint,
+      DGC_PROJECT_ID: sim.dgc.projectId,
+      DGC_IMPORT_PATH: 'obs://bucket/etl.zip',
+    };
     sim.dgc.script({ durationMs: 0, subtasks: ['Import job [etl].'] });
     const signed = await dgcExample({ ...base, DGC_AK: sim.dgc.accessKey, DGC_SK: sim.dgc.secretKey });
-    expect(signed).toMatchObject({ source: 'dgc', state: 'succeeded', name: 'Import jobs from path [obs://bucket/etl.zip].' });
+    expect(signed).toMatchObject({
+      source: 'dgc',
+      state: 'succeeded',
+      name: 'Import jobs from path [obs://bucket/etl.zip].',
+    });
     expect(signed.subtasks.map((s) => s.name)).toEqual(['Import job [etl].']);
     expect(sim.requestsFor('dgc', 'dgc.importJobs')[0]?.headers.authorization).toBe('SDK-HMAC-SHA256 [REDACTED]');
 
@@ -162,14 +194,41 @@ describe.concurrent('examples against "real" endpoints named by environment vari
     const sim = await endpoint();
     const { username, password, graphAddress, graphPort } = sim.workflow.credentials;
     const base = { WORKFLOW_BASE_URL: sim.workflow.baseURL, WORKFLOW_ID: '77', WORKFLOW_TASK: 'PageRank' };
-    sim.workflow.script({ queuedMs: 0, durationMs: 0, tasks: ['BFS', { name: 'PageRank', rows: [['player100', '0.25'], ['team204', '0.75']] }] });
-    const account = { WORKFLOW_USERNAME: username, WORKFLOW_PASSWORD: password, WORKFLOW_GRAPH_ADDRESS: graphAddress, WORKFLOW_GRAPH_PORT: String(graphPort) };
+    sim.workflow.script({
+      queuedMs: 0,
+      durationMs: 0,
+      tasks: [
+        'BFS',
+        {
+          name: 'PageRank',
+          rows: [
+            ['player100', '0.25'],
+            ['team204', '0.75'],
+          ],
+        },
+      ],
+    });
+    const account = {
+      WORKFLOW_USERNAME: username,
+      WORKFLOW_PASSWORD: password,
+      WORKFLOW_GRAPH_ADDRESS: graphAddress,
+      WORKFLOW_GRAPH_PORT: String(graphPort),
+    };
     const result = await workflowExample({ ...base, ...account });
-    expect(result).toMatchObject({ source: 'explorer', task: 'PageRank', rows: [['player100', 0.25], ['team204', 0.75]] });
+    expect(result).toMatchObject({
+      source: 'explorer',
+      task: 'PageRank',
+      rows: [
+        ['player100', 0.25],
+        ['team204', 0.75],
+      ],
+    });
     expect(sim.requestsFor('workflow', 'workflow.createJob')[0]?.path).toBe('/api-open/v1/workflows/77/jobs');
 
     sim.workflow.script({ queuedMs: 0, durationMs: 0, tasks: ['Query'] });
-    await expect(workflowExample({ ...base, WORKFLOW_TOKEN: sim.workflow.token, WORKFLOW_TASK: 'Nope' })).rejects.toThrow(/has no task Nope \(it has: Query\)/);
+    await expect(
+      workflowExample({ ...base, WORKFLOW_TOKEN: sim.workflow.token, WORKFLOW_TASK: 'Nope' }),
+    ).rejects.toThrow(/has no task Nope \(it has: Query\)/);
     expect(printed(password) || printed(sim.workflow.token)).toBe(false);
   });
 });
@@ -211,11 +270,16 @@ describe.concurrent('the demo', () => {
 
   it('npm run demo (node --import tsx examples/demo.ts): exits 0 within 30 s, summary last', async () => {
     const began = Date.now();
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = execFile(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { cwd: root, timeout: 30_000 }, (_error, stdout, stderr) =>
-        done({ code: child.exitCode, stdout, stderr }),
-      );
-    });
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (done) => {
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', 'examples/demo.ts'],
+          { cwd: root, timeout: 30_000 },
+          (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
+        );
+      },
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^4 tasks, 4 succeeded, \d+ polls, \d+\.\d s$/);

@@ -10,7 +10,10 @@ export type Step<T> =
  * A defineAdapter-built adapter that plays `steps` in order (the last one repeats) and records every
  * call with the fake clock's time, so tests can assert how many polls happened and when.
  */
-export function scripted<T = unknown>(steps: Step<T>[], options: { provider?: string; cancel?: () => Promise<void> } = {}) {
+export function scripted<T = unknown>(
+  steps: Step<T>[],
+  options: { provider?: string; cancel?: () => Promise<void> } = {},
+) {
   const calls: { at: number; signal: AbortSignal }[] = [];
   let index = 0;
   const adapter = defineAdapter<string, T>({

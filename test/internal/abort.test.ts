@@ -41,7 +41,12 @@ describe('abort fan-out', () => {
     expect(controller?.signal.aborted).toBe(false);
 
     const parent = new AbortController();
-    const second = linkAbort([parent.signal], { ms: 20, reason: () => new Error('second timed out') }, false, controller);
+    const second = linkAbort(
+      [parent.signal],
+      { ms: 20, reason: () => new Error('second timed out') },
+      false,
+      controller,
+    );
     expect(second.signal).toBe(controller?.signal);
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(second.signal.reason).toEqual(new Error('second timed out'));
@@ -64,14 +69,21 @@ describe('abort fan-out', () => {
         polls += 1;
         seen.push(getEventListeners(controller.signal, 'abort').length);
         expect(getEventListeners(signal, 'abort')).toHaveLength(0);
-        return polls < 200 ? { state: 'running', providerState: 'running' } : { state: 'succeeded', providerState: 'done' };
+        return polls < 200
+          ? { state: 'running', providerState: 'running' }
+          : { state: 'succeeded', providerState: 'done' };
       },
     });
-    const done = await waitForTask(adapter, 'task', { initialDelayMs: 0, maxDelayMs: 0, factor: 1, jitter: 0, signal: controller.signal });
+    const done = await waitForTask(adapter, 'task', {
+      initialDelayMs: 0,
+      maxDelayMs: 0,
+      factor: 1,
+      jitter: 0,
+      signal: controller.signal,
+    });
     expect(done.state).toBe('succeeded');
     expect(polls).toBe(200);
     expect(Math.max(...seen)).toBe(1);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
-

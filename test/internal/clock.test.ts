@@ -22,7 +22,16 @@ beforeAll(async () => {
       JSON.stringify({
         status: '00000000',
         msg: 'success',
-        data: { taskId: ID, status: 'processing', progress: 10, reason: '', createdAt: null, startedAt: null, finishedAt: null, data: null },
+        data: {
+          taskId: ID,
+          status: 'processing',
+          progress: 10,
+          reason: '',
+          createdAt: null,
+          startedAt: null,
+          finishedAt: null,
+          data: null,
+        },
       }),
     );
   });
@@ -44,7 +53,7 @@ const turns = async (n = 20): Promise<void> => {
 };
 
 describe('a stepped wall clock', () => {
-  it('stepped back 10 minutes does not hold an adapter\'s paced requests (edge: 1 request per 100 ms)', async () => {
+  it("stepped back 10 minutes does not hold an adapter's paced requests (edge: 1 request per 100 ms)", async () => {
     const edge = edgeLogDump({ baseURL: server.url });
     try {
       await edge.getStatus(ID, { signal: new AbortController().signal });
@@ -80,7 +89,12 @@ describe('a stepped wall clock', () => {
       },
     });
     let settled = false;
-    const wait = waitForTask(adapter, 'task-1', { timeoutMs: 30 * 60_000, initialDelayMs: 1000, maxDelayMs: 1000, jitter: 0 });
+    const wait = waitForTask(adapter, 'task-1', {
+      timeoutMs: 30 * 60_000,
+      initialDelayMs: 1000,
+      maxDelayMs: 1000,
+      jitter: 0,
+    });
     void wait.then(
       () => (settled = true),
       () => (settled = true),

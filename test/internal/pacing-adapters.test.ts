@@ -51,7 +51,16 @@ const hold: Handler = () => undefined;
 const edgeStatus = (status: string) => ({
   status: '00000000',
   msg: 'success',
-  data: { taskId: EDGE_ID, status, progress: 100, reason: '', createdAt: null, startedAt: null, finishedAt: null, data: { fileName: 'edgeNodes.tar.gz' } },
+  data: {
+    taskId: EDGE_ID,
+    status,
+    progress: 100,
+    reason: '',
+    createdAt: null,
+    startedAt: null,
+    finishedAt: null,
+    data: { fileName: 'edgeNodes.tar.gz' },
+  },
 });
 const archive: Handler = (_req, res) => {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(ARCHIVE.length) });
@@ -95,7 +104,8 @@ const until = async (condition: () => boolean): Promise<void> => {
   while (!condition()) await turns(1);
 };
 /** The promise's outcome if it settles within a few event-loop turns, else 'pending'. */
-const soon = async <T>(promise: Promise<T>): Promise<T | 'pending'> => Promise.race([promise, turns(10).then(() => 'pending' as const)]);
+const soon = async <T>(promise: Promise<T>): Promise<T | 'pending'> =>
+  Promise.race([promise, turns(10).then(() => 'pending' as const)]);
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -122,34 +132,37 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('time spent queued for a pacing slot is not request time, for the adapters\' own limits', () => {
+describe("time spent queued for a pacing slot is not request time, for the adapters' own limits", () => {
   it.each([
     ['the header limit (requestTimeoutMs: 2000)', { requestTimeoutMs: 2000 }],
     ['the whole-download limit (downloadTimeoutMs: 2000)', { downloadTimeoutMs: 2000 }],
-  ])('an edge download queued 3 s behind two waits\' slow polls (serial pacing) is sent and succeeds: %s does not run while it waits', async (_name, limits) => {
-    vi.useFakeTimers(FAKE);
-    routes = { [EDGE_TASK]: answerAfter(1500, json(edgeStatus('succeed'))), [EDGE_DOWNLOAD]: archive };
-    const adapter = edge(limits);
-    const waits = [waitForTask(adapter, EDGE_ID), waitForTask(adapter, EDGE_ID)];
-    let settled = false;
-    const target = join(dir, 'logs.tar.gz');
-    const download = adapter.download(finished, target);
-    void download.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    await until(() => server.requests.length === 1);
-    await vi.advanceTimersByTimeAsync(1500);
-    await until(() => server.requests.length === 2);
-    await vi.advanceTimersByTimeAsync(1500);
-    await until(() => server.requests.length === 3 || settled);
-    expect(await download).toEqual({ taskId: EDGE_ID, bytes: ARCHIVE.length, path: target });
-    expect(paths()).toEqual([EDGE_TASK, EDGE_TASK, EDGE_DOWNLOAD]);
-    expect((await readFile(target)).equals(ARCHIVE)).toBe(true);
-    expect((await Promise.all(waits)).map((s) => s.state)).toEqual(['succeeded', 'succeeded']);
-  });
+  ])(
+    "an edge download queued 3 s behind two waits' slow polls (serial pacing) is sent and succeeds: %s does not run while it waits",
+    async (_name, limits) => {
+      vi.useFakeTimers(FAKE);
+      routes = { [EDGE_TASK]: answerAfter(1500, json(edgeStatus('succeed'))), [EDGE_DOWNLOAD]: archive };
+      const adapter = edge(limits);
+      const waits = [waitForTask(adapter, EDGE_ID), waitForTask(adapter, EDGE_ID)];
+      let settled = false;
+      const target = join(dir, 'logs.tar.gz');
+      const download = adapter.download(finished, target);
+      void download.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await until(() => server.requests.length === 1);
+      await vi.advanceTimersByTimeAsync(1500);
+      await until(() => server.requests.length === 2);
+      await vi.advanceTimersByTimeAsync(1500);
+      await until(() => server.requests.length === 3 || settled);
+      expect(await download).toEqual({ taskId: EDGE_ID, bytes: ARCHIVE.length, path: target });
+      expect(paths()).toEqual([EDGE_TASK, EDGE_TASK, EDGE_DOWNLOAD]);
+      expect((await readFile(target)).equals(ARCHIVE)).toBe(true);
+      expect((await Promise.all(waits)).map((s) => s.state)).toEqual(['succeeded', 'succeeded']);
+    },
+  );
 
-  it('a workflow wait waiting for a re-login that is queued behind another wait\'s slow poll keeps its request time for the wire', async () => {
+  it("a workflow wait waiting for a re-login that is queued behind another wait's slow poll keeps its request time for the wire", async () => {
     vi.useFakeTimers(FAKE);
     let logins = 0;
     const job = (id: number, status: number) => ({
@@ -161,7 +174,7 @@ describe('time spent queued for a pacing slot is not request time, for the adapt
         workflowId: '4216617528',
         workflowName: 'wf',
         status,
-        tasks: [{ id: WF_TASK, name: 'PageRank', status, runBeginTime: '2022-07-15T17:33:35+08:00', runEndTime: '', }],
+        tasks: [{ id: WF_TASK, name: 'PageRank', status, runBeginTime: '2022-07-15T17:33:35+08:00', runEndTime: '' }],
         runBeginTime: 1657877615000,
         runEndTime: 0,
         createTime: 1657877612505,
@@ -170,7 +183,10 @@ describe('time spent queued for a pacing slot is not request time, for the adapt
     routes = {
       '/api-open/v1/connect': (_req, res) => {
         logins += 1;
-        res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `explorer_token=T${logins}; Path=/; HttpOnly` });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'set-cookie': `explorer_token=T${logins}; Path=/; HttpOnly`,
+        });
         res.end(JSON.stringify({ code: 0, data: { success: true }, message: 'Success' }));
       },
       // Jobs 1 and 3 take 1.5 s to answer (failed, to end their waits); job 2 refuses the first session.
@@ -180,7 +196,11 @@ describe('time spent queued for a pacing slot is not request time, for the adapt
         req.headers.cookie === 'explorer_token=T1'
           ? json({ code: 40104000, message: 'ErrUnauthorized' })(req, res)
           : json(job(2, 2))(req, res),
-      [`/api-open/v1/jobs/2/tasks/${WF_TASK}/sample_result`]: json({ code: 0, data: { items: [] }, message: 'Success' }),
+      [`/api-open/v1/jobs/2/tasks/${WF_TASK}/sample_result`]: json({
+        code: 0,
+        data: { items: [] },
+        message: 'Success',
+      }),
     };
     const wf = track(
       workflowTasks({
@@ -232,7 +252,9 @@ describe('close()', () => {
     }
     const later = await soon(adapter.submit({ edgeNodes: [3] }).catch((e: unknown) => e));
     expect(later).toBeInstanceOf(NetworkError);
-    expect((later as Error).message).toBe('edge.logDump: POST /edgemanager/v1/logmgmt/dump/task was not sent: the adapter was closed');
+    expect((later as Error).message).toBe(
+      'edge.logDump: POST /edgemanager/v1/logmgmt/dump/task was not sent: the adapter was closed',
+    );
     await turns();
     expect(server.requests).toHaveLength(1);
     expect(adapter.pacerStats()).toMatchObject({ waiting: 0 });
@@ -248,7 +270,9 @@ describe('calls queued in a pacer subscribe to a shared signal through the fan-o
     process.on('warning', onWarning);
     try {
       const controller = new AbortController();
-      const calls = Array.from({ length: 40 }, () => adapter.submit({ edgeNodes: [1] }, { signal: controller.signal }).catch((e: unknown) => e));
+      const calls = Array.from({ length: 40 }, () =>
+        adapter.submit({ edgeNodes: [1] }, { signal: controller.signal }).catch((e: unknown) => e),
+      );
       await until(() => server.requests.length === 1);
       await turns();
       const reason = new Error('shutting down');
@@ -264,7 +288,7 @@ describe('calls queued in a pacer subscribe to a shared signal through the fan-o
   });
 });
 
-describe('a rate-limit answer without Retry-After waits the provider\'s floor', () => {
+describe("a rate-limit answer without Retry-After waits the provider's floor", () => {
   it.each([
     [
       'dgc: 429 APIG.0308 → 2 s (Huawei: retry after 2-5 s)',
@@ -297,7 +321,10 @@ describe('a rate-limit answer without Retry-After waits the provider\'s floor', 
       'guance: 401 ft.TriggerApiAkCurrentLimiting → 3 s',
       () => track(guanceLogmine({ apiKey: 'df-key', baseURL: server.url })),
       '/api/v1/logmine/send_task',
-      json({ code: 401, errorCode: 'ft.TriggerApiAkCurrentLimiting', message: 'limited', success: false, content: null }, 401),
+      json(
+        { code: 401, errorCode: 'ft.TriggerApiAkCurrentLimiting', message: 'limited', success: false, content: null },
+        401,
+      ),
       (a: ReturnType<typeof guanceLogmine>) => a.submit({ analysisField: 'message' }),
       ProviderError,
       3000,
@@ -332,7 +359,11 @@ describe('a rate-limit answer without Retry-After waits the provider\'s floor', 
 
   it('a Retry-After the server sends wins over the floor', async () => {
     vi.useFakeTimers(FAKE);
-    routes = { [`/v1/${PROJECT}/jobs/import`]: json({ error_code: 'APIG.0308', error_msg: 'throttled' }, 429, { 'retry-after': '7' }) };
+    routes = {
+      [`/v1/${PROJECT}/jobs/import`]: json({ error_code: 'APIG.0308', error_msg: 'throttled' }, 429, {
+        'retry-after': '7',
+      }),
+    };
     const dgc = track(dgcSystemTasks({ endpoint: server.url, projectId: PROJECT, auth: { token: 'iam-token' } }));
     const error = await dgc.importJobs({ path: 'obs://bucket/jobs.zip' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ providerCode: 'APIG.0308', retryAfterMs: 7000 });
@@ -345,8 +376,16 @@ describe('a rate-limit answer without Retry-After waits the provider\'s floor', 
     routes = {
       [`/v1/${PROJECT}/system-tasks/task-1`]: (req, res) => {
         polls += 1;
-        if (polls === 1) json({ error_code: 'APIG.0308', error_msg: 'The throttling threshold has been reached' }, 429)(req, res);
-        else json({ id: 'task-1', name: 'Import', status: 'SUCCESSFUL', startTime: 1544777081000, lastUpdate: 1544777083000 })(req, res);
+        if (polls === 1)
+          json({ error_code: 'APIG.0308', error_msg: 'The throttling threshold has been reached' }, 429)(req, res);
+        else
+          json({
+            id: 'task-1',
+            name: 'Import',
+            status: 'SUCCESSFUL',
+            startTime: 1544777081000,
+            lastUpdate: 1544777083000,
+          })(req, res);
       },
     };
     const dgc = track(dgcSystemTasks({ endpoint: server.url, projectId: PROJECT, auth: { token: 'iam-token' } }));
@@ -363,7 +402,7 @@ describe('a rate-limit answer without Retry-After waits the provider\'s floor', 
 });
 
 describe('pacerStats()', () => {
-  it('every factory\'s adapter reports its pacer (undefined with pacing: false); TaskAdapter has it as optional', () => {
+  it("every factory's adapter reports its pacer (undefined with pacing: false); TaskAdapter has it as optional", () => {
     const made: TaskAdapter<never, unknown>[] = [
       track(guanceLogmine({ apiKey: 'df-key', baseURL: server.url })),
       edge(),
@@ -371,18 +410,31 @@ describe('pacerStats()', () => {
       track(workflowTasks({ baseURL: server.url, token: 'explorer-token' })),
     ];
     for (const adapter of made) {
-      expect(adapter.pacerStats?.()).toEqual({ started: 0, delayed: 0, waiting: 0, inFlight: 0, pausedUntil: undefined });
+      expect(adapter.pacerStats?.()).toEqual({
+        started: 0,
+        delayed: 0,
+        waiting: 0,
+        inFlight: 0,
+        pausedUntil: undefined,
+      });
     }
     expect(track(guanceLogmine({ apiKey: 'df-key', baseURL: server.url, pacing: false })).pacerStats()).toBeUndefined();
     expect(edge({ pacing: false }).pacerStats()).toBeUndefined();
-    expect(track(dgcSystemTasks({ endpoint: server.url, projectId: PROJECT, auth: { token: 't' }, pacing: false })).pacerStats()).toBeUndefined();
-    expect(track(workflowTasks({ baseURL: server.url, token: 'explorer-token', pacing: false })).pacerStats()).toBeUndefined();
+    expect(
+      track(
+        dgcSystemTasks({ endpoint: server.url, projectId: PROJECT, auth: { token: 't' }, pacing: false }),
+      ).pacerStats(),
+    ).toBeUndefined();
+    expect(
+      track(workflowTasks({ baseURL: server.url, token: 'explorer-token', pacing: false })).pacerStats(),
+    ).toBeUndefined();
   });
 
   it('counts calls waiting, in flight, started and delayed; a snapshot the caller cannot change', async () => {
     routes = { [EDGE_TASK]: hold };
     const adapter = edge();
-    for (let i = 0; i < 3; i += 1) void adapter.getStatus(EDGE_ID, { signal: new AbortController().signal }).catch(() => undefined);
+    for (let i = 0; i < 3; i += 1)
+      void adapter.getStatus(EDGE_ID, { signal: new AbortController().signal }).catch(() => undefined);
     await until(() => server.requests.length === 1);
     const stats = adapter.pacerStats();
     expect(stats).toEqual({ started: 1, delayed: 2, waiting: 2, inFlight: 1, pausedUntil: undefined });

@@ -18,11 +18,18 @@ afterAll(async () => {
 
 describe('time spent queued for a pacing slot is not request time', () => {
   it('12 waits through a 3-per-250 ms budget all succeed with requestTimeoutMs far below their queueing time', async () => {
-    const http = createHttpClient({ provider: 'paced', baseURL: server.url, pacing: { requestsPerInterval: 3, intervalMs: 250 } });
+    const http = createHttpClient({
+      provider: 'paced',
+      baseURL: server.url,
+      pacing: { requestsPerInterval: 3, intervalMs: 250 },
+    });
     const adapter = defineAdapter({
       provider: 'paced',
       async getStatus(id: string, { signal }) {
-        const { body } = await http.requestJson({ method: 'GET', path: `/t/${id}`, signal }, z.object({ state: z.literal('succeeded') }));
+        const { body } = await http.requestJson(
+          { method: 'GET', path: `/t/${id}`, signal },
+          z.object({ state: z.literal('succeeded') }),
+        );
         return { state: body.state, providerState: body.state };
       },
     });
@@ -60,7 +67,9 @@ describe('time spent queued for a pacing slot is not request time', () => {
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);
     process.on('warning', onWarning);
-    await Promise.all(Array.from({ length: 500 }, (_, i) => waitForTask(adapter, `t${i}`, { signal: controller.signal })));
+    await Promise.all(
+      Array.from({ length: 500 }, (_, i) => waitForTask(adapter, `t${i}`, { signal: controller.signal })),
+    );
     await new Promise((r) => setTimeout(r, 10));
     process.off('warning', onWarning);
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);

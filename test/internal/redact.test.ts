@@ -7,7 +7,13 @@ const SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 
 describe('maskSecrets', () => {
   it('masks exact occurrences of a long credential in every string value, nested in objects and arrays', () => {
-    const value = { a: `token ${TOKEN} refused`, list: [TOKEN, { deep: `${TOKEN}${TOKEN}` }], n: 3, flag: true, none: null };
+    const value = {
+      a: `token ${TOKEN} refused`,
+      list: [TOKEN, { deep: `${TOKEN}${TOKEN}` }],
+      n: 3,
+      flag: true,
+      none: null,
+    };
     expect(maskSecrets(value, [TOKEN])).toEqual({
       a: `token ${REDACTED} refused`,
       list: [REDACTED, { deep: `${REDACTED}${REDACTED}` }],
@@ -25,7 +31,14 @@ describe('maskSecrets', () => {
 
   it(`ignores credentials shorter than ${MIN_MASKED_SECRET_LENGTH} characters (and empty or missing ones)`, () => {
     expect(MIN_MASKED_SECRET_LENGTH).toBe(16);
-    const value = { rows: [['nebula_player_100', 1], ['team_nebula', 2]], state: 'succeeded', data: 'ta' };
+    const value = {
+      rows: [
+        ['nebula_player_100', 1],
+        ['team_nebula', 2],
+      ],
+      state: 'succeeded',
+      data: 'ta',
+    };
     const fifteen = 'abcdefghijklmno';
     expect(maskSecrets(value, ['nebula', 'ta', '', undefined, fifteen])).toBe(value);
     expect(maskSecrets(`x${fifteen}p`, [fifteen])).toBe(`x${fifteen}p`);

@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +23,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * build. This is the one build the test needs; it neither reads nor writes the project's own `dist/`.
  */
 const root = resolve(import.meta.dirname, '../..');
-const entryPoints = ['taskpoll', 'taskpoll/guance', 'taskpoll/edge', 'taskpoll/dgc', 'taskpoll/workflow', 'taskpoll/testing'];
+const entryPoints = [
+  'taskpoll',
+  'taskpoll/guance',
+  'taskpoll/edge',
+  'taskpoll/dgc',
+  'taskpoll/workflow',
+  'taskpoll/testing',
+];
 /** What a clone does not have (`.gitignore`, and git's own `.git`). */
 const notInAClone = new Set(['.git', 'node_modules', 'dist', 'coverage', '.tmp']);
 let clone: string;
@@ -24,7 +41,12 @@ let tarball: string;
 let files: string[];
 
 const npm = (args: string[], cwd: string) =>
-  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
 
 beforeAll(() => {
   clone = mkdtempSync(join(tmpdir(), 'taskpoll-clone-'));
@@ -41,7 +63,9 @@ beforeAll(() => {
     npm(['pack', '--pack-destination', packDir], clone);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npm pack (its prepack builds) failed in a clean copy of the tree:\n${stdout ?? ''}\n${stderr ?? ''}`);
+    throw new Error(
+      `npm pack (its prepack builds) failed in a clean copy of the tree:\n${stdout ?? ''}\n${stderr ?? ''}`,
+    );
   }
   const name = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
   if (!name) throw new Error('npm pack produced no tarball');
@@ -74,7 +98,9 @@ function declaredFiles(): string[] {
 
 describe('the packed tarball', () => {
   it('package.json builds on prepack, so `npm pack` from a clean clone ships dist/', () => {
-    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(scripts['prepack']).toBe('npm run build');
     // Packed from a tree without dist/: every file the manifest points at was built by prepack.
     const declared = declaredFiles();
@@ -95,20 +121,28 @@ describe('the packed tarball', () => {
     const cited = declarations.flatMap((file) =>
       readFileSync(join(dist, file), 'utf8')
         .split('\n')
-        .flatMap((line, i) => (/DESIGN\.md|PROVIDERS\.md|STYLE\.md|ANCHORS\.md/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+        .flatMap((line, i) =>
+          /DESIGN\.md|PROVIDERS\.md|STYLE\.md|ANCHORS\.md/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [],
+        ),
     );
     expect(cited).toEqual([]);
   });
 
   it.each(entryPoints)('import("%s") works from an ESM consumer', (entry) => {
     const script = `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).length);`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
     expect(Number(out.trim())).toBeGreaterThan(0);
   });
 
   it.each(entryPoints)('require("%s") works from a CJS consumer (p-retry is bundled)', (entry) => {
     const script = `const m = require(${JSON.stringify(entry)}); console.log(Object.keys(m).length);`;
-    const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: consumer, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
     expect(Number(out.trim())).toBeGreaterThan(0);
   });
 
@@ -118,7 +152,10 @@ describe('the packed tarball', () => {
       let n = 0;
       const a = defineAdapter({ provider: 'consumer', async getStatus() { n++; return n < 2 ? { state: 'running', providerState: 'r' } : { state: 'succeeded', providerState: 'ok', result: 7 }; } });
       waitForTask(a, 'x', { initialDelayMs: 1 }).then((s) => console.log(s.result));`;
-    const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], { cwd: consumer, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe('7');
   });
 

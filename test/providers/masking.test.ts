@@ -49,14 +49,31 @@ const wfJob = (taskName: string) => ({
     workflowId: '4216617528',
     workflowName: 'nebula_workflow',
     status: 2,
-    tasks: [{ id: WF_TASK, name: taskName, runBeginTime: '2026-01-02T03:00:00Z', runEndTime: '2026-01-02T03:01:00Z', status: 2 }],
+    tasks: [
+      {
+        id: WF_TASK,
+        name: taskName,
+        runBeginTime: '2026-01-02T03:00:00Z',
+        runEndTime: '2026-01-02T03:01:00Z',
+        status: 2,
+      },
+    ],
     runBeginTime: 1767322800000,
     runEndTime: 1767322860000,
     createTime: 1767322790000,
   },
   message: 'Success',
 });
-const wfRows = { code: 0, data: { items: [['nebula_player_100', '0.150000'], ['team_nebula', '0.452126']] }, message: 'Success' };
+const wfRows = {
+  code: 0,
+  data: {
+    items: [
+      ['nebula_player_100', '0.150000'],
+      ['team_nebula', '0.452126'],
+    ],
+  },
+  message: 'Success',
+};
 
 describe('workflow.task', () => {
   it("with Explorer's default password nebula, waitForTask returns the true rows and subtask names (as sampleResult does)", async () => {
@@ -71,7 +88,11 @@ describe('workflow.task', () => {
     );
     const scope = nock(WF_BASE)
       .post('/api-open/v1/connect')
-      .reply(200, { code: 0, data: { success: true }, message: 'Success' }, { 'set-cookie': `explorer_token=${WF_SESSION}; Path=/; HttpOnly` })
+      .reply(
+        200,
+        { code: 0, data: { success: true }, message: 'Success' },
+        { 'set-cookie': `explorer_token=${WF_SESSION}; Path=/; HttpOnly` },
+      )
       .get(WF_JOB_PATH)
       .reply(200, wfJob('nebula_pagerank'))
       .get(`${WF_JOB_PATH}/tasks/${WF_TASK}/sample_result`)
@@ -80,10 +101,17 @@ describe('workflow.task', () => {
       .reply(200, wfRows);
     const ref = { jobId: WF_JOB, taskId: WF_TASK };
     const done = await settle(waitForTask(wf, ref));
-    const rows = [['nebula_player_100', 0.15], ['team_nebula', 0.452126]];
+    const rows = [
+      ['nebula_player_100', 0.15],
+      ['team_nebula', 0.452126],
+    ];
     expect(done.result.rows).toEqual(rows);
     expect(done.subtasks?.map((s) => s.name)).toEqual(['nebula_pagerank']);
-    expect(done.raw).toMatchObject({ name: 'nebula_job_20260102', workflowName: 'nebula_workflow', tasks: [{ name: 'nebula_pagerank' }] });
+    expect(done.raw).toMatchObject({
+      name: 'nebula_job_20260102',
+      workflowName: 'nebula_workflow',
+      tasks: [{ name: 'nebula_pagerank' }],
+    });
     expect(JSON.stringify(done)).not.toContain(REDACTED);
     expect(await settle(wf.sampleResult(ref))).toEqual(done.result.rows);
     expect(scope.isDone()).toBe(true);
@@ -131,7 +159,9 @@ const SK = 'Secret/Key+Example=0123456789abcdefABCD';
 const SECURITY_TOKEN = 'gQpjbi1ub3J0aC00temporary';
 
 function dgc(auth: DgcSystemTasksOptions['auth']) {
-  return harness.track(dgcSystemTasks({ region: 'cn-north-4', projectId: PROJECT, auth, pacing: false, axios: clock.axios() }));
+  return harness.track(
+    dgcSystemTasks({ region: 'cn-north-4', projectId: PROJECT, auth, pacing: false, axios: clock.axios() }),
+  );
 }
 
 describe('dgc.systemTask', () => {
@@ -159,7 +189,12 @@ describe('dgc.systemTask', () => {
     const adapter = dgc({ token: 'ta' });
     nock(DGC_HOST).get(STATUS_PATH).reply(200, { id: DGC_TASK, name: 'data', status: 'SUCCESSFUL', subtasks: [] });
     const done = await settle(waitForTask(adapter, DGC_TASK));
-    expect(done).toMatchObject({ state: 'succeeded', providerState: 'SUCCESSFUL', progress: 100, result: { name: 'data', subtasks: [] } });
+    expect(done).toMatchObject({
+      state: 'succeeded',
+      providerState: 'SUCCESSFUL',
+      progress: 100,
+      result: { name: 'data', subtasks: [] },
+    });
   });
 
   it('a long token echoed in message, raw and subtasks is masked in the status and in the error message, toJSON and inspect', async () => {
@@ -215,7 +250,12 @@ const GUANCE_TASK = 'logminetaskchcbedk24lokg5cqfdb0';
 describe('guance.logmine', () => {
   const finished = (extra: Record<string, unknown>) => ({
     code: 200,
-    content: { data: [{ count: 2, docids: ['L_1', 'L_2'], message: 'login ok for data_user' }], docCount: 2, taskStatus: 'ok', ...extra },
+    content: {
+      data: [{ count: 2, docids: ['L_1', 'L_2'], message: 'login ok for data_user' }],
+      docCount: 2,
+      taskStatus: 'ok',
+      ...extra,
+    },
     errorCode: '',
     message: '',
     success: true,
@@ -223,7 +263,9 @@ describe('guance.logmine', () => {
   });
 
   it("a short API key ('ta') leaves the raw body as sent", async () => {
-    const adapter = harness.track(guanceLogmine({ apiKey: 'ta', baseURL: GUANCE_BASE, pacing: false, axios: clock.axios() }));
+    const adapter = harness.track(
+      guanceLogmine({ apiKey: 'ta', baseURL: GUANCE_BASE, pacing: false, axios: clock.axios() }),
+    );
     const body = finished({});
     nock(GUANCE_BASE).get(QUERY).query(true).reply(200, body);
     const done = await settle(waitForTask(adapter, GUANCE_TASK));
@@ -234,7 +276,10 @@ describe('guance.logmine', () => {
   it('a long API key echoed into the body is masked in raw; the result is the provider data', async () => {
     const apiKey = 'df-canary-7f3e91c2b4a85d60';
     const adapter = harness.track(guanceLogmine({ apiKey, baseURL: GUANCE_BASE, pacing: false, axios: clock.axios() }));
-    nock(GUANCE_BASE).get(QUERY).query(true).reply(200, finished({ echo: `key ${apiKey}` }));
+    nock(GUANCE_BASE)
+      .get(QUERY)
+      .query(true)
+      .reply(200, finished({ echo: `key ${apiKey}` }));
     const done = await settle(waitForTask(adapter, GUANCE_TASK));
     expect(done.raw).toMatchObject({ content: { echo: `key ${REDACTED}`, taskStatus: 'ok' } });
     expect(JSON.stringify(done)).not.toContain(apiKey);

@@ -28,7 +28,12 @@ const DGC_ID = '008aae2e675d3bcb01675d3c66f20000';
 const WF_TASK = 'a'.repeat(32);
 
 /** One poll, no retry, no waiting: the first answer decides. */
-const ONCE = { initialDelayMs: 0, maxDelayMs: 0, jitter: 0, retry: { retries: 0, minDelayMs: 0, maxDelayMs: 0 } } as const;
+const ONCE = {
+  initialDelayMs: 0,
+  maxDelayMs: 0,
+  jitter: 0,
+  retry: { retries: 0, minDelayMs: 0, maxDelayMs: 0 },
+} as const;
 
 /** Any of the four adapters, as the tests use them. */
 type Adapter = TaskAdapter<unknown, unknown> & { close(): void };
@@ -62,7 +67,8 @@ const factories: Factory[] = [
   {
     name: 'dgcSystemTasks',
     option: 'endpoint',
-    make: (base) => loose(dgcSystemTasks({ endpoint: base, projectId: PROJECT, auth: { token: DGC_TOKEN }, pacing: false })),
+    make: (base) =>
+      loose(dgcSystemTasks({ endpoint: base, projectId: PROJECT, auth: { token: DGC_TOKEN }, pacing: false })),
     ref: DGC_ID,
     pollPath: `/v1/${PROJECT}/system-tasks/${DGC_ID}`,
   },
@@ -103,7 +109,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
   throw new Error('expected a rejection');
 }
 
-describe('request URLs keep the base URL\'s host (nock, no network)', () => {
+describe("request URLs keep the base URL's host (nock, no network)", () => {
   let unmatched: string[] = [];
   const onNoMatch = (req: { host?: string; path?: string }) => unmatched.push(`${req.host ?? ''}${req.path ?? ''}`);
   beforeAll(() => {
@@ -122,22 +128,25 @@ describe('request URLs keep the base URL\'s host (nock, no network)', () => {
   });
 
   describe.each(factories)('$name', (factory) => {
-    it.each(HOST_MOVING)(`a ${factory.option} such as %j throws a TypeError naming the option at once; no request leaves`, (base) => {
-      const evil = nock('http://evil.example:8080').get(/.*/).query(true).reply(200, {});
-      const legit = nock('http://a.example').get(/.*/).query(true).reply(200, {});
-      let thrown: unknown;
-      try {
-        track(factory.make(base));
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(TypeError);
-      expect((thrown as Error).message).toContain(factory.option);
-      expect((thrown as Error).message).not.toContain('canary');
-      expect(evil.isDone()).toBe(false);
-      expect(legit.isDone()).toBe(false);
-      expect(unmatched).toEqual([]);
-    });
+    it.each(HOST_MOVING)(
+      `a ${factory.option} such as %j throws a TypeError naming the option at once; no request leaves`,
+      (base) => {
+        const evil = nock('http://evil.example:8080').get(/.*/).query(true).reply(200, {});
+        const legit = nock('http://a.example').get(/.*/).query(true).reply(200, {});
+        let thrown: unknown;
+        try {
+          track(factory.make(base));
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(TypeError);
+        expect((thrown as Error).message).toContain(factory.option);
+        expect((thrown as Error).message).not.toContain('canary');
+        expect(evil.isDone()).toBe(false);
+        expect(legit.isDone()).toBe(false);
+        expect(unmatched).toEqual([]);
+      },
+    );
 
     it('a legit base path (https://api.example/prefix/) is kept, and a 404 names the path sent and says the URL may be wrong', async () => {
       const scope = nock('https://api.example')
@@ -181,7 +190,9 @@ describe('a wrong base path against the simulator: an HttpError naming the path 
   });
 
   it('guance: an extra /api/v1 answers 404 ft.NotFound → HttpError; an unknown task on the right base stays TaskNotFoundError', async () => {
-    const wrong = track(guanceLogmine({ baseURL: `${sim.guance.baseURL}/api/v1`, apiKey: sim.guance.apiKey, pacing: false }));
+    const wrong = track(
+      guanceLogmine({ baseURL: `${sim.guance.baseURL}/api/v1`, apiKey: sim.guance.apiKey, pacing: false }),
+    );
     const error = await rejection(waitForTask(wrong, GUANCE_ID, ONCE));
     expect(error).toBeInstanceOf(HttpError);
     expect(error).not.toBeInstanceOf(TaskNotFoundError);
@@ -197,7 +208,7 @@ describe('a wrong base path against the simulator: an HttpError naming the path 
     expect(missing.message).toContain('GET /api/v1/logmine/query_task answered');
   });
 
-  it('edge: an extra /edgemanager/v1 answers nginx\'s 404 page → HttpError naming the doubled path', async () => {
+  it("edge: an extra /edgemanager/v1 answers nginx's 404 page → HttpError naming the doubled path", async () => {
     const wrong = track(edgeLogDump({ baseURL: `${sim.edge.baseURL}/edgemanager/v1`, pacing: false }));
     const error = await rejection(waitForTask(wrong, EDGE_ID, ONCE));
     expect(error).toBeInstanceOf(HttpError);
@@ -258,7 +269,9 @@ describe('a NetworkError names the host and port it could not reach', () => {
     const error = await rejection(waitForTask(logmine, GUANCE_ID, ONCE));
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ errno: 'ECONNREFUSED', host: '127.0.0.1', port });
-    expect(error.message).toBe(`guance.logmine: GET /api/v1/logmine/query_task to 127.0.0.1:${port} failed: ECONNREFUSED`);
+    expect(error.message).toBe(
+      `guance.logmine: GET /api/v1/logmine/query_task to 127.0.0.1:${port} failed: ECONNREFUSED`,
+    );
     expect(JSON.stringify(error)).not.toContain('taskId=');
     expect(JSON.stringify(error)).not.toContain(API_KEY);
   });
@@ -296,7 +309,9 @@ describe('a NetworkError names the host and port it could not reach', () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
       const port = Number(new URL(server.url).port);
       const seen = server.requests.length;
-      const workflow = track(workflowTasks({ baseURL: server.url, token: WF_TOKEN, pacing: false, requestTimeoutMs: 1000 }));
+      const workflow = track(
+        workflowTasks({ baseURL: server.url, token: WF_TOKEN, pacing: false, requestTimeoutMs: 1000 }),
+      );
       const outcome = workflow.getJob(7).then(
         () => new Error('expected a rejection'),
         (e: unknown) => e as Error,
@@ -306,7 +321,9 @@ describe('a NetworkError names the host and port it could not reach', () => {
       const error = await outcome;
       expect(error).toBeInstanceOf(NetworkError);
       expect(error).toMatchObject({ timedOut: true, host: '127.0.0.1', port });
-      expect(error.message).toBe(`workflow.task: GET /api-open/v1/jobs/7 to 127.0.0.1:${port} got no answer within 1000 ms`);
+      expect(error.message).toBe(
+        `workflow.task: GET /api-open/v1/jobs/7 to 127.0.0.1:${port} got no answer within 1000 ms`,
+      );
     });
   });
 });

@@ -6,7 +6,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isTaskPollError, ProviderError, ResponseValidationError, type TaskAdapter, type TaskState, type TaskStatus } from '../../src/index.js';
+import {
+  isTaskPollError,
+  ProviderError,
+  ResponseValidationError,
+  type TaskAdapter,
+  type TaskState,
+  type TaskStatus,
+} from '../../src/index.js';
 import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
 import { edgeLogDump } from '../../src/providers/edge/index.js';
 import { guanceLogmine } from '../../src/providers/guance/index.js';
@@ -48,7 +55,13 @@ const subjects: Subject[] = [
     provider: 'guance.logmine',
     ref: GUANCE_ID,
     taskId: GUANCE_ID,
-    make: (answer) => guanceLogmine({ baseURL: 'http://guance.test', apiKey: 'tkn_fuzz', pacing: false, axios: fakeAxios((c) => answer(String(c.url))) }),
+    make: (answer) =>
+      guanceLogmine({
+        baseURL: 'http://guance.test',
+        apiKey: 'tkn_fuzz',
+        pacing: false,
+        axios: fakeAxios((c) => answer(String(c.url))),
+      }),
     shaped: (word) => ({
       code: 200,
       content: { data: [{ count: 1, docids: ['L_1'], message: 'x' }], docCount: 1, taskStatus: word },
@@ -60,7 +73,10 @@ const subjects: Subject[] = [
     // Only `ok` is documented; running-like and failure-like words as the adapter's doc lists them.
     expectedState: (word) => {
       if (typeof word !== 'string') return 'unknown';
-      const w = word.trim().toLowerCase().replace(/[\s-]+/g, '_');
+      const w = word
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_');
       if (w === 'ok') return 'succeeded';
       if (['queued', 'queueing', 'queuing', 'waiting'].includes(w)) return 'queued';
       if (['running', 'pending', 'processing', 'in_progress', 'started', 'executing'].includes(w)) return 'running';
@@ -74,7 +90,8 @@ const subjects: Subject[] = [
     provider: 'edge.logDump',
     ref: EDGE_ID,
     taskId: EDGE_ID,
-    make: (answer) => edgeLogDump({ baseURL: 'http://mef.test', pacing: false, axios: fakeAxios((c) => answer(String(c.url))) }),
+    make: (answer) =>
+      edgeLogDump({ baseURL: 'http://mef.test', pacing: false, axios: fakeAxios((c) => answer(String(c.url))) }),
     shaped: (word) => ({
       status: '00000000',
       msg: 'success',
@@ -89,7 +106,18 @@ const subjects: Subject[] = [
         taskId: EDGE_ID,
       },
     }),
-    expectedState: (word) => lookup({ waiting: 'queued', processing: 'running', aborting: 'cancelling', succeed: 'succeeded', partiallyFailed: 'partial', failed: 'failed' }, word),
+    expectedState: (word) =>
+      lookup(
+        {
+          waiting: 'queued',
+          processing: 'running',
+          aborting: 'cancelling',
+          succeed: 'succeeded',
+          partiallyFailed: 'partial',
+          failed: 'failed',
+        },
+        word,
+      ),
     wordOf: (body) => (body as { data: { status: unknown } }).data.status,
   },
   {
@@ -98,7 +126,13 @@ const subjects: Subject[] = [
     ref: DGC_ID,
     taskId: DGC_ID,
     make: (answer) =>
-      dgcSystemTasks({ endpoint: 'http://dgc.test', projectId: PROJECT, auth: { token: 'MIIfuzz' }, pacing: false, axios: fakeAxios((c) => answer(String(c.url))) }),
+      dgcSystemTasks({
+        endpoint: 'http://dgc.test',
+        projectId: PROJECT,
+        auth: { token: 'MIIfuzz' },
+        pacing: false,
+        axios: fakeAxios((c) => answer(String(c.url))),
+      }),
     shaped: (word) => ({
       endTime: 1543457514000,
       id: DGC_ID,
@@ -107,9 +141,17 @@ const subjects: Subject[] = [
       projectId: PROJECT,
       startTime: 1543457499000,
       status: word,
-      subtasks: [{ id: '008aae2e675d3bcb01675d3c9f5f0002', lastUpdate: 1543457513000, name: 'Import job [job_batch].', status: 'SUCCESSFUL' }],
+      subtasks: [
+        {
+          id: '008aae2e675d3bcb01675d3c9f5f0002',
+          lastUpdate: 1543457513000,
+          name: 'Import job [job_batch].',
+          status: 'SUCCESSFUL',
+        },
+      ],
     }),
-    expectedState: (word) => lookup({ RUNNING: 'running', SUCCESSFUL: 'succeeded', FAILED: 'failed', WARNING: 'partial' }, word),
+    expectedState: (word) =>
+      lookup({ RUNNING: 'running', SUCCESSFUL: 'succeeded', FAILED: 'failed', WARNING: 'partial' }, word),
     wordOf: (body) => (body as { status: unknown }).status,
   },
   {
@@ -117,7 +159,13 @@ const subjects: Subject[] = [
     provider: 'workflow.task',
     ref: WF_REF,
     taskId: WF_REF.taskId,
-    make: (answer) => workflowTasks({ baseURL: 'http://explorer.test', token: 'fuzz-token', pacing: false, axios: fakeAxios((c) => answer(String(c.url))) }),
+    make: (answer) =>
+      workflowTasks({
+        baseURL: 'http://explorer.test',
+        token: 'fuzz-token',
+        pacing: false,
+        axios: fakeAxios((c) => answer(String(c.url))),
+      }),
     shaped: (word) => ({
       code: 0,
       data: {
@@ -126,7 +174,15 @@ const subjects: Subject[] = [
         workflowId: '3992429968',
         workflowName: 'workflow_xkkjf',
         status: 1,
-        tasks: [{ id: WF_REF.taskId, name: 'BFS', runBeginTime: '2022-07-12T10:33:35+08:00', runEndTime: '2022-07-12T10:33:38+08:00', status: word }],
+        tasks: [
+          {
+            id: WF_REF.taskId,
+            name: 'BFS',
+            runBeginTime: '2022-07-12T10:33:35+08:00',
+            runEndTime: '2022-07-12T10:33:38+08:00',
+            status: word,
+          },
+        ],
         runBeginTime: 1657593215000,
         runEndTime: 1657593218000,
         createTime: 1657593212505,
@@ -135,7 +191,12 @@ const subjects: Subject[] = [
     }),
     // 0..5 as numbers or numeric strings (`workflowTaskState`).
     expectedState: (word) => {
-      const n = typeof word === 'number' ? word : typeof word === 'string' && /^\d+$/.test(word.trim()) ? Number(word) : Number.NaN;
+      const n =
+        typeof word === 'number'
+          ? word
+          : typeof word === 'string' && /^\d+$/.test(word.trim())
+            ? Number(word)
+            : Number.NaN;
       return (['queued', 'running', 'succeeded', 'failed', 'cancelled', 'cancelling'] as const)[n] ?? 'unknown';
     },
     wordOf: (body) => {
@@ -146,7 +207,10 @@ const subjects: Subject[] = [
 ];
 
 /** Runs one poll; the outcome as a value. */
-async function poll(subject: Subject, answer: (url: string) => FakeAnswer): Promise<{ status?: TaskStatus; error?: unknown }> {
+async function poll(
+  subject: Subject,
+  answer: (url: string) => FakeAnswer,
+): Promise<{ status?: TaskStatus; error?: unknown }> {
   try {
     const adapter = subject.make(answer);
     return { status: await adapter.getStatus(subject.ref, { signal: signal() }) };
@@ -158,7 +222,9 @@ async function poll(subject: Subject, answer: (url: string) => FakeAnswer): Prom
 /** Only the two body errors may come out of a 2xx answer the adapter cannot read. */
 function expectBodyError(error: unknown): void {
   if (!(error instanceof ResponseValidationError || error instanceof ProviderError)) {
-    throw new Error(`expected ResponseValidationError or ProviderError, got ${isTaskPollError(error) ? error.code : String(error)}: ${(error as Error)?.message}`);
+    throw new Error(
+      `expected ResponseValidationError or ProviderError, got ${isTaskPollError(error) ? error.code : String(error)}: ${(error as Error)?.message}`,
+    );
   }
 }
 
@@ -168,14 +234,72 @@ const statusWord = fc.oneof(
   fc.integer({ min: -2, max: 8 }),
   fc.double(),
   fc.constantFrom(
-    'ok', 'OK', ' ok ', 'ok\n', 'okay', 'succeed', 'Succeed', 'succeeded', 'success', 'SUCCESSFUL', 'successful', 'SUCCESSFUL ',
-    'partiallyFailed', 'WARNING', 'failed', 'FAILED', 'RUNNING', 'processing', 'waiting', 'aborting', 'rebalancing',
-    '2', ' 2', '02', '2.0', '1e0', '-2', '', null, true, false, 2, 2.5, 1, 3, 4, 5, 9, [], {}, ['ok'], { ok: true },
+    'ok',
+    'OK',
+    ' ok ',
+    'ok\n',
+    'okay',
+    'succeed',
+    'Succeed',
+    'succeeded',
+    'success',
+    'SUCCESSFUL',
+    'successful',
+    'SUCCESSFUL ',
+    'partiallyFailed',
+    'WARNING',
+    'failed',
+    'FAILED',
+    'RUNNING',
+    'processing',
+    'waiting',
+    'aborting',
+    'rebalancing',
+    '2',
+    ' 2',
+    '02',
+    '2.0',
+    '1e0',
+    '-2',
+    '',
+    null,
+    true,
+    false,
+    2,
+    2.5,
+    1,
+    3,
+    4,
+    5,
+    9,
+    [],
+    {},
+    ['ok'],
+    { ok: true },
   ),
 );
 
 /** A JSON path of the shaped answer to overwrite with an arbitrary value (never the status word, nor the error fields). */
-const mutation = fc.option(fc.tuple(fc.constantFrom('content', 'data', 'msg', 'message', 'subtasks', 'tasks', 'id', 'progress', 'docCount', 'startTime', 'createdAt', 'status'), fc.jsonValue()), { nil: undefined });
+const mutation = fc.option(
+  fc.tuple(
+    fc.constantFrom(
+      'content',
+      'data',
+      'msg',
+      'message',
+      'subtasks',
+      'tasks',
+      'id',
+      'progress',
+      'docCount',
+      'startTime',
+      'createdAt',
+      'status',
+    ),
+    fc.jsonValue(),
+  ),
+  { nil: undefined },
+);
 
 function mutate(body: unknown, change: [string, unknown] | undefined): unknown {
   if (change === undefined) return body;
@@ -183,7 +307,12 @@ function mutate(body: unknown, change: [string, unknown] | undefined): unknown {
   const copy = structuredClone(body) as Record<string, unknown>;
   // The key may be at the top or one level down (content / data): set it wherever it is.
   for (const holder of [copy, copy['content'], copy['data']]) {
-    if (typeof holder === 'object' && holder !== null && key in holder && !(holder === copy && (key === 'status' || key === 'code'))) {
+    if (
+      typeof holder === 'object' &&
+      holder !== null &&
+      key in holder &&
+      !(holder === copy && (key === 'status' || key === 'code'))
+    ) {
       (holder as Record<string, unknown>)[key] = value;
       return copy;
     }
@@ -195,7 +324,9 @@ describe.each(subjects)('fuzz: hostile 2xx answers to the $name adapter', (subje
   it('an arbitrary JSON value: a valid status or ResponseValidationError/ProviderError', async () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (value) => {
-        const { status, error } = await poll(subject, (url) => (url.includes('sample_result') ? json(rows) : json(value)));
+        const { status, error } = await poll(subject, (url) =>
+          url.includes('sample_result') ? json(rows) : json(value),
+        );
         if (error !== undefined) return expectBodyError(error);
         expectValidStatus(status as TaskStatus, subject.provider, subject.taskId);
         // Only a body that carries the success marker can end a wait well.
@@ -210,10 +341,23 @@ describe.each(subjects)('fuzz: hostile 2xx answers to the $name adapter', (subje
   it('arbitrary bytes under any content type: a valid status or ResponseValidationError/ProviderError', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), fc.string({ unit: 'binary', maxLength: 300 })),
-        fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/html', 'text/plain', 'application/octet-stream'),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+          fc.string({ unit: 'binary', maxLength: 300 }),
+        ),
+        fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/html',
+          'text/plain',
+          'application/octet-stream',
+        ),
         async (body, contentType) => {
-          const { status, error } = await poll(subject, () => ({ status: 200, body, headers: { 'content-type': contentType } }));
+          const { status, error } = await poll(subject, () => ({
+            status: 200,
+            body,
+            headers: { 'content-type': contentType },
+          }));
           if (error !== undefined) return expectBodyError(error);
           // Bytes that happen to be a readable answer must still give a valid status (a JSON number, say, does not).
           expectValidStatus(status as TaskStatus, subject.provider, subject.taskId);
@@ -227,7 +371,9 @@ describe.each(subjects)('fuzz: hostile 2xx answers to the $name adapter', (subje
     await fc.assert(
       fc.asyncProperty(statusWord, mutation, async (word, change) => {
         const body = mutate(subject.shaped(word), change);
-        const { status, error } = await poll(subject, (url) => (url.includes('sample_result') ? json(rows) : json(body)));
+        const { status, error } = await poll(subject, (url) =>
+          url.includes('sample_result') ? json(rows) : json(body),
+        );
         if (error !== undefined) return expectBodyError(error);
         expectValidStatus(status as TaskStatus, subject.provider, subject.taskId);
         const read = subject.wordOf(body);
@@ -247,9 +393,15 @@ describe.each(subjects)('fuzz: hostile 2xx answers to the $name adapter', (subje
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 200, max: 599 }),
-        fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.string({ maxLength: 200 }), fc.constant(JSON.stringify(subject.shaped('ok')))),
+        fc.oneof(
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc.string({ maxLength: 200 }),
+          fc.constant(JSON.stringify(subject.shaped('ok'))),
+        ),
         async (httpStatus, body) => {
-          const { status, error } = await poll(subject, (url) => (url.includes('sample_result') ? json(rows) : { status: httpStatus, body }));
+          const { status, error } = await poll(subject, (url) =>
+            url.includes('sample_result') ? json(rows) : { status: httpStatus, body },
+          );
           if (error !== undefined) {
             expect(isTaskPollError(error)).toBe(true);
             expect((error as { provider?: string }).provider).toBe(subject.provider);

@@ -36,7 +36,12 @@ const optionKey = fc.constantFrom(
 );
 const options = fc.oneof(
   fc.dictionary(optionKey, optionValue, { maxKeys: 5 }),
-  fc.record({ retry: fc.oneof(fc.constant(false), fc.dictionary(fc.constantFrom('retries', 'minDelayMs', 'maxDelayMs', 'x'), optionValue)) }),
+  fc.record({
+    retry: fc.oneof(
+      fc.constant(false),
+      fc.dictionary(fc.constantFrom('retries', 'minDelayMs', 'maxDelayMs', 'x'), optionValue),
+    ),
+  }),
   fc.anything(),
 );
 

@@ -26,12 +26,23 @@ export function fakeAxios(answer: (request: InternalAxiosRequestConfig) => FakeA
   const requests: { method: string; url: string; headers: Record<string, unknown> }[] = [];
   const instance = axios.create({
     adapter: async (config) => {
-      requests.push({ method: String(config.method).toUpperCase(), url: String(config.url), headers: { ...config.headers } });
+      requests.push({
+        method: String(config.method).toUpperCase(),
+        url: String(config.url),
+        headers: { ...config.headers },
+      });
       if ((config.signal as AbortSignal | undefined)?.aborted) throw (config.signal as AbortSignal).reason;
       const given = answer(config);
       // responseType 'text' gives the body as a string, as the http adapter would (bytes read as UTF-8).
       const data = typeof given.body === 'string' ? given.body : given.body.toString('utf8');
-      return { data, status: given.status, statusText: '', headers: given.headers ?? { 'content-type': 'application/json' }, config, request: {} };
+      return {
+        data,
+        status: given.status,
+        statusText: '',
+        headers: given.headers ?? { 'content-type': 'application/json' },
+        config,
+        request: {},
+      };
     },
   });
   return Object.assign(instance, { requests });
@@ -100,7 +111,9 @@ export function expectNoSecrets(error: unknown, secrets: readonly string[]): voi
     if (secret.length < 6) continue;
     for (const text of texts) {
       if (text.includes(secret)) {
-        throw new Error(`a secret (${secret.slice(0, 3)}…, ${secret.length} characters) leaked into: ${text.slice(0, 400)}`);
+        throw new Error(
+          `a secret (${secret.slice(0, 3)}…, ${secret.length} characters) leaked into: ${text.slice(0, 400)}`,
+        );
       }
     }
   }
@@ -124,7 +137,8 @@ export async function newHandles(before: Record<string, number>): Promise<Record
   let extra: Record<string, number> = {};
   for (let i = 0; i < 50; i += 1) {
     extra = {};
-    for (const [type, count] of Object.entries(handles())) if (count > (before[type] ?? 0)) extra[type] = count - (before[type] ?? 0);
+    for (const [type, count] of Object.entries(handles()))
+      if (count > (before[type] ?? 0)) extra[type] = count - (before[type] ?? 0);
     if (Object.keys(extra).length === 0) return extra;
     await new Promise((resolve) => realSetTimeout(resolve, 20));
   }

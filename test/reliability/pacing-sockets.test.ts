@@ -32,14 +32,26 @@ afterAll(async () => {
 
 describe('pacing and the agent: never more in flight than the agent has sockets', () => {
   it('150 requests allowed at once, answers in 400 ms, a 1 s request limit: 64 go, the rest wait in the pacer, and all succeed', async () => {
-    const client = createHttpClient({ provider: 'p', baseURL: url, requestTimeoutMs: 1000, pacing: { requestsPerInterval: 1000, intervalMs: 1000 } });
+    const client = createHttpClient({
+      provider: 'p',
+      baseURL: url,
+      requestTimeoutMs: 1000,
+      pacing: { requestsPerInterval: 1000, intervalMs: 1000 },
+    });
     try {
-      const all = Promise.allSettled(Array.from({ length: 150 }, (_, i) => client.request({ method: 'GET', path: `/r/${i}` })));
+      const all = Promise.allSettled(
+        Array.from({ length: 150 }, (_, i) => client.request({ method: 'GET', path: `/r/${i}` })),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(client.pacer?.stats.inFlight).toBe(64);
       expect(client.pacer?.stats.waiting).toBe(150 - 64);
       const results = await all;
-      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)).slice(0, 3)).toEqual([]);
+      expect(
+        results
+          .filter((r) => r.status === 'rejected')
+          .map((r) => String((r as PromiseRejectedResult).reason))
+          .slice(0, 3),
+      ).toEqual([]);
       expect(peak).toBeLessThanOrEqual(64);
     } finally {
       client.close();

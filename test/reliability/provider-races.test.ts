@@ -16,7 +16,13 @@ import { workflowTasks, type WorkflowTaskRef } from '../../src/providers/workflo
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 import { handles, newHandles } from './helpers.js';
 
-const FAST = { initialDelayMs: 10, maxDelayMs: 40, jitter: 0, timeoutMs: 8000, retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 } } as const;
+const FAST = {
+  initialDelayMs: 10,
+  maxDelayMs: 40,
+  jitter: 0,
+  timeoutMs: 8000,
+  retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
+} as const;
 
 let sim: Simulator;
 const closers: (() => void)[] = [];
@@ -52,7 +58,12 @@ async function timed<T>(promise: Promise<T>): Promise<{ ms: number; at: number; 
 
 describe('workflow: aborts while one login is shared by several waits', () => {
   function setup(requestTimeoutMs = 2000, durationMs = 6000) {
-    const workflow = workflowTasks({ baseURL: sim.workflow.baseURL, credentials: sim.workflow.credentials, pacing: false, requestTimeoutMs });
+    const workflow = workflowTasks({
+      baseURL: sim.workflow.baseURL,
+      credentials: sim.workflow.credentials,
+      pacing: false,
+      requestTimeoutMs,
+    });
     closers.push(() => workflow.close());
     const refs: WorkflowTaskRef[] = Array.from({ length: 5 }, () => {
       const jobId = sim.workflow.createJob('wf', { queuedMs: 0, durationMs });

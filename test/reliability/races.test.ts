@@ -1,12 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import {
-  TaskAbortedError,
-  TaskTimeoutError,
-  defineAdapter,
-  waitForTask,
-  isTaskPollError,
-} from '../../src/index.js';
+import { TaskAbortedError, TaskTimeoutError, defineAdapter, waitForTask, isTaskPollError } from '../../src/index.js';
 import { createHttpClient } from '../../src/internal/http/client.js';
 import { scripted } from '../helpers/scripted.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -48,9 +42,10 @@ describe('abort at every point (fake timers)', () => {
   it('abort inside onProgress: TaskAbortedError, no further poll', async () => {
     const controller = new AbortController();
     const { adapter, calls } = scripted([{ state: 'running' }]);
-    const outcome = waitForTask(adapter, 't', { signal: controller.signal, onProgress: () => controller.abort() }).catch(
-      (e: unknown) => e,
-    );
+    const outcome = waitForTask(adapter, 't', {
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    }).catch((e: unknown) => e);
     await vi.runAllTimersAsync();
     expect(await outcome).toBeInstanceOf(TaskAbortedError);
     expect(calls).toHaveLength(1);
@@ -105,7 +100,10 @@ describe('abort against real HTTP on loopback: the server sees nothing after the
     const adapter = defineAdapter({
       provider: 'race.http',
       async getStatus(id: string, { signal }) {
-        const { body } = await http.requestJson({ method: 'GET', path: `/t/${id}`, signal }, z.object({ state: z.literal('running') }));
+        const { body } = await http.requestJson(
+          { method: 'GET', path: `/t/${id}`, signal },
+          z.object({ state: z.literal('running') }),
+        );
         return { state: body.state, providerState: body.state };
       },
     });

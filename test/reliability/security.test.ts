@@ -10,7 +10,13 @@ import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import axios from 'axios';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isTaskPollError, ResponseValidationError, TaskTimeoutError, waitForTask, type TaskAdapter } from '../../src/index.js';
+import {
+  isTaskPollError,
+  ResponseValidationError,
+  TaskTimeoutError,
+  waitForTask,
+  type TaskAdapter,
+} from '../../src/index.js';
 import { parseRetryAfter } from '../../src/internal/http/errors.js';
 import { MAX_PAUSE_MS } from '../../src/internal/pacing.js';
 import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
@@ -70,7 +76,12 @@ async function startServer(tls?: ServerOptions): Promise<TestServer> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const entry = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(entry);
       // Whatever signs a request is a secret too: the server knows the signature, the test learns it here.
       const signature = /Signature=([0-9a-f]+)/.exec(String(req.headers.authorization ?? ''))?.[1];
@@ -194,7 +205,12 @@ function common(mode: Mode, req: IncomingMessage, res: ServerResponse, seen: See
 interface CanarySubject {
   name: string;
   /** The adapter and the calls around the wait, each run once per mode. */
-  make(baseURL: string): { adapter: TaskAdapter<unknown, unknown>; ref: unknown; calls: ((s: AbortSignal) => Promise<unknown>)[]; close(): void };
+  make(baseURL: string): {
+    adapter: TaskAdapter<unknown, unknown>;
+    ref: unknown;
+    calls: ((s: AbortSignal) => Promise<unknown>)[];
+    close(): void;
+  };
   answer(mode: Mode, req: IncomingMessage, res: ServerResponse, seen: Seen): void;
 }
 
@@ -203,27 +219,62 @@ const canarySubjects: CanarySubject[] = [
     name: 'guance (API key)',
     make(baseURL) {
       const adapter = guanceLogmine({ baseURL, apiKey: CANARY.guanceKey, pacing: false, requestTimeoutMs: 100 });
-      return { adapter, ref: GUANCE_ID, calls: [(s) => adapter.submit({ analysisField: 'message' }, { signal: s })], close: () => adapter.close() };
+      return {
+        adapter,
+        ref: GUANCE_ID,
+        calls: [(s) => adapter.submit({ analysisField: 'message' }, { signal: s })],
+        close: () => adapter.close(),
+      };
     },
     answer(mode, req, res, seen) {
       if (common(mode, req, res, seen)) return;
       const echoed = dump(seen);
-      const envelope = (code: number, errorCode: string) => ({ code, content: { echo: echoed }, errorCode, message: echoed, success: false, traceId: '1' });
+      const envelope = (code: number, errorCode: string) => ({
+        code,
+        content: { echo: echoed },
+        errorCode,
+        message: echoed,
+        success: false,
+        traceId: '1',
+      });
       if (mode === 'envelope-4xx') sendJson(res, 400, envelope(400, 'ft.ParamError'));
       else if (mode === 'envelope-2xx') sendJson(res, 200, envelope(500, 'ft.InternalError'));
       else if (mode === 'auth-refused') sendJson(res, 403, envelope(403, 'ft.InvalidAPIKey'));
       else if (mode === 'not-found') sendJson(res, 404, envelope(404, ''));
-      else if (mode === 'rate-limited') sendJson(res, 401, envelope(401, 'ft.TriggerApiAkCurrentLimiting'), { 'retry-after': '0' });
-      else sendJson(res, 200, { code: 200, content: { taskStatus: 'failed', data: [], docCount: 0, echo: echoed }, errorCode: '', message: echoed, success: true, traceId: '1' });
+      else if (mode === 'rate-limited')
+        sendJson(res, 401, envelope(401, 'ft.TriggerApiAkCurrentLimiting'), { 'retry-after': '0' });
+      else
+        sendJson(res, 200, {
+          code: 200,
+          content: { taskStatus: 'failed', data: [], docCount: 0, echo: echoed },
+          errorCode: '',
+          message: echoed,
+          success: true,
+          traceId: '1',
+        });
     },
   },
   ...(['token', 'aksk'] as const).map(
     (kind): CanarySubject => ({
       name: `dgc (${kind === 'token' ? 'IAM token' : 'AK/SK, security token, signature'})`,
       make(baseURL) {
-        const auth = kind === 'token' ? { token: CANARY.dgcToken } : { accessKey: 'AKPUBLICID', secretKey: CANARY.dgcSecretKey, securityToken: CANARY.dgcSecurityToken };
-        const adapter = dgcSystemTasks({ endpoint: baseURL, projectId: PROJECT, auth, pacing: false, requestTimeoutMs: 100 });
-        return { adapter, ref: DGC_ID, calls: [(s) => adapter.importJobs({ path: 'obs://bucket/jobs.zip' }, { signal: s })], close: () => adapter.close() };
+        const auth =
+          kind === 'token'
+            ? { token: CANARY.dgcToken }
+            : { accessKey: 'AKPUBLICID', secretKey: CANARY.dgcSecretKey, securityToken: CANARY.dgcSecurityToken };
+        const adapter = dgcSystemTasks({
+          endpoint: baseURL,
+          projectId: PROJECT,
+          auth,
+          pacing: false,
+          requestTimeoutMs: 100,
+        });
+        return {
+          adapter,
+          ref: DGC_ID,
+          calls: [(s) => adapter.importJobs({ path: 'obs://bucket/jobs.zip' }, { signal: s })],
+          close: () => adapter.close(),
+        };
       },
       answer(mode, req, res, seen) {
         if (common(mode, req, res, seen)) return;
@@ -234,7 +285,14 @@ const canarySubjects: CanarySubject[] = [
         else if (mode === 'auth-refused') sendJson(res, 401, envelope('APIG.0301'));
         else if (mode === 'not-found') sendJson(res, 404, envelope('DLF.0810'));
         else if (mode === 'rate-limited') sendJson(res, 429, envelope('APIG.0308'), { 'retry-after': '0' });
-        else sendJson(res, 200, { id: DGC_ID, name: echoed, status: 'FAILED', message: echoed, subtasks: [{ id: 's1', name: echoed, status: 'FAILED', message: echoed }] });
+        else
+          sendJson(res, 200, {
+            id: DGC_ID,
+            name: echoed,
+            status: 'FAILED',
+            message: echoed,
+            subtasks: [{ id: 's1', name: echoed, status: 'FAILED', message: echoed }],
+          });
       },
     }),
   ),
@@ -245,7 +303,14 @@ const canarySubjects: CanarySubject[] = [
         const auth =
           kind === 'token'
             ? { token: CANARY.wfToken }
-            : { credentials: { username: WF_USER, password: CANARY.wfPassword, graphAddress: '127.0.0.1', graphPort: 9669 } };
+            : {
+                credentials: {
+                  username: WF_USER,
+                  password: CANARY.wfPassword,
+                  graphAddress: '127.0.0.1',
+                  graphPort: 9669,
+                },
+              };
         const adapter = workflowTasks({ baseURL, ...auth, pacing: false, requestTimeoutMs: 100 });
         const ref = { jobId: 1, taskId: WF_TASK };
         return {
@@ -263,7 +328,12 @@ const canarySubjects: CanarySubject[] = [
       answer(mode, req, res, seen) {
         // The login itself works (so that every mode reaches the calls), except in the modes about it.
         if (seen.url.startsWith('/api-open/v1/connect') && mode !== 'auth-refused' && mode !== 'envelope-4xx') {
-          sendJson(res, 200, { code: 0, data: { success: true }, message: 'Success' }, { 'set-cookie': `explorer_token=${CANARY.wfSession}; Path=/; HttpOnly` });
+          sendJson(
+            res,
+            200,
+            { code: 0, data: { success: true }, message: 'Success' },
+            { 'set-cookie': `explorer_token=${CANARY.wfSession}; Path=/; HttpOnly` },
+          );
           return;
         }
         if (common(mode, req, res, seen)) return;
@@ -275,20 +345,43 @@ const canarySubjects: CanarySubject[] = [
         else if (mode === 'not-found') sendJson(res, 404, envelope(40404000));
         else if (mode === 'rate-limited') sendJson(res, 500, envelope(50004000), { 'retry-after': '0' });
         else {
-          const failed = { id: 1, name: echoed, workflowId: echoed, workflowName: echoed, status: 3, tasks: [{ id: WF_TASK, name: echoed, status: 3 }] };
-          sendJson(res, 200, { code: 0, data: seen.url.includes('/cancel') ? { success: false } : seen.url.includes('sample_result') ? { items: [[echoed]] } : failed, message: echoed });
+          const failed = {
+            id: 1,
+            name: echoed,
+            workflowId: echoed,
+            workflowName: echoed,
+            status: 3,
+            tasks: [{ id: WF_TASK, name: echoed, status: 3 }],
+          };
+          sendJson(res, 200, {
+            code: 0,
+            data: seen.url.includes('/cancel')
+              ? { success: false }
+              : seen.url.includes('sample_result')
+                ? { items: [[echoed]] }
+                : failed,
+            message: echoed,
+          });
         }
       },
     }),
   ),
 ];
 
-const QUICK = { timeoutMs: 1500, requestTimeoutMs: 100, initialDelayMs: 1, maxDelayMs: 5, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } } as const;
+const QUICK = {
+  timeoutMs: 1500,
+  requestTimeoutMs: 100,
+  initialDelayMs: 1,
+  maxDelayMs: 5,
+  retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 },
+} as const;
 
 /** Runs the wait (with cancelOnAbort, so a timeout also tries the cancel) and every call; returns what each threw. */
 async function errorsOf(made: ReturnType<CanarySubject['make']>): Promise<unknown[]> {
   const errors: unknown[] = [];
-  await waitForTask(made.adapter, made.ref, { ...QUICK, cancelOnAbort: true, cancelTimeoutMs: 200 }).catch((e: unknown) => errors.push(e));
+  await waitForTask(made.adapter, made.ref, { ...QUICK, cancelOnAbort: true, cancelTimeoutMs: 200 }).catch(
+    (e: unknown) => errors.push(e),
+  );
   for (const call of made.calls) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error('test gave up')), 1000);
@@ -340,7 +433,13 @@ describe.skipIf(!openssl)('edge: the TLS client key and its passphrase never sho
     // The base64 lines of both key forms, and the passphrase.
     const lines = (pem: string) => pem.split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----'));
     keySecrets = [...lines(pki.client.key), ...lines(pki.encryptedClientKey), pki.passphrase];
-    tlsServer = await startServer({ key: pki.server.key, cert: pki.server.cert, ca: [pki.platformCa], requestCert: true, rejectUnauthorized: true });
+    tlsServer = await startServer({
+      key: pki.server.key,
+      cert: pki.server.cert,
+      ca: [pki.platformCa],
+      requestCert: true,
+      rejectUnauthorized: true,
+    });
     rogueServer = await startServer({ key: pki.rogueServer.key, cert: pki.rogueServer.cert });
   });
   afterAll(async () => {
@@ -381,11 +480,14 @@ describe.skipIf(!openssl)('edge: the TLS client key and its passphrase never sho
     ['hang', () => undefined],
     ['500', (_req, res, seen) => sendText(res, 500, dump(seen))],
     ['400 envelope', (_req, res, seen) => sendJson(res, 400, { status: '40052002', msg: dump(seen), data: null })],
-    ['a download cut midway', (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100000' });
-      res.write(Buffer.alloc(1000));
-      setTimeout(() => res.socket?.destroy(), 10);
-    }],
+    [
+      'a download cut midway',
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100000' });
+        res.write(Buffer.alloc(1000));
+        setTimeout(() => res.socket?.destroy(), 10);
+      },
+    ],
   ])('over mutual TLS, %s: clean', async (_name, handler) => {
     tlsServer.handle(handler);
     const errors = await allErrors(make(tlsServer.url));
@@ -412,18 +514,33 @@ describe.skipIf(!openssl)('edge: the TLS client key and its passphrase never sho
     const insecure = new HttpsAgent({ rejectUnauthorized: false });
     closers.push(() => insecure.destroy());
     const viaInsecureAxios = track(
-      edgeLogDump({ baseURL: rogueServer.url, tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.mefCa }, axios: axios.create({ httpsAgent: insecure }), pacing: false }),
+      edgeLogDump({
+        baseURL: rogueServer.url,
+        tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.mefCa },
+        axios: axios.create({ httpsAgent: insecure }),
+        pacing: false,
+      }),
     );
-    await expect(viaInsecureAxios.getStatus(EDGE_ID, { signal: signal() })).rejects.toMatchObject({ code: 'NETWORK_ERROR', transient: false, message: expect.stringMatching(/not trusted/) });
+    await expect(viaInsecureAxios.getStatus(EDGE_ID, { signal: signal() })).rejects.toMatchObject({
+      code: 'NETWORK_ERROR',
+      transient: false,
+      message: expect.stringMatching(/not trusted/),
+    });
     // Someone turned verification off process-wide on the global agent: not ours.
     const before = globalAgent.options.rejectUnauthorized;
     globalAgent.options.rejectUnauthorized = false;
     try {
       const viaGlobal = make(rogueServer.url);
-      await expect(viaGlobal.getStatus(EDGE_ID, { signal: signal() })).rejects.toMatchObject({ code: 'NETWORK_ERROR', message: expect.stringMatching(/not trusted/) });
+      await expect(viaGlobal.getStatus(EDGE_ID, { signal: signal() })).rejects.toMatchObject({
+        code: 'NETWORK_ERROR',
+        message: expect.stringMatching(/not trusted/),
+      });
       // An https baseURL without tls: the system's CAs, verified all the same (and a loopback test CA is not among them).
       const noTls = track(edgeLogDump({ baseURL: tlsServer.url, pacing: false }));
-      await expect(noTls.getStatus(EDGE_ID, { signal: signal() })).rejects.toMatchObject({ code: 'NETWORK_ERROR', message: expect.stringMatching(/not trusted/) });
+      await expect(noTls.getStatus(EDGE_ID, { signal: signal() })).rejects.toMatchObject({
+        code: 'NETWORK_ERROR',
+        message: expect.stringMatching(/not trusted/),
+      });
     } finally {
       globalAgent.options.rejectUnauthorized = before;
     }
@@ -500,23 +617,62 @@ describe('hostile ids: rejected before any request, or encoded so the server see
 
   it.each(HOSTILE_IDS)('edge task id %j (a strict pattern: always refused)', async (id) => {
     const edge = track(edgeLogDump({ baseURL: http.url, pacing: false }));
-    expect(await attempt(() => waitForTask(edge, id, QUICK), () => undefined)).toBe('refused');
-    expect(await attempt(() => edge.download(id, new PassThrough()), () => undefined)).toBe('refused');
+    expect(
+      await attempt(
+        () => waitForTask(edge, id, QUICK),
+        () => undefined,
+      ),
+    ).toBe('refused');
+    expect(
+      await attempt(
+        () => edge.download(id, new PassThrough()),
+        () => undefined,
+      ),
+    ).toBe('refused');
   });
 
   it.each(HOSTILE_IDS)('dgc task id %j, and as project id', async (id) => {
-    const dgc = track(dgcSystemTasks({ endpoint: http.url, projectId: PROJECT, auth: { token: 'MIIx' }, pacing: false }));
-    await attempt(() => waitForTask(dgc, id, QUICK), () => expectOnePathSegment(id, `/v1/${PROJECT}/system-tasks/`));
-    expect(await attempt(() => dgcSystemTasks({ endpoint: http.url, projectId: id, auth: { token: 'MIIx' } }), () => undefined)).toBe('refused');
+    const dgc = track(
+      dgcSystemTasks({ endpoint: http.url, projectId: PROJECT, auth: { token: 'MIIx' }, pacing: false }),
+    );
+    await attempt(
+      () => waitForTask(dgc, id, QUICK),
+      () => expectOnePathSegment(id, `/v1/${PROJECT}/system-tasks/`),
+    );
+    expect(
+      await attempt(
+        () => dgcSystemTasks({ endpoint: http.url, projectId: id, auth: { token: 'MIIx' } }),
+        () => undefined,
+      ),
+    ).toBe('refused');
   });
 
   it.each(HOSTILE_IDS)('workflow job id, task id and workflow id %j', async (id) => {
     const workflow = track(workflowTasks({ baseURL: http.url, token: 'tok', pacing: false }));
-    expect(await attempt(() => waitForTask(workflow, { jobId: id, taskId: WF_TASK }, QUICK), () => undefined)).toBe('refused');
-    expect(await attempt(() => workflow.getJob(id), () => undefined)).toBe('refused');
-    await attempt(() => waitForTask(workflow, { jobId: 1, taskId: id }, QUICK), () => expectOnePathSegment('1', '/api-open/v1/jobs/'));
-    await attempt(() => workflow.sampleResult({ jobId: 1, taskId: id }), () => expectOnePathSegment(id, '/api-open/v1/jobs/1/tasks/', '/sample_result'));
-    await attempt(() => workflow.runJob(id), () => expectOnePathSegment(id, '/api-open/v1/workflows/', '/jobs'));
+    expect(
+      await attempt(
+        () => waitForTask(workflow, { jobId: id, taskId: WF_TASK }, QUICK),
+        () => undefined,
+      ),
+    ).toBe('refused');
+    expect(
+      await attempt(
+        () => workflow.getJob(id),
+        () => undefined,
+      ),
+    ).toBe('refused');
+    await attempt(
+      () => waitForTask(workflow, { jobId: 1, taskId: id }, QUICK),
+      () => expectOnePathSegment('1', '/api-open/v1/jobs/'),
+    );
+    await attempt(
+      () => workflow.sampleResult({ jobId: 1, taskId: id }),
+      () => expectOnePathSegment(id, '/api-open/v1/jobs/1/tasks/', '/sample_result'),
+    );
+    await attempt(
+      () => workflow.runJob(id),
+      () => expectOnePathSegment(id, '/api-open/v1/workflows/', '/jobs'),
+    );
   });
 
   it('credentials and header values with CR/LF or NUL are refused before any request, and not echoed', () => {
@@ -525,11 +681,21 @@ describe('hostile ids: rejected before any request, or encoded so the server see
       () => guanceLogmine({ baseURL: http.url, apiKey: bad }),
       () => dgcSystemTasks({ endpoint: http.url, projectId: PROJECT, auth: { token: bad } }),
       () => dgcSystemTasks({ endpoint: http.url, projectId: PROJECT, auth: { accessKey: bad, secretKey: 'sk' } }),
-      () => dgcSystemTasks({ endpoint: http.url, projectId: PROJECT, auth: { accessKey: 'AK', secretKey: 'sk', securityToken: bad } }),
+      () =>
+        dgcSystemTasks({
+          endpoint: http.url,
+          projectId: PROJECT,
+          auth: { accessKey: 'AK', secretKey: 'sk', securityToken: bad },
+        }),
       () => dgcSystemTasks({ endpoint: http.url, projectId: PROJECT, workspace: bad, auth: { token: 'MIIx' } }),
       () => workflowTasks({ baseURL: http.url, token: bad }),
       () => workflowTasks({ baseURL: http.url, token: 'ok', tokenHeader: 'X-A\r\nX-B' }),
-      () => workflowTasks({ baseURL: http.url, credentials: { username: 'u', password: 'p', graphAddress: 'g', graphPort: 9669 }, tokenHeader: 'X\u0000' }),
+      () =>
+        workflowTasks({
+          baseURL: http.url,
+          credentials: { username: 'u', password: 'p', graphAddress: 'g', graphPort: 9669 },
+          tokenHeader: 'X\u0000',
+        }),
     ];
     for (const run of attempts) {
       let thrown: unknown;
@@ -570,19 +736,36 @@ const bodySubjects: BodySubject[] = [
     name: 'guance',
     make: (baseURL) => guanceLogmine({ baseURL, apiKey: 'tkn_x', pacing: false }),
     ref: GUANCE_ID,
-    success: () => ({ code: 200, content: { data: [{ count: 1, docids: ['L_1'], message: 'm' }], docCount: 1, taskStatus: 'ok' }, errorCode: '', message: '', success: true, traceId: '1' }),
+    success: () => ({
+      code: 200,
+      content: { data: [{ count: 1, docids: ['L_1'], message: 'm' }], docCount: 1, taskStatus: 'ok' },
+      errorCode: '',
+      message: '',
+      success: true,
+      traceId: '1',
+    }),
   },
   {
     name: 'edge',
     make: (baseURL) => edgeLogDump({ baseURL, pacing: false }),
     ref: EDGE_ID,
-    success: () => ({ status: '00000000', msg: 'success', data: { status: 'succeed', progress: 100, taskId: EDGE_ID, data: { fileName: 'edgeNodes.tar.gz' } } }),
+    success: () => ({
+      status: '00000000',
+      msg: 'success',
+      data: { status: 'succeed', progress: 100, taskId: EDGE_ID, data: { fileName: 'edgeNodes.tar.gz' } },
+    }),
   },
   {
     name: 'dgc',
-    make: (baseURL) => dgcSystemTasks({ endpoint: baseURL, projectId: PROJECT, auth: { token: 'MIIx' }, pacing: false }),
+    make: (baseURL) =>
+      dgcSystemTasks({ endpoint: baseURL, projectId: PROJECT, auth: { token: 'MIIx' }, pacing: false }),
     ref: DGC_ID,
-    success: () => ({ id: DGC_ID, name: 'import', status: 'SUCCESSFUL', subtasks: [{ id: 's1', name: 'job', status: 'SUCCESSFUL' }] }),
+    success: () => ({
+      id: DGC_ID,
+      name: 'import',
+      status: 'SUCCESSFUL',
+      subtasks: [{ id: 's1', name: 'job', status: 'SUCCESSFUL' }],
+    }),
   },
   {
     name: 'workflow',
@@ -598,54 +781,70 @@ const bodySubjects: BodySubject[] = [
 describe('response bodies: the size cap and prototype keys', () => {
   const CAP = 10 * 1024 * 1024;
 
-  it.each(bodySubjects)('$name: a body over the 10 MiB cap (with a length, chunked, or a small gzip that inflates past it) is refused, not retried', async (subject) => {
-    const adapter = track(subject.make(http.url));
-    const padding = (n: number) => JSON.stringify({ pad: 'x'.repeat(n) });
-    const cases: ((res: ServerResponse) => void)[] = [
-      (res) => sendText(res, 200, padding(CAP + 10), 'application/json'),
-      (res) => {
-        res.writeHead(200, { 'content-type': 'application/json' }); // chunked: no content-length
-        for (let i = 0; i < 11; i += 1) res.write('x'.repeat(1024 * 1024));
-        res.end();
-      },
-      (res) => {
-        const bomb = gzipSync(Buffer.from(padding(CAP * 3)));
-        expect(bomb.length).toBeLessThan(100 * 1024);
-        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(bomb.length) });
-        res.end(bomb);
-      },
-    ];
-    for (const answer of cases) {
-      http.seen.length = 0;
-      http.handle((_req, res) => answer(res));
-      const error = await waitForTask(adapter, subject.ref, { ...QUICK, timeoutMs: 20_000, requestTimeoutMs: 10_000 }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ResponseValidationError);
-      expect((error as Error).message).toMatch(/size limit/);
-      expect(http.seen).toHaveLength(1);
-    }
-  });
+  it.each(bodySubjects)(
+    '$name: a body over the 10 MiB cap (with a length, chunked, or a small gzip that inflates past it) is refused, not retried',
+    async (subject) => {
+      const adapter = track(subject.make(http.url));
+      const padding = (n: number) => JSON.stringify({ pad: 'x'.repeat(n) });
+      const cases: ((res: ServerResponse) => void)[] = [
+        (res) => sendText(res, 200, padding(CAP + 10), 'application/json'),
+        (res) => {
+          res.writeHead(200, { 'content-type': 'application/json' }); // chunked: no content-length
+          for (let i = 0; i < 11; i += 1) res.write('x'.repeat(1024 * 1024));
+          res.end();
+        },
+        (res) => {
+          const bomb = gzipSync(Buffer.from(padding(CAP * 3)));
+          expect(bomb.length).toBeLessThan(100 * 1024);
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+            'content-length': String(bomb.length),
+          });
+          res.end(bomb);
+        },
+      ];
+      for (const answer of cases) {
+        http.seen.length = 0;
+        http.handle((_req, res) => answer(res));
+        const error = await waitForTask(adapter, subject.ref, {
+          ...QUICK,
+          timeoutMs: 20_000,
+          requestTimeoutMs: 10_000,
+        }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ResponseValidationError);
+        expect((error as Error).message).toMatch(/size limit/);
+        expect(http.seen).toHaveLength(1);
+      }
+    },
+  );
 
-  it.each(bodySubjects)('$name: __proto__ and constructor keys at every level of a good answer pollute nothing', async (subject) => {
-    const adapter = track(subject.make(http.url));
-    const extra = '"__proto__":{"polluted":"yes","toString":"no"},"constructor":{"prototype":{"polluted2":"yes"}}';
-    http.handle((_req, res, seen) => sendText(res, 200, withKeysEverywhere(subject.success({}, seen.url), extra), 'application/json'));
-    const done = await waitForTask(adapter, subject.ref, QUICK);
-    expect(done.state).toBe('succeeded');
-    const probe: Record<string, unknown> = {};
-    expect(probe['polluted']).toBeUndefined();
-    expect(probe['polluted2']).toBeUndefined();
-    expect(Object.prototype.toString.call(probe)).toBe('[object Object]');
-    expect(Object.keys(Object.prototype)).toEqual([]);
-    // Nothing the wait returned has a borrowed prototype.
-    const visit = (value: unknown, depth = 0): void => {
-      if (depth > 12 || typeof value !== 'object' || value === null) return;
-      const proto = Object.getPrototypeOf(value) as unknown;
-      expect([Object.prototype, Array.prototype, Date.prototype, null]).toContain(proto);
-      expect(Object.hasOwn(value, '__proto__')).toBe(false);
-      for (const item of Object.values(value)) visit(item, depth + 1);
-    };
-    visit(done);
-  });
+  it.each(bodySubjects)(
+    '$name: __proto__ and constructor keys at every level of a good answer pollute nothing',
+    async (subject) => {
+      const adapter = track(subject.make(http.url));
+      const extra = '"__proto__":{"polluted":"yes","toString":"no"},"constructor":{"prototype":{"polluted2":"yes"}}';
+      http.handle((_req, res, seen) =>
+        sendText(res, 200, withKeysEverywhere(subject.success({}, seen.url), extra), 'application/json'),
+      );
+      const done = await waitForTask(adapter, subject.ref, QUICK);
+      expect(done.state).toBe('succeeded');
+      const probe: Record<string, unknown> = {};
+      expect(probe['polluted']).toBeUndefined();
+      expect(probe['polluted2']).toBeUndefined();
+      expect(Object.prototype.toString.call(probe)).toBe('[object Object]');
+      expect(Object.keys(Object.prototype)).toEqual([]);
+      // Nothing the wait returned has a borrowed prototype.
+      const visit = (value: unknown, depth = 0): void => {
+        if (depth > 12 || typeof value !== 'object' || value === null) return;
+        const proto = Object.getPrototypeOf(value) as unknown;
+        expect([Object.prototype, Array.prototype, Date.prototype, null]).toContain(proto);
+        expect(Object.hasOwn(value, '__proto__')).toBe(false);
+        for (const item of Object.values(value)) visit(item, depth + 1);
+      };
+      visit(done);
+    },
+  );
 });
 
 // --- 4. Retry-After: huge, negative, garbage ------------------------------------------------------------
@@ -683,13 +882,18 @@ describe('Retry-After: huge, negative or garbage values are clamped or ignored',
     expect(http.seen).toHaveLength(1);
   });
 
-  it("one answer asking for years does not freeze the adapter: its shared pause is at most 5 minutes, and the next wait runs (fake time)", async () => {
+  it('one answer asking for years does not freeze the adapter: its shared pause is at most 5 minutes, and the next wait runs (fake time)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
     try {
       let calls = 0;
       const axios = fakeAxios(() => {
         calls += 1;
-        if (calls === 1) return { status: 429, body: 'slow down', headers: { 'retry-after': '99999999999', 'content-type': 'text/plain' } };
+        if (calls === 1)
+          return {
+            status: 429,
+            body: 'slow down',
+            headers: { 'retry-after': '99999999999', 'content-type': 'text/plain' },
+          };
         return { status: 200, body: JSON.stringify(bodySubjects[0]!.success({}, '')) };
       });
       // The default pacing (20 per 62 s) is on: the pause is the pacer's.

@@ -12,7 +12,9 @@ afterEach(async () => {
 const TEN_MINUTES = 10 * 60_000;
 
 async function guanceStatus(s: Simulator, taskId: string): Promise<string> {
-  const answer = await raw(`${s.guance.baseURL}/api/v1/logmine/query_task?taskId=${taskId}`, { headers: { 'DF-API-KEY': s.guance.apiKey } });
+  const answer = await raw(`${s.guance.baseURL}/api/v1/logmine/query_task?taskId=${taskId}`, {
+    headers: { 'DF-API-KEY': s.guance.apiKey },
+  });
   return answer.json().content.taskStatus;
 }
 

@@ -12,7 +12,9 @@ afterEach(async () => {
 });
 
 const guanceQuery = (taskId = 'x') =>
-  raw(`${sim.guance.baseURL}/api/v1/logmine/query_task?taskId=${taskId}`, { headers: { 'DF-API-KEY': sim.guance.apiKey } });
+  raw(`${sim.guance.baseURL}/api/v1/logmine/query_task?taskId=${taskId}`, {
+    headers: { 'DF-API-KEY': sim.guance.apiKey },
+  });
 
 describe('simulator faults', () => {
   it('latency: the answer comes latencyMs late, on the caller clock (fake timers advance it)', async () => {
@@ -106,14 +108,22 @@ describe('simulator faults', () => {
     expect((await guanceQuery(g)).json().content.taskStatus).toBe('rebalancing');
 
     const e = sim.edge.createTask([1]);
-    expect((await raw(`${sim.edge.baseURL}/edgemanager/v1/logmgmt/dump/task?taskId=${e}`)).json().data.status).toBe('suspended');
+    expect((await raw(`${sim.edge.baseURL}/edgemanager/v1/logmgmt/dump/task?taskId=${e}`)).json().data.status).toBe(
+      'suspended',
+    );
 
     const d = sim.dgc.createTask();
-    const dgc = await raw(`${sim.dgc.endpoint}/v1/${sim.dgc.projectId}/system-tasks/${d}`, { headers: { 'X-Auth-Token': sim.dgc.token } });
+    const dgc = await raw(`${sim.dgc.endpoint}/v1/${sim.dgc.projectId}/system-tasks/${d}`, {
+      headers: { 'X-Auth-Token': sim.dgc.token },
+    });
     expect(dgc.json().status).toBe('PAUSED');
 
     const w = sim.workflow.createJob('wf', { tasks: ['a', 'b'] });
-    const job = (await raw(`${sim.workflow.baseURL}/api-open/v1/jobs/${w}`, { headers: { Cookie: `explorer_token=${sim.workflow.token}` } })).json();
+    const job = (
+      await raw(`${sim.workflow.baseURL}/api-open/v1/jobs/${w}`, {
+        headers: { Cookie: `explorer_token=${sim.workflow.token}` },
+      })
+    ).json();
     expect(job.data.status).toBe(9);
     expect(job.data.tasks.map((t: { status: number }) => t.status)).toEqual([9, 9]);
 
@@ -130,7 +140,9 @@ describe('simulator faults', () => {
   it('unknown-status with a chosen word', async () => {
     sim.faults.add({ kind: 'unknown-status', statusWord: 'QUEUED_AGAIN', provider: 'dgc' });
     const d = sim.dgc.createTask();
-    const answer = await raw(`${sim.dgc.endpoint}/v1/${sim.dgc.projectId}/system-tasks/${d}`, { headers: { 'X-Auth-Token': sim.dgc.token } });
+    const answer = await raw(`${sim.dgc.endpoint}/v1/${sim.dgc.projectId}/system-tasks/${d}`, {
+      headers: { 'X-Auth-Token': sim.dgc.token },
+    });
     expect(answer.json().status).toBe('QUEUED_AGAIN');
   });
 

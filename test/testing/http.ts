@@ -42,23 +42,25 @@ export function raw(url: string, call: RawCall = {}): Promise<RawAnswer> {
   }
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(
-      target,
-      { method: call.method ?? 'GET', headers, agent: false, ...(call.tls ?? {}) },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          const text = body.toString('utf8');
-          const answer = { status: res.statusCode ?? 0, headers: res.headers, body, text, json: <T>() => JSON.parse(text) as T };
-          // Resolve once the connection is gone, so a test that counts open handles sees none of ours.
-          if (res.socket === null || res.socket.closed) resolve(answer);
-          else res.socket.once('close', () => resolve(answer));
-        });
-      },
-    );
+    const req = send(target, { method: call.method ?? 'GET', headers, agent: false, ...(call.tls ?? {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const text = body.toString('utf8');
+        const answer = {
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body,
+          text,
+          json: <T>() => JSON.parse(text) as T,
+        };
+        // Resolve once the connection is gone, so a test that counts open handles sees none of ours.
+        if (res.socket === null || res.socket.closed) resolve(answer);
+        else res.socket.once('close', () => resolve(answer));
+      });
+    });
     req.on('error', (error) => {
       if (req.socket === null || req.socket.closed) reject(error);
       else req.socket.once('close', () => reject(error));

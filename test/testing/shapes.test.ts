@@ -8,12 +8,17 @@ function shape(value: unknown): unknown {
   if (Array.isArray(value)) return value.length === 0 ? [] : [shape(value[0])];
   if (value === null) return 'null';
   if (typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value as object).sort().map((key) => [key, shape((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((key) => [key, shape((value as Record<string, unknown>)[key])]),
+    );
   }
   return typeof value;
 }
 
-const fixture = (path: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8'));
+const fixture = (path: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${path}`, import.meta.url), 'utf8'));
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -24,7 +29,9 @@ afterAll(() => sim.close());
 describe("the simulator's answers have the shapes of the providers' documented examples", () => {
   it('Guance query_task (seed 000)', async () => {
     const taskId = sim.guance.createTask({ durationMs: 0 });
-    const answer = await raw(`${sim.guance.baseURL}/api/v1/logmine/query_task?taskId=${taskId}`, { headers: { 'DF-API-KEY': sim.guance.apiKey } });
+    const answer = await raw(`${sim.guance.baseURL}/api/v1/logmine/query_task?taskId=${taskId}`, {
+      headers: { 'DF-API-KEY': sim.guance.apiKey },
+    });
     expect(shape(answer.json())).toEqual(shape(fixture('guance/query_task.seed-000.json')));
   });
 
@@ -36,16 +43,26 @@ describe("the simulator's answers have the shapes of the providers' documented e
 
   it('DataArts system task (seed 002, example 4) and its not-found error', async () => {
     const taskId = sim.dgc.createTask({ durationMs: 0, subtasks: ['Import job [job_batch].'] });
-    const answer = await raw(`${sim.dgc.endpoint}/v1/${sim.dgc.projectId}/system-tasks/${taskId}`, { headers: { 'X-Auth-Token': sim.dgc.token } });
-    const documented = JSON.parse(readFileSync(new URL('../fixtures/dgc/seed-002-example-4.txt', import.meta.url), 'utf8'));
+    const answer = await raw(`${sim.dgc.endpoint}/v1/${sim.dgc.projectId}/system-tasks/${taskId}`, {
+      headers: { 'X-Auth-Token': sim.dgc.token },
+    });
+    const documented = JSON.parse(
+      readFileSync(new URL('../fixtures/dgc/seed-002-example-4.txt', import.meta.url), 'utf8'),
+    );
     expect(shape(answer.json())).toEqual(shape(documented));
-    const missing = await raw(`${sim.dgc.endpoint}/v1/${sim.dgc.projectId}/system-tasks/nope`, { headers: { 'X-Auth-Token': sim.dgc.token } });
-    expect(shape(missing.json())).toEqual(shape(JSON.parse(readFileSync(new URL('../fixtures/dgc/seed-002-error-DLF.0810.txt', import.meta.url), 'utf8'))));
+    const missing = await raw(`${sim.dgc.endpoint}/v1/${sim.dgc.projectId}/system-tasks/nope`, {
+      headers: { 'X-Auth-Token': sim.dgc.token },
+    });
+    expect(shape(missing.json())).toEqual(
+      shape(JSON.parse(readFileSync(new URL('../fixtures/dgc/seed-002-error-DLF.0810.txt', import.meta.url), 'utf8'))),
+    );
   });
 
   it('Explorer job detail (api-desc-job.md)', async () => {
     const jobId = sim.workflow.createJob('3992429968', { queuedMs: 0, durationMs: 0, tasks: ['BFS'] });
-    const answer = await raw(`${sim.workflow.baseURL}/api-open/v1/jobs/${jobId}`, { headers: { Cookie: `explorer_token=${sim.workflow.token}` } });
+    const answer = await raw(`${sim.workflow.baseURL}/api-open/v1/jobs/${jobId}`, {
+      headers: { Cookie: `explorer_token=${sim.workflow.token}` },
+    });
     const documented = fixture('workflow/job-1964.json') as { data: { name: string } };
     expect(shape(answer.json())).toEqual(shape(documented));
     expect(answer.json().data.name).toMatch(/^workflow_3992429968_\d{14}$/);

@@ -81,7 +81,10 @@ export abstract class TaskPollError extends Error {
 function describeCause(cause: unknown): unknown {
   if (cause instanceof TaskPollError) return cause.toJSON();
   // Errors, and error-shaped objects (errors from another realm, or test runners' serialized clones).
-  if (cause instanceof Error || (typeof cause === 'object' && cause !== null && typeof (cause as Error).message === 'string')) {
+  if (
+    cause instanceof Error ||
+    (typeof cause === 'object' && cause !== null && typeof (cause as Error).message === 'string')
+  ) {
     const { name, message, code } = cause as { name?: unknown; message: string; code?: unknown };
     const out: Record<string, unknown> = { name: typeof name === 'string' ? name : 'Error', message };
     if (typeof code === 'string' || typeof code === 'number') out['code'] = code;
@@ -89,5 +92,7 @@ function describeCause(cause: unknown): unknown {
   }
   if (cause === null || ['string', 'number', 'boolean'].includes(typeof cause)) return cause;
   // Never String() an object: a null-prototype one throws (toJSON must not), a custom toString may print anything.
-  return typeof cause === 'object' || typeof cause === 'function' ? Object.prototype.toString.call(cause) : String(cause);
+  return typeof cause === 'object' || typeof cause === 'function'
+    ? Object.prototype.toString.call(cause)
+    : String(cause);
 }

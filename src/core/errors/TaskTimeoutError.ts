@@ -35,7 +35,9 @@ export class TaskTimeoutError extends TaskPollError {
   readonly remoteCancel: WaitReport['remoteCancel'];
 
   constructor(report: WaitReport & { timeoutMs: number }, options: TaskPollErrorOptions = {}) {
-    const last = report.lastStatus ? `; last state ${report.lastStatus.state} (${report.lastStatus.providerState})` : '; no poll answered';
+    const last = report.lastStatus
+      ? `; last state ${report.lastStatus.state} (${report.lastStatus.providerState})`
+      : '; no poll answered';
     super(
       `Task ${options.taskId ?? ''} did not finish within ${report.timeoutMs} ms (${report.attempts} polls${last})`,
       options,

@@ -43,14 +43,17 @@ export function toHttpResponse(
     // reset mid-body), so the poll retries it within its budget. JSON of the wrong shape is the
     // provider's answer and still fails at once (parseBody).
     const status = ok ? '' : `HTTP ${response.status} `;
-    throw new ResponseValidationError(`${context.provider}: ${context.operation} answered ${status}with malformed JSON (cut off?)`, {
-      provider: context.provider,
-      taskId: context.taskId,
-      httpStatus: response.status,
-      transient: true,
-      retryAfterMs,
-      issues: [{ path: [], message: 'body is not valid JSON' }],
-    });
+    throw new ResponseValidationError(
+      `${context.provider}: ${context.operation} answered ${status}with malformed JSON (cut off?)`,
+      {
+        provider: context.provider,
+        taskId: context.taskId,
+        httpStatus: response.status,
+        transient: true,
+        retryAfterMs,
+        issues: [{ path: [], message: 'body is not valid JSON' }],
+      },
+    );
   }
   return { status: response.status, headers, data, text, retryAfterMs, path: context.path };
 }
@@ -90,4 +93,3 @@ export async function readSome(stream: Readable, limit: number): Promise<string>
   stream.destroy();
   return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }
-

@@ -98,7 +98,7 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
         taskId: request.taskId,
         what: `${request.method} ${response.path}`,
         httpStatus: response.status,
-        notJson: response.data === undefined ? response.text ?? '' : undefined,
+        notJson: response.data === undefined ? (response.text ?? '') : undefined,
       });
       return { response, body };
     },
@@ -122,7 +122,13 @@ function openTransport(config: HttpClientConfig): Transport {
   const { provider } = config;
   const baseURL = checkBaseURL(config.baseURL, `${provider}: baseURL`);
   const requestTimeoutMs = durationOption('requestTimeoutMs', config.requestTimeoutMs, 10_000, { min: 1 });
-  const maxResponseBytes = numberOption('maxResponseBytes', config.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 1, 2 ** 31);
+  const maxResponseBytes = numberOption(
+    'maxResponseBytes',
+    config.maxResponseBytes,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    1,
+    2 ** 31,
+  );
   if (config.axios !== undefined && typeof config.axios?.request !== 'function') {
     throw new TypeError(`axios must be an axios instance, got ${describe(config.axios)}`);
   }
@@ -131,18 +137,22 @@ function openTransport(config: HttpClientConfig): Transport {
   const httpAgent = ownAgents ? new HttpAgent({ keepAlive: true, maxSockets: 64 }) : undefined;
   // rejectUnauthorized set explicitly: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment does not turn
   // certificate checks off for taskpoll's own agent.
-  const httpsAgent = config.httpsAgent ?? (ownAgents ? new HttpsAgent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: true }) : undefined);
+  const httpsAgent =
+    config.httpsAgent ??
+    (ownAgents ? new HttpsAgent({ keepAlive: true, maxSockets: 64, rejectUnauthorized: true }) : undefined);
   // A slot the pacer grants must be a request on the wire. Past the agent's sockets, the rest would
   // queue in the agent: counted as request time, and leaving later than the pacer counted them, so a
   // burst could reach the provider inside its next window. (A caller's own axios is left alone.)
   const sockets = ownAgents ? (baseURL.protocol === 'https:' ? httpsAgent : httpAgent)?.maxSockets : undefined;
-  if (pacing && sockets !== undefined && Number.isFinite(sockets) && pacing.maxConcurrency > sockets) pacing.maxConcurrency = sockets;
+  if (pacing && sockets !== undefined && Number.isFinite(sockets) && pacing.maxConcurrency > sockets)
+    pacing.maxConcurrency = sockets;
   const pacer = pacing ? createPacer(pacing) : undefined;
   // Without pacing, requests past the agent's sockets would wait in the agent's queue fully built (an
   // axios request and a ClientRequest each, memory held for as long as they wait). They wait here
   // instead, in the same order and still counted as request time; axios builds them once a socket
   // is free.
-  const gate = !pacer && sockets !== undefined && Number.isFinite(sockets) ? createPacer({ maxConcurrency: sockets }) : undefined;
+  const gate =
+    !pacer && sockets !== undefined && Number.isFinite(sockets) ? createPacer({ maxConcurrency: sockets }) : undefined;
   return {
     config,
     provider,
@@ -157,7 +167,10 @@ function openTransport(config: HttpClientConfig): Transport {
     pacer,
     gate,
     idleControllers: [],
-    rateLimitFloorMs: config.rateLimit === undefined ? undefined : durationOption('rateLimit.floorMs', config.rateLimit.floorMs, 0, { min: 0 }),
+    rateLimitFloorMs:
+      config.rateLimit === undefined
+        ? undefined
+        : durationOption('rateLimit.floorMs', config.rateLimit.floorMs, 0, { min: 0 }),
     isRateLimit: config.rateLimit?.matches ?? ((response: HttpResponse) => response.status === 429),
     closed: false,
   };
@@ -173,7 +186,8 @@ async function readAnswer(t: Transport, request: HttpRequest): Promise<HttpRespo
   } finally {
     release?.();
     scope.dispose();
-    const reusable = t.ownAgents && t.idleControllers.length < MAX_IDLE_CONTROLLERS ? scope.reusableController() : undefined;
+    const reusable =
+      t.ownAgents && t.idleControllers.length < MAX_IDLE_CONTROLLERS ? scope.reusableController() : undefined;
     if (reusable) t.idleControllers.push(reusable);
   }
 }
@@ -195,7 +209,10 @@ async function openStream(
   if (response.status < 200 || response.status > 299) {
     const text = await readSome(body, STREAM_ERROR_BODY_BYTES).catch(() => '');
     done();
-    const parsed = toHttpResponse({ ...response, data: text }, { provider: t.provider, taskId: request.taskId, operation, path });
+    const parsed = toHttpResponse(
+      { ...response, data: text },
+      { provider: t.provider, taskId: request.taskId, operation, path },
+    );
     throw answerError(t, parsed, request, operation);
   }
   // The body is handed on through a PassThrough so that a failure mid-stream surfaces as a
@@ -225,7 +242,8 @@ async function send(t: Transport, request: HttpRequest, responseType: 'text' | '
   const { operation } = out;
   // A request made inside a poll carries the poll's own limit (the wait's requestTimeoutMs) on its
   // signal: that limit alone applies, so a wait may allow a poll more time than the adapter's calls.
-  const timeoutMs = request.timeoutMs ?? (carriesTimeLimit(request.signal) ? Number.POSITIVE_INFINITY : t.requestTimeoutMs);
+  const timeoutMs =
+    request.timeoutMs ?? (carriesTimeLimit(request.signal) ? Number.POSITIVE_INFINITY : t.requestTimeoutMs);
   const sizeLimit = responseLimit(request.maxResponseBytes ?? t.maxResponseBytes);
   // Waiting for a pacing slot is not time the request took: neither this client's time limit nor
   // the poller's per-request limit runs while the request is queued (only the caller's signal does).
@@ -294,19 +312,33 @@ function outgoing(t: Transport, request: HttpRequest): Outgoing {
  * timed-out NetworkError. A text request reuses an idle controller when there is one; a stream's
  * body outlives the request, so its controller is never lent on.
  */
-function timeLimit(t: Transport, request: HttpRequest, operation: string, timeoutMs: number, responseType: 'text' | 'stream'): LinkedAbort {
+function timeLimit(
+  t: Transport,
+  request: HttpRequest,
+  operation: string,
+  timeoutMs: number,
+  responseType: 'text' | 'stream',
+): LinkedAbort {
   const { provider, endpoint } = t;
-  return linkAbort([request.signal], {
-    ms: timeoutMs,
-    reason: () =>
-      new NetworkError(`${provider}: ${operation} to ${endpoint.host}:${endpoint.port} got no answer within ${timeoutMs} ms`, {
-        provider,
-        taskId: request.taskId,
-        timedOut: true,
-        errno: 'ETIMEDOUT',
-        ...endpoint,
-      }),
-  }, false, responseType === 'text' ? t.idleControllers.pop() : undefined);
+  return linkAbort(
+    [request.signal],
+    {
+      ms: timeoutMs,
+      reason: () =>
+        new NetworkError(
+          `${provider}: ${operation} to ${endpoint.host}:${endpoint.port} got no answer within ${timeoutMs} ms`,
+          {
+            provider,
+            taskId: request.taskId,
+            timedOut: true,
+            errno: 'ETIMEDOUT',
+            ...endpoint,
+          },
+        ),
+    },
+    false,
+    responseType === 'text' ? t.idleControllers.pop() : undefined,
+  );
 }
 
 /**
@@ -374,7 +406,10 @@ function closedError(t: Transport, request: HttpRequest, operation: string): Net
  * The caller's pacing over the provider's default, key by key: `{ maxConcurrency: 2 }` keeps the
  * provider's documented rate and only adds a concurrency cap. `false` turns pacing off.
  */
-function mergePacing(defaults: PacingOptions | false | undefined, given: PacingOptions | false | undefined): PacingOptions | false | undefined {
+function mergePacing(
+  defaults: PacingOptions | false | undefined,
+  given: PacingOptions | false | undefined,
+): PacingOptions | false | undefined {
   if (given === undefined) return defaults;
   if (given === false || typeof given !== 'object' || given === null || !defaults) return given;
   const merged: Record<string, unknown> = { ...defaults };
@@ -385,6 +420,7 @@ function mergePacing(defaults: PacingOptions | false | undefined, given: PacingO
 /** A response size limit as axios takes it: -1 for none. */
 function responseLimit(bytes: number): number {
   if (bytes === Number.POSITIVE_INFINITY) return -1;
-  if (!(typeof bytes === 'number' && bytes >= 1)) throw new RangeError(`maxResponseBytes must be a number >= 1 or Infinity, got ${describe(bytes)}`);
+  if (!(typeof bytes === 'number' && bytes >= 1))
+    throw new RangeError(`maxResponseBytes must be a number >= 1 or Infinity, got ${describe(bytes)}`);
   return bytes;
 }

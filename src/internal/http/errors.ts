@@ -6,7 +6,14 @@
  *
  * @internal
  */
-import { AuthenticationError, HttpError, NetworkError, ResponseValidationError, isTaskPollError, type TaskPollError } from '../../core/errors/index.js';
+import {
+  AuthenticationError,
+  HttpError,
+  NetworkError,
+  ResponseValidationError,
+  isTaskPollError,
+  type TaskPollError,
+} from '../../core/errors/index.js';
 import { MAX_TIMER_MS } from '../clock.js';
 
 /** Where a transport failure happened, for the error's message and fields. */
@@ -40,7 +47,8 @@ const UNTRUSTED_SERVER = new Set([
 ]);
 
 /** TLS alerts a server sends when it refuses our client certificate (mutual TLS). */
-const CLIENT_CERT_REFUSED = /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED)/;
+const CLIENT_CERT_REFUSED =
+  /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED)/;
 
 /**
  * A TLS alert named in an OpenSSL error text: `sslv3 alert handshake failure`, `tlsv13 alert certificate
@@ -81,13 +89,19 @@ export function toTaskPollError(error: unknown, context: FailureContext): TaskPo
   const code = typeof e.code === 'string' ? e.code : undefined;
   // Node's fetch (undici) rejects a failed request with `TypeError('fetch failed')` and the system
   // error in `cause`: a transport failure like any other (custom adapters built on fetch).
-  const isFetch = error instanceof TypeError && e.message === 'fetch failed' && typeof e.cause === 'object' && e.cause !== null;
-  if (!isAxios && !isFetch && !(error instanceof Error && code !== undefined && /^(E[A-Z]+|ERR_|[A-Z_]+CERT|CERT_|HOSTNAME)/.test(code))) {
+  const isFetch =
+    error instanceof TypeError && e.message === 'fetch failed' && typeof e.cause === 'object' && e.cause !== null;
+  if (
+    !isAxios &&
+    !isFetch &&
+    !(error instanceof Error && code !== undefined && /^(E[A-Z]+|ERR_|[A-Z_]+CERT|CERT_|HOSTNAME)/.test(code))
+  ) {
     return undefined;
   }
   const innerCode = innermostCode(e) ?? code;
   const endpoint = context.host !== undefined ? { host: context.host, port: context.port } : endpointOf(e);
-  const to = endpoint.host === undefined ? '' : ` to ${endpoint.host}${endpoint.port === undefined ? '' : `:${endpoint.port}`}`;
+  const to =
+    endpoint.host === undefined ? '' : ` to ${endpoint.host}${endpoint.port === undefined ? '' : `:${endpoint.port}`}`;
   const where = `${context.provider}: ${context.operation ?? 'request'}${to}`;
   const cause = sanitized(e, innerCode);
   const base = { provider: context.provider, taskId: context.taskId, cause };
@@ -118,13 +132,19 @@ export function toTaskPollError(error: unknown, context: FailureContext): TaskPo
     });
   }
   if (innerCode !== undefined && CLIENT_CERT_REFUSED.test(innerCode)) {
-    return new AuthenticationError(`${where} failed: the server refused the TLS client certificate (${innerCode})`, base);
+    return new AuthenticationError(
+      `${where} failed: the server refused the TLS client certificate (${innerCode})`,
+      base,
+    );
   }
   const alert = tlsAlert(e);
   if (alert !== undefined && (innerCode === 'EPROTO' || innerCode?.startsWith('ERR_SSL'))) {
     // OpenSSL reports some alerts only in the text of an EPROTO error ("sslv3 alert handshake failure").
     if (CLIENT_CERT_ALERTS.has(alert)) {
-      return new AuthenticationError(`${where} failed: the server refused the TLS client certificate (alert "${alert}")`, base);
+      return new AuthenticationError(
+        `${where} failed: the server refused the TLS client certificate (alert "${alert}")`,
+        base,
+      );
     }
     const why =
       alert === 'handshake failure'
@@ -154,7 +174,12 @@ function endpointOf(error: ErrorLike): { host: string | undefined; port: number 
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
     const { address, hostname, port } = current as { address?: unknown; hostname?: unknown; port?: unknown };
-    const host = typeof address === 'string' && address !== '' ? address : typeof hostname === 'string' && hostname !== '' ? hostname : undefined;
+    const host =
+      typeof address === 'string' && address !== ''
+        ? address
+        : typeof hostname === 'string' && hostname !== ''
+          ? hostname
+          : undefined;
     if (host !== undefined && /^[\w.:%-]+$/.test(host)) {
       return {
         host: host.includes(':') ? `[${host}]` : host,
@@ -171,7 +196,12 @@ function innermostCode(error: ErrorLike): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth += 1) {
     const code = (current as ErrorLike).code;
-    if (typeof code === 'string' && code !== 'ERR_BAD_RESPONSE' && code !== 'ERR_BAD_REQUEST' && code !== 'ERR_NETWORK') {
+    if (
+      typeof code === 'string' &&
+      code !== 'ERR_BAD_RESPONSE' &&
+      code !== 'ERR_BAD_REQUEST' &&
+      code !== 'ERR_NETWORK'
+    ) {
       found = code;
     }
     current = (current as ErrorLike).cause;
@@ -199,16 +229,22 @@ export function bodyFailure(
   error: unknown,
   context: { provider: string; taskId?: string | undefined; operation: string; host: string; port: number },
 ): NetworkError {
-  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as { message?: unknown; code?: unknown };
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as {
+    message?: unknown;
+    code?: unknown;
+  };
   const cause = sanitized(e, typeof e.code === 'string' ? e.code : undefined);
   const where = `${context.operation} to ${context.host}:${context.port}`;
-  return new NetworkError(`${context.provider}: ${where} failed while reading the body${cause.message ? `: ${cause.message.slice(0, 200)}` : ''}`, {
-    provider: context.provider,
-    taskId: context.taskId,
-    cause,
-    host: context.host,
-    port: context.port,
-  });
+  return new NetworkError(
+    `${context.provider}: ${where} failed while reading the body${cause.message ? `: ${cause.message.slice(0, 200)}` : ''}`,
+    {
+      provider: context.provider,
+      taskId: context.taskId,
+      cause,
+      host: context.host,
+      port: context.port,
+    },
+  );
 }
 
 /**

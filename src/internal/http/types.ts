@@ -123,9 +123,14 @@ export interface HttpClient {
   /** Sends a request and returns the 2xx answer with its JSON body; every failure is a TaskPollError. */
   request(request: HttpRequest): Promise<HttpResponse>;
   /** Like `request`, then validates the body with `schema`. */
-  requestJson<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<{ response: HttpResponse; body: z.output<S> }>;
+  requestJson<S extends z.ZodType>(
+    request: HttpRequest,
+    schema: S,
+  ): Promise<{ response: HttpResponse; body: z.output<S> }>;
   /** Sends a request and returns the 2xx answer's body as a stream (downloads). */
-  stream(request: HttpRequest): Promise<{ status: number; headers: Record<string, string>; body: Readable; done: () => void }>;
+  stream(
+    request: HttpRequest,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Readable; done: () => void }>;
   /**
    * The path a request for `path` is sent to (the base URL's path, then `path`), for errors raised
    * where no answer is at hand.
@@ -145,4 +150,3 @@ export interface HttpClient {
    */
   close(): void;
 }
-

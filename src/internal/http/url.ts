@@ -13,7 +13,8 @@ import { describe } from '../checks.js';
  * (a protocol-relative reference: `http://a.example//evil.example` would name the host `evil.example`).
  */
 export function checkBaseURL(value: unknown, name: string): URL {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a URL string, got ${describe(value)}`);
+  if (typeof value !== 'string' || value === '')
+    throw new TypeError(`${name} must be a URL string, got ${describe(value)}`);
   if (value.includes('\\')) throw new TypeError(`${name} must not contain a backslash`);
   let url: URL;
   try {
@@ -21,7 +22,8 @@ export function checkBaseURL(value: unknown, name: string): URL {
   } catch {
     throw new TypeError(`${name} must be an absolute http(s) URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${name} must use http or https, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError(`${name} must use http or https, got ${url.protocol}`);
   if (url.username || url.password) throw new TypeError(`${name} must not contain credentials`);
   if (url.search || url.hash) throw new TypeError(`${name} must not have a query or fragment`);
   if (url.pathname.startsWith('//')) {
@@ -56,7 +58,8 @@ export function pathSegment(value: unknown, name: string, maxLength = 256): stri
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) value = String(value);
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
   if (value === '' || value === '.' || value === '..') throw new TypeError(`${name} must not be empty, "." or ".."`);
-  if (value.length > maxLength) throw new RangeError(`${name} must be at most ${maxLength} characters, got ${value.length}`);
+  if (value.length > maxLength)
+    throw new RangeError(`${name} must be at most ${maxLength} characters, got ${value.length}`);
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new TypeError(`${name} must not contain control characters`);
   return encodeURIComponent(value);

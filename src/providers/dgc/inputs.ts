@@ -15,7 +15,6 @@ import type { DgcImportConnectionsInput, DgcImportJobsInput } from './types.js';
 const OBS_PATH = /^obs:\/\/[^/\s]+\/\S/;
 /** The longest OBS path accepted, in characters: OBS object keys are at most 1024 bytes. */
 const MAX_OBS_PATH_CHARS = 1024;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
 const JOB_IMPORT_FIELDS = ['path', 'params', 'sameNamePolicy', 'jobsParam', 'executeUser', 'targetStatus', 'approvers'];
 const SAME_NAME_POLICIES = ['SKIP', 'OVERWRITE'] as const;

@@ -98,7 +98,7 @@ export function formatSdkDate(epochMs: number): string {
  * The signer's escaping: UTF-8 bytes, `A-Z a-z 0-9 - _ . ~` kept, every other byte as `%XX` with
  * upper-case hex (unlike `encodeURIComponent`, which keeps `! ' ( ) *`).
  */
-function escape(value: string): string {
+function escapeComponent(value: string): string {
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const char = String.fromCharCode(byte);
@@ -111,7 +111,7 @@ function escape(value: string): string {
 function canonicalUri(pathname: string): string {
   const path = pathname
     .split('/')
-    .map((segment) => escape(decodeSegment(segment)))
+    .map((segment) => escapeComponent(decodeSegment(segment)))
     .join('/');
   return path.endsWith('/') ? path : `${path}/`;
 }
@@ -128,7 +128,7 @@ function decodeSegment(segment: string): string {
 function canonicalQuery(params: URLSearchParams): string {
   return [...params]
     .sort(([ka, va], [kb, vb]) => compareBytes(ka, kb) || compareBytes(va, vb))
-    .map(([key, value]) => `${escape(key)}=${escape(value)}`)
+    .map(([key, value]) => `${escapeComponent(key)}=${escapeComponent(value)}`)
     .join('&');
 }
 

@@ -113,7 +113,8 @@ export function statusReport(task: DumpTask, raw: unknown): StatusReport<EdgeLog
     createdAt: task.createdAt ?? undefined,
     startedAt: task.startedAt ?? undefined,
     finishedAt: task.finishedAt ?? undefined,
-    result: state === 'succeeded' || state === 'partial' ? { fileName: task.data?.fileName ?? ARCHIVE_NAME } : undefined,
+    result:
+      state === 'succeeded' || state === 'partial' ? { fileName: task.data?.fileName ?? ARCHIVE_NAME } : undefined,
     raw,
   };
 }

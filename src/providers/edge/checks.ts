@@ -30,7 +30,8 @@ export function checkSubmitInput(input: unknown): number[] {
     if (key !== 'edgeNodes') throw new TypeError(`${PROVIDER}: unknown submit field "${key}"`);
   }
   const nodes = (input as { edgeNodes?: unknown }).edgeNodes;
-  if (!Array.isArray(nodes)) throw new TypeError(`${PROVIDER}: edgeNodes must be an array of node ids, got ${describe(nodes)}`);
+  if (!Array.isArray(nodes))
+    throw new TypeError(`${PROVIDER}: edgeNodes must be an array of node ids, got ${describe(nodes)}`);
   if (nodes.length < 1 || nodes.length > MAX_NODES) {
     throw new RangeError(`${PROVIDER}: edgeNodes must hold 1 to ${MAX_NODES} node ids, got ${nodes.length}`);
   }
@@ -56,7 +57,9 @@ export function checkDownloadTask(task: unknown): string {
   }
   const status = task as TaskStatus<EdgeLogDumpResult>;
   if (status.provider !== PROVIDER) {
-    throw new TypeError(`${PROVIDER}: download needs a status from this adapter, got one from provider ${describe(status.provider)}`);
+    throw new TypeError(
+      `${PROVIDER}: download needs a status from this adapter, got one from provider ${describe(status.provider)}`,
+    );
   }
   const taskId = checkId(status.taskId, PROVIDER, { ...TASK_ID, name: 'status.taskId' });
   requireDownloadable(status);
@@ -82,12 +85,16 @@ export async function checkDestination(destination: unknown): Promise<{ path?: s
     const path = resolve(destination);
     const existing = await stat(path).catch(() => undefined);
     if (existing?.isDirectory()) {
-      throw new TypeError(`${PROVIDER}: download destination ${path} is a directory; give a file path such as ${join(path, ARCHIVE_NAME)}`);
+      throw new TypeError(
+        `${PROVIDER}: download destination ${path} is a directory; give a file path such as ${join(path, ARCHIVE_NAME)}`,
+      );
     }
     return { path };
   }
   if (isWritable(destination)) return { stream: destination };
-  throw new TypeError(`${PROVIDER}: download destination must be a file path or a Writable stream, got ${describe(destination)}`);
+  throw new TypeError(
+    `${PROVIDER}: download destination must be a file path or a Writable stream, got ${describe(destination)}`,
+  );
 }
 
 /** Duck-typed, so a Writable from another copy of `node:stream` (or a stream-like sink) is accepted. */

@@ -14,7 +14,15 @@ import { checkCallOptions } from '../../internal/checks.js';
 import { createHttpClient } from '../../internal/http/client.js';
 import type { HttpClient, HttpRequest } from '../../internal/http/types.js';
 import { parseBody } from '../../internal/validate.js';
-import { PROVIDER, SUCCESS, TASK_PATH, envelopeSchema, statusBodySchema, statusReport, submitBodySchema } from './api.js';
+import {
+  PROVIDER,
+  SUCCESS,
+  TASK_PATH,
+  envelopeSchema,
+  statusBodySchema,
+  statusReport,
+  submitBodySchema,
+} from './api.js';
 import { checkSubmitInput } from './checks.js';
 import { answerError, interpretError } from './errors.js';
 import { EDGE_DEFAULTS } from './options.js';
@@ -28,7 +36,11 @@ import type { EdgeLogDumpOptions, EdgeLogDumpResult } from './types.js';
 const RATE_LIMIT_FLOOR_MS = 1000;
 
 /** The shared HTTP client with MEF's pacing, error reading and rate-limit floor; `agent` is the one requests go through, if any. */
-export function createEdgeClient(options: EdgeLogDumpOptions, requestTimeoutMs: number, agent: HttpsAgent | undefined): HttpClient {
+export function createEdgeClient(
+  options: EdgeLogDumpOptions,
+  requestTimeoutMs: number,
+  agent: HttpsAgent | undefined,
+): HttpClient {
   return createHttpClient({
     provider: PROVIDER,
     baseURL: options.baseURL,
@@ -47,7 +59,11 @@ export function createEdgeClient(options: EdgeLogDumpOptions, requestTimeoutMs: 
  * The envelope is read first, so that an error code in a 2xx answer is reported as MEF's error rather
  * than as a body of the wrong shape.
  */
-async function callEnvelope<S extends z.ZodType>(client: HttpClient, request: HttpRequest, schema: S): Promise<{ body: z.output<S>; raw: unknown }> {
+async function callEnvelope<S extends z.ZodType>(
+  client: HttpClient,
+  request: HttpRequest,
+  schema: S,
+): Promise<{ body: z.output<S>; raw: unknown }> {
   const { response, body } = await client.requestJson(request, envelopeSchema);
   if (body.status !== SUCCESS) throw answerError(body.status, body.msg, response, request);
   const parsed = parseBody(schema, response.data, {
@@ -60,8 +76,16 @@ async function callEnvelope<S extends z.ZodType>(client: HttpClient, request: Ht
 }
 
 /** One status query (`GET /task?taskId=`); an answer about another task is refused rather than believed. */
-export async function queryTask(client: HttpClient, taskId: string, signal: AbortSignal): Promise<StatusReport<EdgeLogDumpResult>> {
-  const { body, raw } = await callEnvelope(client, { method: 'GET', path: TASK_PATH, query: { taskId }, signal, taskId }, statusBodySchema);
+export async function queryTask(
+  client: HttpClient,
+  taskId: string,
+  signal: AbortSignal,
+): Promise<StatusReport<EdgeLogDumpResult>> {
+  const { body, raw } = await callEnvelope(
+    client,
+    { method: 'GET', path: TASK_PATH, query: { taskId }, signal, taskId },
+    statusBodySchema,
+  );
   const task = body.data;
   if (task.taskId !== undefined && task.taskId !== taskId) {
     throw new ResponseValidationError(`${PROVIDER}: GET ${client.pathOf(TASK_PATH)} answered about another task`, {
@@ -83,6 +107,10 @@ export async function queryTask(client: HttpClient, taskId: string, signal: Abor
 export async function submitTask(client: HttpClient, input: unknown, callOptions: unknown): Promise<string> {
   const edgeNodes = checkSubmitInput(input);
   const signal = checkCallOptions(callOptions, PROVIDER, 'submit');
-  const { body } = await callEnvelope(client, { method: 'POST', path: TASK_PATH, body: { module: 'edgeNode', edgeNodes }, signal }, submitBodySchema);
+  const { body } = await callEnvelope(
+    client,
+    { method: 'POST', path: TASK_PATH, body: { module: 'edgeNode', edgeNodes }, signal },
+    submitBodySchema,
+  );
   return body.data.taskId;
 }

@@ -113,14 +113,18 @@ export async function downloadArchive(
  */
 function downloadLimit(context: DownloadContext, taskId: string, signal: AbortSignal | undefined): LinkedAbort {
   const { client, downloadTimeoutMs } = context;
-  return linkAbort([signal], {
-    ms: downloadTimeoutMs,
-    reason: () =>
-      new NetworkError(
-        `${PROVIDER}: the download for task ${taskId} from ${client.endpoint.host}:${client.endpoint.port} did not finish within ${downloadTimeoutMs} ms`,
-        { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
-      ),
-  }, true);
+  return linkAbort(
+    [signal],
+    {
+      ms: downloadTimeoutMs,
+      reason: () =>
+        new NetworkError(
+          `${PROVIDER}: the download for task ${taskId} from ${client.endpoint.host}:${client.endpoint.port} did not finish within ${downloadTimeoutMs} ms`,
+          { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
+        ),
+    },
+    true,
+  );
 }
 
 /** The streamed answer of the download request. */
@@ -131,16 +135,24 @@ type ArchiveAnswer = Awaited<ReturnType<HttpClient['stream']>>;
  * download limit. Both limits are pausable links, so neither runs while the request waits for a
  * pacing slot; once the headers are in, the header limit stops and the link only passes `life` on.
  */
-async function streamWithHeaderLimit(context: DownloadContext, taskId: string, life: LinkedAbort): Promise<ArchiveAnswer> {
+async function streamWithHeaderLimit(
+  context: DownloadContext,
+  taskId: string,
+  life: LinkedAbort,
+): Promise<ArchiveAnswer> {
   const { client, requestTimeoutMs, downloadTimeoutMs, maxDownloadBytes } = context;
-  const headers = linkAbort([life.signal], {
-    ms: requestTimeoutMs,
-    reason: () =>
-      new NetworkError(
-        `${PROVIDER}: GET ${client.pathOf(DOWNLOAD_PATH)} to ${client.endpoint.host}:${client.endpoint.port} got no answer within ${requestTimeoutMs} ms`,
-        { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
-      ),
-  }, true);
+  const headers = linkAbort(
+    [life.signal],
+    {
+      ms: requestTimeoutMs,
+      reason: () =>
+        new NetworkError(
+          `${PROVIDER}: GET ${client.pathOf(DOWNLOAD_PATH)} to ${client.endpoint.host}:${client.endpoint.port} got no answer within ${requestTimeoutMs} ms`,
+          { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
+        ),
+    },
+    true,
+  );
   let answer: ArchiveAnswer;
   try {
     answer = await client.stream({

@@ -8,7 +8,13 @@
  * MEF names no transient or rate-limit code: 429 and 5xx are mapped by their HTTP status before
  * anything here reads them.
  */
-import { AuthenticationError, HttpError, NetworkError, isTaskPollError, type TaskPollError } from '../../core/errors/index.js';
+import {
+  AuthenticationError,
+  HttpError,
+  NetworkError,
+  isTaskPollError,
+  type TaskPollError,
+} from '../../core/errors/index.js';
 import { clipProviderText, envelopeError } from '../../internal/checks.js';
 import { errorForStatus, sanitized, toTaskPollError } from '../../internal/http/errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../internal/http/types.js';
@@ -31,10 +37,16 @@ const NOT_FOUND_TEXT = /find|not found|not exist|no such|no record/i;
  * same code 40052002 also means "scheduler full" on the create route, so only the query route's
  * not-found wording makes it a `TaskNotFoundError`.
  */
-export function answerError(code: string, msg: string | null | undefined, response: HttpResponse, request: HttpRequest): TaskPollError {
+export function answerError(
+  code: string,
+  msg: string | null | undefined,
+  response: HttpResponse,
+  request: HttpRequest,
+): TaskPollError {
   const answer = { provider: PROVIDER, request, response, code, text: msg };
   const isQuery = request.method === 'GET' && request.path === TASK_PATH;
-  if (code === LOG_EXPORT_BUSINESS_ERROR && isQuery && NOT_FOUND_TEXT.test(msg ?? '')) return envelopeError({ ...answer, kind: 'not-found' });
+  if (code === LOG_EXPORT_BUSINESS_ERROR && isQuery && NOT_FOUND_TEXT.test(msg ?? ''))
+    return envelopeError({ ...answer, kind: 'not-found' });
   if (response.status === 404) return envelopeError({ ...answer, kind: 'wrong-url' });
   return envelopeError({ ...answer, kind: 'error' });
 }
@@ -51,7 +63,10 @@ export function interpretError(response: HttpResponse, request: HttpRequest): Ta
   }
   const text = response.text ?? '';
   if (NGINX_CLIENT_CERT.test(text)) {
-    return new AuthenticationError(`${where}: the server did not accept the TLS client certificate (missing or not trusted)`, base);
+    return new AuthenticationError(
+      `${where}: the server did not accept the TLS client certificate (missing or not trusted)`,
+      base,
+    );
   }
   if (NGINX_PLAIN_HTTP.test(text)) {
     return new HttpError(`${where}: the server speaks https, but baseURL uses http`, base);
@@ -59,14 +74,24 @@ export function interpretError(response: HttpResponse, request: HttpRequest): Ta
   // The download route answers an unusable archive with 400 and a JSON string (download_server.go).
   if (typeof response.data === 'string' && response.data !== '') {
     const said = clipProviderText(response.data);
-    if (status === 404) return errorForStatus(response, { provider: PROVIDER, taskId: request.taskId, operation: `${request.method} ${response.path}`, detail: said });
+    if (status === 404)
+      return errorForStatus(response, {
+        provider: PROVIDER,
+        taskId: request.taskId,
+        operation: `${request.method} ${response.path}`,
+        detail: said,
+      });
     return new HttpError(`${where}: ${said}`, base);
   }
   return undefined;
 }
 
 /** A failure while reading the download body, as a TaskPollError (raw axios errors carry the agent's key). */
-export function streamError(error: unknown, taskId: string, client: Pick<HttpClient, 'pathOf' | 'endpoint'>): TaskPollError {
+export function streamError(
+  error: unknown,
+  taskId: string,
+  client: Pick<HttpClient, 'pathOf' | 'endpoint'>,
+): TaskPollError {
   if (isTaskPollError(error)) return error;
   const operation = `GET ${client.pathOf(DOWNLOAD_PATH)}`;
   const context = { provider: PROVIDER, taskId, operation, ...client.endpoint };
@@ -74,12 +99,15 @@ export function streamError(error: unknown, taskId: string, client: Pick<HttpCli
   if (mapped) return mapped;
   const { host, port } = client.endpoint;
   const code = (error as { code?: unknown } | null)?.code;
-  return new NetworkError(`${PROVIDER}: ${operation} to ${host}:${port} failed while reading the archive${error instanceof Error ? `: ${clipProviderText(error.message)}` : ''}`, {
-    provider: PROVIDER,
-    taskId,
-    host,
-    port,
-    // A safe copy (name, code, message), never the error itself: a transport's error may carry its config.
-    cause: error instanceof Error ? sanitized(error, typeof code === 'string' ? code : undefined) : undefined,
-  });
+  return new NetworkError(
+    `${PROVIDER}: ${operation} to ${host}:${port} failed while reading the archive${error instanceof Error ? `: ${clipProviderText(error.message)}` : ''}`,
+    {
+      provider: PROVIDER,
+      taskId,
+      host,
+      port,
+      // A safe copy (name, code, message), never the error itself: a transport's error may carry its config.
+      cause: error instanceof Error ? sanitized(error, typeof code === 'string' ? code : undefined) : undefined,
+    },
+  );
 }

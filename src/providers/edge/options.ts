@@ -76,14 +76,27 @@ export function checkEdgeOptions(options: EdgeLogDumpOptions): EdgeSettings {
     throw new TypeError(`${PROVIDER}: give either tls or httpsAgent, not both`);
   }
   if ((tls !== undefined || callerAgent !== undefined) && baseURL.protocol !== 'https:') {
-    throw new TypeError(`${PROVIDER}: baseURL must use https when ${tls !== undefined ? 'tls' : 'httpsAgent'} is given`);
+    throw new TypeError(
+      `${PROVIDER}: baseURL must use https when ${tls !== undefined ? 'tls' : 'httpsAgent'} is given`,
+    );
   }
   if (callerAgent !== undefined) checkCallerAgent(callerAgent);
   const requestTimeoutMs = durationOption('requestTimeoutMs', options.requestTimeoutMs, 10_000, { min: 1 });
-  const downloadTimeoutMs = durationOption('downloadTimeoutMs', options.downloadTimeoutMs, EDGE_DEFAULTS.downloadTimeoutMs, { min: 1 });
+  const downloadTimeoutMs = durationOption(
+    'downloadTimeoutMs',
+    options.downloadTimeoutMs,
+    EDGE_DEFAULTS.downloadTimeoutMs,
+    { min: 1 },
+  );
   const maxDownloadBytes =
     options.maxDownloadBytes === Number.POSITIVE_INFINITY
       ? options.maxDownloadBytes
-      : numberOption('maxDownloadBytes', options.maxDownloadBytes, EDGE_DEFAULTS.maxDownloadBytes, 1, Number.MAX_SAFE_INTEGER);
+      : numberOption(
+          'maxDownloadBytes',
+          options.maxDownloadBytes,
+          EDGE_DEFAULTS.maxDownloadBytes,
+          1,
+          Number.MAX_SAFE_INTEGER,
+        );
   return { baseURL, tls, callerAgent, requestTimeoutMs, downloadTimeoutMs, maxDownloadBytes };
 }

@@ -31,16 +31,25 @@ export function ownAgent(
   callerAgent: HttpsAgent | undefined,
   callerAxios: boolean,
 ): HttpsAgent | undefined {
-  if (baseURL.protocol !== 'https:' || callerAgent !== undefined || (tls === undefined && callerAxios)) return undefined;
+  if (baseURL.protocol !== 'https:' || callerAgent !== undefined || (tls === undefined && callerAxios))
+    return undefined;
   // MEF's nginx allows 5 connections per client IP.
-  return new HttpsAgent({ keepAlive: true, maxSockets: 5, rejectUnauthorized: true, ...(tls !== undefined ? tlsAgentOptions(tls) : {}) });
+  return new HttpsAgent({
+    keepAlive: true,
+    maxSockets: 5,
+    rejectUnauthorized: true,
+    ...(tls !== undefined ? tlsAgentOptions(tls) : {}),
+  });
 }
 
 /** The caller's `httpsAgent` must be one, and must verify the server: MEF's certificate is always checked. */
 export function checkCallerAgent(agent: unknown): void {
-  if (!(agent instanceof HttpsAgent)) throw new TypeError(`${PROVIDER}: httpsAgent must be an https.Agent, got ${describe(agent)}`);
+  if (!(agent instanceof HttpsAgent))
+    throw new TypeError(`${PROVIDER}: httpsAgent must be an https.Agent, got ${describe(agent)}`);
   if (agent.options.rejectUnauthorized === false) {
-    throw new TypeError(`${PROVIDER}: httpsAgent has rejectUnauthorized: false; the MEF server certificate is always verified`);
+    throw new TypeError(
+      `${PROVIDER}: httpsAgent has rejectUnauthorized: false; the MEF server certificate is always verified`,
+    );
   }
 }
 
@@ -80,7 +89,8 @@ function tlsAgentOptions(tls: unknown): AgentOptions {
 function certificates(name: string, value: unknown): X509Certificate[] {
   const text = pemText(name, value);
   const blocks = text.match(PEM_CERT) ?? [];
-  if (blocks.length === 0) throw new TypeError(`${PROVIDER}: ${name} must be a PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  if (blocks.length === 0)
+    throw new TypeError(`${PROVIDER}: ${name} must be a PEM certificate (-----BEGIN CERTIFICATE-----)`);
   return blocks.map((block, index) => {
     try {
       return new X509Certificate(block);

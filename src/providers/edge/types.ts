@@ -128,7 +128,11 @@ export interface EdgeLogDump extends TaskAdapter<string, EdgeLogDumpResult> {
    * MEF serves one archive (the latest task's) to one download at a time: this adapter runs its
    * downloads one after the other. The archive stays available for a day after the task ends.
    */
-  download(task: EdgeDownloadTask, destination: string | Writable, options?: EdgeCallOptions): Promise<EdgeDownloadResult>;
+  download(
+    task: EdgeDownloadTask,
+    destination: string | Writable,
+    options?: EdgeCallOptions,
+  ): Promise<EdgeDownloadResult>;
   /** What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with `pacing: false`. */
   pacerStats(): PacerStats | undefined;
   /**

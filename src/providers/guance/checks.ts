@@ -14,13 +14,27 @@ import { PROVIDER } from './api.js';
 import { GUANCE_NAMESPACES, GUANCE_SITES, type GuanceLogmineTaskInput, type GuanceSite } from './types.js';
 
 /** The factory's option keys: anything else is a misspelling, refused by name. */
-export const OPTION_KEYS: ReadonlySet<string> = new Set(['apiKey', 'site', 'baseURL', 'axios', 'requestTimeoutMs', 'pacing']);
+export const OPTION_KEYS: ReadonlySet<string> = new Set([
+  'apiKey',
+  'site',
+  'baseURL',
+  'axios',
+  'requestTimeoutMs',
+  'pacing',
+]);
 
 /** A task id is sent as a query parameter; Guance documents no form for it. */
 export const TASK_ID: IdRule = { name: 'taskId' };
 
 /** The fields of `submit`'s input, those of the `send_task` body. */
-const INPUT_KEYS: ReadonlySet<string> = new Set(['analysisField', 'query', 'namespace', 'conditions', 'highlight', 'timeRange']);
+const INPUT_KEYS: ReadonlySet<string> = new Set([
+  'analysisField',
+  'query',
+  'namespace',
+  'conditions',
+  'highlight',
+  'timeRange',
+]);
 
 /**
  * Checks the API key. It is sent as a header, so it must be printable ASCII without control
@@ -31,9 +45,10 @@ export function checkApiKey(apiKey: unknown): string {
   if (typeof apiKey !== 'string' || apiKey === '') {
     throw new TypeError(`${PROVIDER}: apiKey must be a non-empty string, got ${describe(apiKey)}`);
   }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
-  if (/[\u0000-\u001f\u007f]/.test(apiKey)) throw new TypeError(`${PROVIDER}: apiKey must not contain control characters`);
-  if (/[^\u0020-\u007e]/.test(apiKey)) throw new TypeError(`${PROVIDER}: apiKey must be printable ASCII (it is sent as a header)`);
+  if (/[\u0000-\u001f\u007f]/.test(apiKey))
+    throw new TypeError(`${PROVIDER}: apiKey must not contain control characters`);
+  if (/[^\u0020-\u007e]/.test(apiKey))
+    throw new TypeError(`${PROVIDER}: apiKey must be printable ASCII (it is sent as a header)`);
   if (apiKey.trim() !== apiKey) throw new TypeError(`${PROVIDER}: apiKey must not start or end with whitespace`);
   return apiKey;
 }
@@ -51,7 +66,9 @@ export function chooseBaseURL(site: unknown, baseURL: unknown): string {
   if (typeof site !== 'string') throw new TypeError(`${PROVIDER}: site must be a string, got ${describe(site)}`);
   // Own keys only: `site: 'toString'` must not find Object.prototype's.
   if (!Object.hasOwn(GUANCE_SITES, site)) {
-    throw new RangeError(`${PROVIDER}: site must be one of ${Object.keys(GUANCE_SITES).join(', ')}, got ${describe(site)}`);
+    throw new RangeError(
+      `${PROVIDER}: site must be one of ${Object.keys(GUANCE_SITES).join(', ')}, got ${describe(site)}`,
+    );
   }
   return GUANCE_SITES[site as GuanceSite];
 }
@@ -72,7 +89,9 @@ export function taskBody(input: GuanceLogmineTaskInput): Record<string, unknown>
     throw new TypeError(`${PROVIDER}: query must be a non-empty DQL string when given, got ${describe(query)}`);
   }
   if (namespace !== undefined && !(GUANCE_NAMESPACES as readonly unknown[]).includes(namespace)) {
-    throw new RangeError(`${PROVIDER}: namespace must be one of ${GUANCE_NAMESPACES.join(', ')}, got ${describe(namespace)}`);
+    throw new RangeError(
+      `${PROVIDER}: namespace must be one of ${GUANCE_NAMESPACES.join(', ')}, got ${describe(namespace)}`,
+    );
   }
   if (conditions !== undefined && typeof conditions !== 'string') {
     throw new TypeError(`${PROVIDER}: conditions must be a string, got ${describe(conditions)}`);
@@ -95,7 +114,9 @@ function checkTimeRange(timeRange: unknown): [number, number] {
   if (!Array.isArray(timeRange) || timeRange.length !== 2) {
     throw new TypeError(`${PROVIDER}: timeRange must be a [start, end] pair, got ${describe(timeRange)}`);
   }
-  const [start, end] = timeRange.map((value: unknown, i) => epochMs(value, i === 0 ? 'timeRange[0] (start)' : 'timeRange[1] (end)')) as [number, number];
+  const [start, end] = timeRange.map((value: unknown, i) =>
+    epochMs(value, i === 0 ? 'timeRange[0] (start)' : 'timeRange[1] (end)'),
+  ) as [number, number];
   if (start > end) throw new RangeError(`${PROVIDER}: timeRange start (${start}) must not be after its end (${end})`);
   return [start, end];
 }
@@ -115,7 +136,9 @@ function epochMs(value: unknown, name: string): number {
     throw new TypeError(`${PROVIDER}: ${name} must be a Date or epoch milliseconds, got ${describe(value)}`);
   }
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${PROVIDER}: ${name} must be a whole number of epoch milliseconds ≥ 0, got ${describe(value)}`);
+    throw new RangeError(
+      `${PROVIDER}: ${name} must be a whole number of epoch milliseconds ≥ 0, got ${describe(value)}`,
+    );
   }
   return value;
 }

@@ -64,14 +64,22 @@ async function call<S extends z.ZodType>(api: LogmineApi, request: HttpRequest, 
 }
 
 /** `GET query_task`: one observation of the task, as the poller takes it. */
-export async function queryTask(api: LogmineApi, taskId: string, signal: AbortSignal): Promise<StatusReport<GuanceLogmineResult>> {
+export async function queryTask(
+  api: LogmineApi,
+  taskId: string,
+  signal: AbortSignal,
+): Promise<StatusReport<GuanceLogmineResult>> {
   const request: HttpRequest = { method: 'GET', path: QUERY_PATH, query: { taskId }, signal, taskId };
   const body = await call(api, request, queryTaskBody);
   return statusReport(body, taskId, api.apiKey, api.http.pathOf(QUERY_PATH));
 }
 
 /** `POST send_task` with a checked body: the new task's id. */
-export async function sendTask(api: LogmineApi, body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<string> {
+export async function sendTask(
+  api: LogmineApi,
+  body: Record<string, unknown>,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const answer = await call(api, { method: 'POST', path: SEND_PATH, body, signal }, sendTaskBody);
   return answer.content.taskId;
 }

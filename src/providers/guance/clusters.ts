@@ -63,7 +63,8 @@ export function parseClusterMessage(message: string): GuanceClusterMessage {
   if (first === '{' || first === '[') {
     try {
       const value = parseJson(message);
-      if (typeof value === 'object' && value !== null) return { kind: 'json', value: value as Record<string, unknown> | unknown[] };
+      if (typeof value === 'object' && value !== null)
+        return { kind: 'json', value: value as Record<string, unknown> | unknown[] };
     } catch {
       // Not JSON after all: it is text.
     }

@@ -65,7 +65,8 @@ function answerError(env: ErrorEnvelope, response: HttpResponse, request: HttpRe
   if (env.errorCode === INVALID_KEY_CODE || status === 401 || status === 403) {
     return envelopeError({ ...answer, kind: 'auth', reason: 'the API key was refused' });
   }
-  if (status === 404 && request.path === QUERY_PATH && isTaskNotFound(env)) return envelopeError({ ...answer, kind: 'not-found' });
+  if (status === 404 && request.path === QUERY_PATH && isTaskNotFound(env))
+    return envelopeError({ ...answer, kind: 'not-found' });
   if (httpStatus === 404) return envelopeError({ ...answer, kind: 'wrong-url' });
   const transient = status === 429 || status >= 500;
   return envelopeError({ ...answer, kind: 'error', transient, retryAfterMs: transient ? retryAfterMs : undefined });
@@ -76,7 +77,11 @@ function answerError(env: ErrorEnvelope, response: HttpResponse, request: HttpRe
  * status. An envelope without a code adds nothing to that mapping, except a 404 from `query_task`
  * itself, which is how an unknown task id shows.
  */
-export function nonOkAnswerError(response: HttpResponse, request: HttpRequest, apiKey: string): TaskPollError | undefined {
+export function nonOkAnswerError(
+  response: HttpResponse,
+  request: HttpRequest,
+  apiKey: string,
+): TaskPollError | undefined {
   const parsed = errorEnvelope.safeParse(response.data);
   if (!parsed.success) return undefined;
   if (parsed.data.errorCode === '' && !(response.status === 404 && request.path === QUERY_PATH)) return undefined;

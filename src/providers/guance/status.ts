@@ -18,7 +18,12 @@ import type { GuanceLogmineResult } from './clusters.js';
  * wait rather than running into its time limit. Anything else is `unknown`, which never ends a wait.
  */
 export function guanceTaskState(taskStatus: string): TaskState {
-  switch (taskStatus.trim().toLowerCase().replace(/[\s-]+/g, '_')) {
+  switch (
+    taskStatus
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_')
+  ) {
     case 'ok':
       return 'succeeded';
     case 'queued':
@@ -62,7 +67,11 @@ export function statusReport(
   // The provider's own words, kept with their line breaks; the key masked, and clipped.
   if (body.message !== '') report.message = clipProviderText(body.message, { secrets: [apiKey], oneLine: false });
   if (report.state === 'succeeded') {
-    const done = parseBody(finishedTaskBody, body, { provider: PROVIDER, taskId, what: `GET ${sentPath} (taskStatus ok)` });
+    const done = parseBody(finishedTaskBody, body, {
+      provider: PROVIDER,
+      taskId,
+      what: `GET ${sentPath} (taskStatus ok)`,
+    });
     report.result = { docCount: done.content.docCount, clusters: done.content.data };
   }
   // A status's raw body ends up in errors (TaskFailedError.status, TaskTimeoutError.lastStatus): a

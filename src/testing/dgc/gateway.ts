@@ -45,7 +45,8 @@ export function gatewayRefusal(gateway: GatewayState, request: SimRequest): SimR
   const auth = request.headers.authorization;
   let credential: string;
   if (tokenHeader !== undefined) {
-    if (tokenHeader !== gateway.token) return apig(gateway.random, 401, 'APIG.0301', 'Incorrect IAM authentication information: verify token fail');
+    if (tokenHeader !== gateway.token)
+      return apig(gateway.random, 401, 'APIG.0301', 'Incorrect IAM authentication information: verify token fail');
     credential = 'token';
   } else if (auth !== undefined) {
     const refused = signatureRefusal(gateway, request, auth);
@@ -55,7 +56,12 @@ export function gatewayRefusal(gateway: GatewayState, request: SimRequest): SimR
     return apig(gateway.random, 401, 'APIG.0301', 'Incorrect IAM authentication information: x-auth-token not found');
   }
   if (!gateway.limiter.take(credential, Date.now()).ok) {
-    return apig(gateway.random, 429, 'APIG.0308', 'The throttling threshold has been reached: policy user over ratelimit');
+    return apig(
+      gateway.random,
+      429,
+      'APIG.0308',
+      'The throttling threshold has been reached: policy user over ratelimit',
+    );
   }
   return undefined;
 }
@@ -63,9 +69,17 @@ export function gatewayRefusal(gateway: GatewayState, request: SimRequest): SimR
 /** An `SDK-HMAC-SHA256` request checked: its AK, the lock, then the signature (failures counted toward the lock). */
 function signatureRefusal(gateway: GatewayState, request: SimRequest, auth: string): SimResponse | undefined {
   const parsed = parseSdkAuthorization(auth);
-  if (parsed === undefined) return apig(gateway.random, 401, 'APIG.0303', 'Incorrect app authentication information: the Authorization header is malformed');
-  if (parsed.accessKey !== gateway.accessKey) return apig(gateway.random, 401, 'APIG.0303', 'Incorrect app authentication information: ak not found');
-  if (Date.now() < gateway.lockedUntil) return apig(gateway.random, 401, 'APIG.0301', 'Incorrect IAM authentication information: the access key is locked');
+  if (parsed === undefined)
+    return apig(
+      gateway.random,
+      401,
+      'APIG.0303',
+      'Incorrect app authentication information: the Authorization header is malformed',
+    );
+  if (parsed.accessKey !== gateway.accessKey)
+    return apig(gateway.random, 401, 'APIG.0303', 'Incorrect app authentication information: ak not found');
+  if (Date.now() < gateway.lockedUntil)
+    return apig(gateway.random, 401, 'APIG.0301', 'Incorrect IAM authentication information: the access key is locked');
   const problem = verifyGatewaySignature(request, parsed, gateway.secretKey, Date.now(), gateway.maxSkewMs);
   if (problem !== undefined) {
     gateway.failures += 1;

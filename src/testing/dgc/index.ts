@@ -9,7 +9,14 @@
 import { isRecord, parseJsonBody, TaskBook } from '../book.js';
 import { checkInt, checkMs, checkObject, checkOneOf, checkToken, describe } from '../check.js';
 import type { InternalClock } from '../clock.js';
-import { checkScriptBase, patchLifecycle, resolveDefaults, resolveLifecycle, SCRIPT_BASE_KEYS, type ResolvedDefaults } from '../lifecycle.js';
+import {
+  checkScriptBase,
+  patchLifecycle,
+  resolveDefaults,
+  resolveLifecycle,
+  SCRIPT_BASE_KEYS,
+  type ResolvedDefaults,
+} from '../lifecycle.js';
 import type { RouteId } from '../names.js';
 import type { Random } from '../random.js';
 import { checkWindowLimit, windowLimiterFor } from '../ratelimit.js';
@@ -21,8 +28,17 @@ import type { DgcOutcome, DgcSimulator, DgcSimulatorOptions, DgcTaskScript } fro
 const OUTCOMES: readonly DgcOutcome[] = ['succeeded', 'partial', 'failed'];
 const SCRIPT_KEYS = [...SCRIPT_BASE_KEYS, 'subtasks', 'failedSubtasks'];
 const OPTION_KEYS = [
-  'projectId', 'token', 'accessKey', 'secretKey', 'defaults', 'rateLimit', 'subtasksField', 'epochFormat', 'notFoundCode',
-  'maxClockSkewMs', 'lockAfterFailures',
+  'projectId',
+  'token',
+  'accessKey',
+  'secretKey',
+  'defaults',
+  'rateLimit',
+  'subtasksField',
+  'epochFormat',
+  'notFoundCode',
+  'maxClockSkewMs',
+  'lockAfterFailures',
 ];
 
 /** The pieces `startSimulator` wires up. */
@@ -47,7 +63,8 @@ export function createDgc(options: unknown, clock: InternalClock, random: Random
     module: {
       name: 'dgc',
       prefix: /^\/v1\//,
-      notFound: () => apig(random, 404, 'APIG.0101', 'The API does not exist or has not been published in the environment'),
+      notFound: () =>
+        apig(random, 404, 'APIG.0101', 'The API does not exist or has not been published in the environment'),
       routes: [
         importRoute(state, 'dgc.importJobs', 'jobs'),
         importRoute(state, 'dgc.importConnections', 'connections'),
@@ -75,7 +92,12 @@ export function createDgc(options: unknown, clock: InternalClock, random: Random
       secretKey: state.secretKey,
       ...state.book.scriptable((task) => viewOf(task, clock.now())),
       createTask: (script) =>
-        createTask(state, checkScript('dgc.createTask', script ?? {}), 'Import jobs from path [obs://simulated/jobs.zip].', 'obs://simulated/jobs.zip'),
+        createTask(
+          state,
+          checkScript('dgc.createTask', script ?? {}),
+          'Import jobs from path [obs://simulated/jobs.zip].',
+          'obs://simulated/jobs.zip',
+        ),
       setRateLimit(limit) {
         state.limiter = windowLimiterFor(checkWindowLimit('dgc.setRateLimit', limit, false));
       },
@@ -88,9 +110,17 @@ function dgcState(options: unknown, clock: InternalClock, random: Random): DgcSt
   const given = checkObject<DgcSimulatorOptions>('dgc', options, OPTION_KEYS);
   return {
     projectId: checkToken('dgc.projectId', given.projectId, random.hex(32)),
-    token: checkToken('dgc.token', given.token, `MII${random.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 120)}`),
+    token: checkToken(
+      'dgc.token',
+      given.token,
+      `MII${random.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 120)}`,
+    ),
     accessKey: checkToken('dgc.accessKey', given.accessKey, random.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 20)),
-    secretKey: checkToken('dgc.secretKey', given.secretKey, random.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 40)),
+    secretKey: checkToken(
+      'dgc.secretKey',
+      given.secretKey,
+      random.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 40),
+    ),
     defaults: resolveDefaults('dgc.defaults', given.defaults, OUTCOMES, { queuedMs: 0, durationMs: [2000, 10_000] }),
     subtasksField: checkOneOf('dgc.subtasksField', given.subtasksField, ['subtasks', 'subTasks'] as const, 'subtasks'),
     epochFormat: checkOneOf('dgc.epochFormat', given.epochFormat, ['number', 'string'] as const, 'number'),
@@ -142,7 +172,10 @@ function getSystemTask(state: DgcState, request: SimRequest): SimResponse {
   const task = state.book.get(taskId);
   if (task === undefined) {
     const { notFoundCode } = state;
-    return dlf(notFoundCode, notFoundCode === 'DLF.0810' ? 'The queried task does not exist' : `Task[${taskId.slice(0, 64)}] does not exist`);
+    return dlf(
+      notFoundCode,
+      notFoundCode === 'DLF.0810' ? 'The queried task does not exist' : `Task[${taskId.slice(0, 64)}] does not exist`,
+    );
   }
   return json(200, systemTaskBody(task, state.clock.now(), state));
 }
@@ -152,7 +185,10 @@ function gate(state: DgcState, request: SimRequest): SimResponse | undefined {
   const refused = gatewayRefusal(state, request);
   if (refused) return refused;
   const headerProject = request.headers['x-project-id'];
-  if (request.params['project'] !== state.projectId || (headerProject !== undefined && headerProject !== state.projectId)) {
+  if (
+    request.params['project'] !== state.projectId ||
+    (headerProject !== undefined && headerProject !== state.projectId)
+  ) {
     return dlf('DLF.6888', 'The account permission is invalid for this project');
   }
   return undefined;
@@ -167,9 +203,21 @@ function dlf(code: string, message: string): SimResponse {
 function createTask(state: DgcState, script: DgcTaskScript, name: string, path: string): string {
   const { random } = state;
   const id = random.hex(32);
-  const names = script.subtasks ?? Array.from({ length: random.int(1, 3) }, () => `Import job [job_${random.chars('abcdefghijklmnopqrstuvwxyz', 6)}].`);
+  const names =
+    script.subtasks ??
+    Array.from(
+      { length: random.int(1, 3) },
+      () => `Import job [job_${random.chars('abcdefghijklmnopqrstuvwxyz', 6)}].`,
+    );
   const life = resolveLifecycle(script, state.defaults, random, state.clock.now());
-  state.book.add(id, { id, name, path, life, subtasks: subtasksOf(names, random), failedSubtasks: script.failedSubtasks });
+  state.book.add(id, {
+    id,
+    name,
+    path,
+    life,
+    subtasks: subtasksOf(names, random),
+    failedSubtasks: script.failedSubtasks,
+  });
   return id;
 }
 
@@ -182,8 +230,10 @@ function checkScript(name: string, value: unknown): DgcTaskScript {
     }
   }
   if (script.failedSubtasks !== undefined) {
-    if (!Array.isArray(script.failedSubtasks)) throw new TypeError(`${name}.failedSubtasks must be an array of indexes, got ${describe(script.failedSubtasks)}`);
-    for (const [i, index] of script.failedSubtasks.entries()) checkInt(`${name}.failedSubtasks[${i}]`, index, 0, 0, 10_000);
+    if (!Array.isArray(script.failedSubtasks))
+      throw new TypeError(`${name}.failedSubtasks must be an array of indexes, got ${describe(script.failedSubtasks)}`);
+    for (const [i, index] of script.failedSubtasks.entries())
+      checkInt(`${name}.failedSubtasks[${i}]`, index, 0, 0, 10_000);
   }
   return { ...script };
 }

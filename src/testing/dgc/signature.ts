@@ -47,7 +47,11 @@ export function parseSdkAuthorization(value: string | undefined): SdkAuthorizati
   const signed = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
   if (!accessKey || !signed || !signature || !/^[0-9a-fA-F]{64}$/.test(signature)) return undefined;
-  return { accessKey, signedHeaders: signed.split(';').map((name) => name.trim().toLowerCase()), signature: signature.toLowerCase() };
+  return {
+    accessKey,
+    signedHeaders: signed.split(';').map((name) => name.trim().toLowerCase()),
+    signature: signature.toLowerCase(),
+  };
 }
 
 /** Percent-encodes a string byte by byte over UTF-8, upper-case hex. */
@@ -72,7 +76,10 @@ function unescapeLoosely(text: string): string {
 /** The canonical request the gateway signs: method, URI, query, headers, signed headers, payload hash. */
 export function gatewayCanonicalRequest(parts: SignedParts, signedHeaders: readonly string[]): string {
   // URI: every segment decoded then re-escaped; a trailing slash always present.
-  let uri = parts.rawPath.split('/').map((segment) => sdkEscape(unescapeLoosely(segment))).join('/');
+  let uri = parts.rawPath
+    .split('/')
+    .map((segment) => sdkEscape(unescapeLoosely(segment)))
+    .join('/');
   if (!uri.endsWith('/')) uri += '/';
 
   // Query: raw (decoded) pairs ordered by key, then value, comparing UTF-8 bytes; then escaped.
@@ -92,20 +99,26 @@ export function gatewayCanonicalRequest(parts: SignedParts, signedHeaders: reado
   for (const name of signedHeaders) {
     const values: string[] = [];
     for (let i = 0; i + 1 < parts.rawHeaders.length; i += 2) {
-      if ((parts.rawHeaders[i] as string).toLowerCase() === name) values.push((parts.rawHeaders[i + 1] as string).trim());
+      if ((parts.rawHeaders[i] as string).toLowerCase() === name)
+        values.push((parts.rawHeaders[i + 1] as string).trim());
     }
     values.sort();
     for (const value of values) lines.push(`${name}:${value}`);
   }
 
-  const contentHash = headerValue(parts.rawHeaders, 'x-sdk-content-sha256') ?? createHash('sha256').update(parts.body).digest('hex');
-  return [parts.method.toUpperCase(), uri, query, `${lines.join('\n')}\n`, signedHeaders.join(';'), contentHash].join('\n');
+  const contentHash =
+    headerValue(parts.rawHeaders, 'x-sdk-content-sha256') ?? createHash('sha256').update(parts.body).digest('hex');
+  return [parts.method.toUpperCase(), uri, query, `${lines.join('\n')}\n`, signedHeaders.join(';'), contentHash].join(
+    '\n',
+  );
 }
 
 /** The signature the gateway expects for a canonical request, signed at `sdkDate` with `secretKey`. */
 export function gatewaySignature(canonicalRequest: string, sdkDate: string, secretKey: string): string {
   const digest = createHash('sha256').update(canonicalRequest, 'utf8').digest('hex');
-  return createHmac('sha256', Buffer.from(secretKey, 'utf8')).update(`SDK-HMAC-SHA256\n${sdkDate}\n${digest}`, 'utf8').digest('hex');
+  return createHmac('sha256', Buffer.from(secretKey, 'utf8'))
+    .update(`SDK-HMAC-SHA256\n${sdkDate}\n${digest}`, 'utf8')
+    .digest('hex');
 }
 
 /**
@@ -119,13 +132,17 @@ export function verifyGatewaySignature(
   nowMs: number,
   maxSkewMs: number,
 ): SignatureProblem | undefined {
-  if (!auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-sdk-date')) return 'unsigned-required-header';
+  if (!auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-sdk-date'))
+    return 'unsigned-required-header';
   const sdkDate = headerValue(parts.rawHeaders, 'x-sdk-date');
   if (sdkDate === undefined) return 'date-missing';
   const at = parseSdkDate(sdkDate);
   if (at === undefined) return 'malformed';
   if (Math.abs(nowMs - at) > maxSkewMs) return 'date-expired';
-  const expected = Buffer.from(gatewaySignature(gatewayCanonicalRequest(parts, auth.signedHeaders), sdkDate, secretKey), 'utf8');
+  const expected = Buffer.from(
+    gatewaySignature(gatewayCanonicalRequest(parts, auth.signedHeaders), sdkDate, secretKey),
+    'utf8',
+  );
   const given = Buffer.from(auth.signature, 'utf8');
   return expected.length === given.length && timingSafeEqual(expected, given) ? undefined : 'mismatch';
 }

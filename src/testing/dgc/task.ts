@@ -67,7 +67,8 @@ export function systemTaskBody(task: DgcTask, now: number, wire: WireFormat): Re
     if (life.outcome !== 'succeeded') {
       const failedNames = task.subtasks.filter((_, i) => failedSet.has(i)).map((s) => s.name);
       body['message'] =
-        life.message ?? (failedNames.length > 0 ? `Failed: ${failedNames.join(' ')}` : `Failed to read the OBS file [${task.path}].`);
+        life.message ??
+        (failedNames.length > 0 ? `Failed: ${failedNames.join(' ')}` : `Failed to read the OBS file [${task.path}].`);
     }
   }
   return body;

@@ -63,9 +63,14 @@ interface EdgeState {
 export function createEdge(options: unknown, rateLimitsOn: boolean, clock: InternalClock, random: Random): EdgeParts {
   const given = checkObject<EdgeSimulatorOptions>('edge', options, ['defaults', 'rateLimit', 'nodeIds']);
   const state: EdgeState = {
-    defaults: resolveDefaults('edge.defaults', given.defaults, OUTCOMES, { queuedMs: [0, 2000], durationMs: [10_000, 60_000] }),
+    defaults: resolveDefaults('edge.defaults', given.defaults, OUTCOMES, {
+      queuedMs: [0, 2000],
+      durationMs: [10_000, 60_000],
+    }),
     known: given.nodeIds === undefined ? undefined : new Set(checkNodeIds('edge.nodeIds', given.nodeIds, 100_000)),
-    limiter: burstLimiterFor(checkBurstLimit('edge.rateLimit', given.rateLimit, rateLimitsOn ? EDGE_RATE_LIMIT : false)),
+    limiter: burstLimiterFor(
+      checkBurstLimit('edge.rateLimit', given.rateLimit, rateLimitsOn ? EDGE_RATE_LIMIT : false),
+    ),
     latest: undefined,
     clock,
     random,
@@ -84,8 +89,21 @@ export function createEdge(options: unknown, rateLimitsOn: boolean, clock: Inter
       prefix: /^\/edgemanager\//,
       notFound: () => nginxPage(404),
       routes: [
-        { id: 'edge.createTask', provider: 'edge', method: 'POST', pattern: TASK_PATH, handle: (request) => createTaskRoute(state, request) },
-        { id: 'edge.queryTask', provider: 'edge', method: 'GET', pattern: TASK_PATH, handle: (request) => queryTask(state, request), replaceStatus: replaceTaskStatus },
+        {
+          id: 'edge.createTask',
+          provider: 'edge',
+          method: 'POST',
+          pattern: TASK_PATH,
+          handle: (request) => createTaskRoute(state, request),
+        },
+        {
+          id: 'edge.queryTask',
+          provider: 'edge',
+          method: 'GET',
+          pattern: TASK_PATH,
+          handle: (request) => queryTask(state, request),
+          replaceStatus: replaceTaskStatus,
+        },
         {
           id: 'edge.download',
           provider: 'edge',
@@ -105,7 +123,11 @@ export function createEdge(options: unknown, rateLimitsOn: boolean, clock: Inter
         baseURL,
         ...state.book.scriptable((task) => viewOf(task, clock.now())),
         createTask: (edgeNodes = [1], script) =>
-          createTask(state, checkNodeIds('edge.createTask(edgeNodes)', edgeNodes, 100), checkScript('edge.createTask', script ?? {})),
+          createTask(
+            state,
+            checkNodeIds('edge.createTask(edgeNodes)', edgeNodes, 100),
+            checkScript('edge.createTask', script ?? {}),
+          ),
         setRateLimit(limit) {
           state.limiter = burstLimiterFor(checkBurstLimit('edge.setRateLimit', limit, false));
         },
@@ -171,7 +193,11 @@ function download(state: EdgeState, request: SimRequest): SimResponse {
   const simNow = state.clock.now();
   const task = state.latest;
   const word = task === undefined ? undefined : nowOf(task, simNow).word;
-  if (task === undefined || (word !== 'succeed' && word !== 'partiallyFailed') || simNow > finishOf(task) + KEEP_FILE_MS) {
+  if (
+    task === undefined ||
+    (word !== 'succeed' && word !== 'partiallyFailed') ||
+    simNow > finishOf(task) + KEEP_FILE_MS
+  ) {
     return json(400, 'the log file does not exist or is abnormal');
   }
   task.archive ??= archiveOf(task, state.random);
@@ -256,16 +282,20 @@ function checkScript(name: string, value: unknown): EdgeTaskScript {
   checkScriptBase(name, script, OUTCOMES);
   checkMs(`${name}.abortingMs`, script.abortingMs, 0);
   if (script.failedNodeIds !== undefined) {
-    if (!Array.isArray(script.failedNodeIds)) throw new TypeError(`${name}.failedNodeIds must be an array, got ${describe(script.failedNodeIds)}`);
-    for (const [i, id] of script.failedNodeIds.entries()) checkInt(`${name}.failedNodeIds[${i}]`, id, 1, 1, MAX_NODE_ID);
+    if (!Array.isArray(script.failedNodeIds))
+      throw new TypeError(`${name}.failedNodeIds must be an array, got ${describe(script.failedNodeIds)}`);
+    for (const [i, id] of script.failedNodeIds.entries())
+      checkInt(`${name}.failedNodeIds[${i}]`, id, 1, 1, MAX_NODE_ID);
   }
   if (script.files !== undefined) {
-    if (!isRecord(script.files)) throw new TypeError(`${name}.files must be an object of name → content, got ${describe(script.files)}`);
+    if (!isRecord(script.files))
+      throw new TypeError(`${name}.files must be an object of name → content, got ${describe(script.files)}`);
     for (const [file, content] of Object.entries(script.files)) {
       if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
         throw new TypeError(`${name}.files: each content must be a string or a Uint8Array, got ${describe(content)}`);
       }
-      if (file === '' || Buffer.byteLength(file) > 100) throw new RangeError(`${name}.files: names must be 1 to 100 bytes`);
+      if (file === '' || Buffer.byteLength(file) > 100)
+        throw new RangeError(`${name}.files: names must be 1 to 100 bytes`);
     }
   }
   return { ...script };

@@ -53,7 +53,12 @@ export function nowOf(task: EdgeTask, now: number): EdgeNow {
   // packs them: the first 90 % of the running time goes to receiving. A failed task never packs.
   const receiving = (fraction: number): EdgeNow => {
     const done = stepsDone(curveAt(life.curve, fraction / 0.9), total);
-    return { word: 'processing', state: 'running', progress: Math.floor((50 * done) / total), reason: done === 0 ? '' : `receiving (${done}/${total}) files` };
+    return {
+      word: 'processing',
+      state: 'running',
+      progress: Math.floor((50 * done) / total),
+      reason: done === 0 ? '' : `receiving (${done}/${total}) files`,
+    };
   };
   if (phase.kind === 'running') {
     if (phase.fraction < 0.9 || life.outcome === 'failed') return receiving(Math.min(phase.fraction, 0.9));
@@ -69,7 +74,8 @@ export function nowOf(task: EdgeTask, now: number): EdgeNow {
     case 'partial':
       return { word: 'partiallyFailed', state: 'partial', progress: 50, reason: nodeText() };
     default:
-      if (now < finishOf(task)) return { word: 'aborting', state: 'cancelling', progress: 50, reason: 'task is aborting' };
+      if (now < finishOf(task))
+        return { word: 'aborting', state: 'cancelling', progress: 50, reason: 'task is aborting' };
       return { word: 'failed', state: 'failed', progress: 50, reason: nodeText() };
   }
 }
@@ -89,7 +95,11 @@ export function archiveOf(task: EdgeTask, random: Random): Buffer {
         const at = new Date(mtimeMs - (5 - i) * 60_000).toISOString();
         return `[${at}] [INFO] edge-main ${random.pick(['heartbeat ok', 'sync pods', 'report node status', 'upload log'])}`;
       }).join('\n');
-      return { name: `${sn}.tar.gz`, content: tarGz([{ name: `${sn}/edge_core.log`, content: `${log}\n`, mtimeMs }]), mtimeMs };
+      return {
+        name: `${sn}.tar.gz`,
+        content: tarGz([{ name: `${sn}/edge_core.log`, content: `${log}\n`, mtimeMs }]),
+        mtimeMs,
+      };
     });
   return tarGz(entries);
 }

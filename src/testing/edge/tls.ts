@@ -66,7 +66,17 @@ export interface EdgeTlsConfig {
   client: EdgeClientTls | undefined;
 }
 
-const TLS_KEYS = ['cert', 'key', 'ca', 'serverCa', 'requestClientCert', 'clientCertFailure', 'clientCert', 'clientKey', 'port'];
+const TLS_KEYS = [
+  'cert',
+  'key',
+  'ca',
+  'serverCa',
+  'requestClientCert',
+  'clientCertFailure',
+  'clientCert',
+  'clientKey',
+  'port',
+];
 
 /** Checks the `edgeTls` option; `undefined` when it is not given. */
 export function checkEdgeTls(value: unknown): EdgeTlsConfig | undefined {
@@ -77,18 +87,26 @@ export function checkEdgeTls(value: unknown): EdgeTlsConfig | undefined {
   const ca = checkPems('edgeTls.ca', given.ca);
   const serverCa = checkPems('edgeTls.serverCa', given.serverCa) ?? ca;
   const required = checkBoolean('edgeTls.requestClientCert', given.requestClientCert, true);
-  const failure = checkOneOf('edgeTls.clientCertFailure', given.clientCertFailure, ['http-400', 'handshake'] as const, 'http-400');
-  if (required && ca === undefined) throw new TypeError('edgeTls.ca is required when requestClientCert is true (client certificates must chain to it)');
+  const failure = checkOneOf(
+    'edgeTls.clientCertFailure',
+    given.clientCertFailure,
+    ['http-400', 'handshake'] as const,
+    'http-400',
+  );
+  if (required && ca === undefined)
+    throw new TypeError('edgeTls.ca is required when requestClientCert is true (client certificates must chain to it)');
   const clientCert = checkPem('edgeTls.clientCert', given.clientCert, false);
   const clientKey = checkPem('edgeTls.clientKey', given.clientKey, false);
-  if ((clientCert === undefined) !== (clientKey === undefined)) throw new TypeError('edgeTls.clientCert and edgeTls.clientKey go together');
+  if ((clientCert === undefined) !== (clientKey === undefined))
+    throw new TypeError('edgeTls.clientCert and edgeTls.clientKey go together');
   // MEF's nginx: TLS 1.2 only, ECDHE with AES-GCM (`nginx_default.conf` in the `Ascend/MEF` repository).
   const server: HttpsServerOptions = {
     cert,
     key,
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.2',
-    ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384',
+    ciphers:
+      'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384',
   };
   if (ca !== undefined) server.ca = ca;
   const client: EdgeClientTls | undefined =

@@ -80,8 +80,19 @@ export const GUANCE_RATE_LIMIT: Readonly<WindowLimit> = Object.freeze({ limit: 2
 const OUTCOMES: readonly GuanceOutcome[] = ['succeeded', 'failed'];
 const SCRIPT_KEYS = [...SCRIPT_BASE_KEYS, 'clusters', 'docCount'];
 const NAMESPACES = new Set([
-  'object', 'object_history', 'custom_object', 'logging', 'keyevent', 'unrecovered_event', 'tracing', 'rum', 'network',
-  'security', 'backup_log', 'profiling', 'billing',
+  'object',
+  'object_history',
+  'custom_object',
+  'logging',
+  'keyevent',
+  'unrecovered_event',
+  'tracing',
+  'rum',
+  'network',
+  'security',
+  'backup_log',
+  'profiling',
+  'billing',
 ]);
 const XID = '0123456789abcdefghijklmnopqrstuv';
 
@@ -112,12 +123,19 @@ interface GuanceState {
 }
 
 /** Builds the Guance provider. */
-export function createGuance(options: unknown, rateLimitsOn: boolean, clock: InternalClock, random: Random): GuanceParts {
+export function createGuance(
+  options: unknown,
+  rateLimitsOn: boolean,
+  clock: InternalClock,
+  random: Random,
+): GuanceParts {
   const given = checkObject<GuanceSimulatorOptions>('guance', options, ['apiKey', 'defaults', 'rateLimit']);
   const state: GuanceState = {
     apiKey: checkToken('guance.apiKey', given.apiKey, `tkn_${random.hex(32)}`),
     defaults: resolveDefaults('guance.defaults', given.defaults, OUTCOMES, { queuedMs: 0, durationMs: [3000, 15_000] }),
-    limiter: windowLimiterFor(checkWindowLimit('guance.rateLimit', given.rateLimit, rateLimitsOn ? GUANCE_RATE_LIMIT : false)),
+    limiter: windowLimiterFor(
+      checkWindowLimit('guance.rateLimit', given.rateLimit, rateLimitsOn ? GUANCE_RATE_LIMIT : false),
+    ),
     clock,
     random,
     book: new TaskBook<GuanceTaskScript, GuanceTask>('guance', checkScript, (task, script) => {
@@ -132,7 +150,13 @@ export function createGuance(options: unknown, rateLimitsOn: boolean, clock: Int
       prefix: /^\/api\/v1\//,
       notFound: () => envelope(state, 404, {}, 'ft.NotFound', 'Not Found'),
       routes: [
-        { id: 'guance.sendTask', provider: 'guance', method: 'POST', pattern: /^\/api\/v1\/logmine\/send_task\/?$/, handle: (request) => sendTask(state, request) },
+        {
+          id: 'guance.sendTask',
+          provider: 'guance',
+          method: 'POST',
+          pattern: /^\/api\/v1\/logmine\/send_task\/?$/,
+          handle: (request) => sendTask(state, request),
+        },
         {
           id: 'guance.queryTask',
           provider: 'guance',
@@ -164,7 +188,8 @@ function sendTask(state: GuanceState, request: SimRequest): SimResponse {
   const refused = gate(state, request);
   if (refused) return refused;
   const parsed = parseJsonBody(request.body);
-  if (!parsed.ok || !isRecord(parsed.value)) return envelope(state, 400, {}, 'ft.ParamError', 'The request body must be a JSON object');
+  if (!parsed.ok || !isRecord(parsed.value))
+    return envelope(state, 400, {}, 'ft.ParamError', 'The request body must be a JSON object');
   const problem = checkSendTask(parsed.value);
   if (problem !== undefined) return envelope(state, 400, {}, 'ft.ParamError', problem);
   const range = parsed.value['timeRange'];
@@ -179,7 +204,8 @@ function queryTask(state: GuanceState, request: SimRequest): SimResponse {
   const taskId = request.query.get('taskId');
   if (taskId === null || taskId === '') return envelope(state, 400, {}, 'ft.ParamError', 'taskId is required');
   const task = state.book.get(taskId);
-  if (task === undefined) return envelope(state, 404, {}, 'ft.TaskNotFound', `logmine task ${taskId.slice(0, 64)} not found`);
+  if (task === undefined)
+    return envelope(state, 404, {}, 'ft.TaskNotFound', `logmine task ${taskId.slice(0, 64)} not found`);
   const { word } = stateOf(task, state.clock.now());
   if (word === 'ok') {
     // Made up on the first read, then kept, so every later read returns the same clusters.
@@ -203,7 +229,8 @@ function gate(state: GuanceState, request: SimRequest): SimResponse | undefined 
   const key = request.headers['df-api-key'];
   if (key !== state.apiKey) return envelope(state, 403, {}, 'ft.InvalidAPIKey', 'Invalid API Key');
   const decision = state.limiter.take(state.apiKey, Date.now());
-  if (!decision.ok) return envelope(state, 401, {}, 'ft.TriggerApiAkCurrentLimiting', 'Trigger API AK level current limiting');
+  if (!decision.ok)
+    return envelope(state, 401, {}, 'ft.TriggerApiAkCurrentLimiting', 'Trigger API AK level current limiting');
   return undefined;
 }
 
@@ -229,7 +256,14 @@ function createTask(state: GuanceState, script: GuanceTaskScript, around: number
 function viewOf(task: GuanceTask, now: number): SimulatedTaskView {
   const { state, word } = stateOf(task, now);
   const { life } = task;
-  return { id: task.id, state, providerState: word, createdAt: new Date(life.createdAt), startedAt: new Date(startOf(life)), finishedAt: new Date(endOf(life)) };
+  return {
+    id: task.id,
+    state,
+    providerState: word,
+    createdAt: new Date(life.createdAt),
+    startedAt: new Date(startOf(life)),
+    finishedAt: new Date(endOf(life)),
+  };
 }
 
 function stateOf(task: GuanceTask, now: number): { state: TaskState; word: string } {
@@ -241,7 +275,8 @@ function checkScript(name: string, value: unknown): GuanceTaskScript {
   const script = checkObject<GuanceTaskScript>(name, value, SCRIPT_KEYS) as GuanceTaskScript;
   checkScriptBase(name, script, OUTCOMES);
   if (script.clusters !== undefined) {
-    if (!Array.isArray(script.clusters)) throw new TypeError(`${name}.clusters must be an array, got ${describe(script.clusters)}`);
+    if (!Array.isArray(script.clusters))
+      throw new TypeError(`${name}.clusters must be an array, got ${describe(script.clusters)}`);
     script.clusters.forEach((cluster, i) => {
       const c = checkObject<GuanceCluster>(`${name}.clusters[${i}]`, cluster, ['count', 'docids', 'message']);
       checkInt(`${name}.clusters[${i}].count`, c.count, 0, 0, Number.MAX_SAFE_INTEGER);
@@ -259,12 +294,17 @@ function checkScript(name: string, value: unknown): GuanceTaskScript {
 function checkSendTask(body: Record<string, unknown>): string | undefined {
   const { analysisField, namespace, timeRange, query, conditions, highlight } = body;
   if (typeof analysisField !== 'string' || analysisField === '') return 'analysisField is required';
-  if (namespace !== undefined && !(typeof namespace === 'string' && NAMESPACES.has(namespace))) return 'namespace is invalid';
+  if (namespace !== undefined && !(typeof namespace === 'string' && NAMESPACES.has(namespace)))
+    return 'namespace is invalid';
   if (query !== undefined && typeof query !== 'string') return 'query must be a string';
   if (conditions !== undefined && typeof conditions !== 'string') return 'conditions must be a string';
   if (highlight !== undefined && typeof highlight !== 'boolean') return 'highlight must be a boolean';
   if (timeRange !== undefined) {
-    if (!Array.isArray(timeRange) || timeRange.length !== 2 || !timeRange.every((t) => Number.isSafeInteger(t) && (t as number) >= 0)) {
+    if (
+      !Array.isArray(timeRange) ||
+      timeRange.length !== 2 ||
+      !timeRange.every((t) => Number.isSafeInteger(t) && (t as number) >= 0)
+    ) {
       return 'timeRange must be two epoch milliseconds';
     }
     if ((timeRange[0] as number) > (timeRange[1] as number)) return 'timeRange start must not be after its end';

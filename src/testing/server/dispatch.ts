@@ -8,7 +8,15 @@ import type { InternalClock } from '../clock.js';
 import type { FaultRegistry, FaultSpec } from '../faults.js';
 import type { OpenRecord, Recorder } from '../recorder.js';
 import { openRecord, send } from './record.js';
-import { encode, json, nginxPage, type ProviderModule, type Route, type SimRequest, type SimResponse } from './route.js';
+import {
+  encode,
+  json,
+  nginxPage,
+  type ProviderModule,
+  type Route,
+  type SimRequest,
+  type SimResponse,
+} from './route.js';
 
 /** Which listener a request came in on. */
 export type Listener = 'main' | 'edge-tls';
@@ -79,7 +87,13 @@ export async function dispatch(
   }
 
   // Latency faults first (they add up); a close meanwhile ends the request as a reset.
-  const plan = config.faults.plan({ provider: record.provider, route: record.route, method, path: rawPath, statusRoute: route?.replaceStatus !== undefined });
+  const plan = config.faults.plan({
+    provider: record.provider,
+    route: record.route,
+    method,
+    path: rawPath,
+    statusRoute: route?.replaceStatus !== undefined,
+  });
   record.faults.push(...plan.kinds);
   if (plan.latencyMs > 0 && !(await delay(plan.latencyMs))) {
     record.outcome = 'reset';
@@ -113,7 +127,8 @@ function splitTarget(req: IncomingMessage): { method: string; rawPath: string; r
 function findRoute(config: DispatchConfig, listener: Listener, method: string, rawPath: string): Target {
   for (const module of config.modules) {
     // With an edge TLS listener, MEF lives only there; the other providers only on the main listener.
-    const servesHere = config.edgeTls === undefined ? listener === 'main' : (module.name === 'edge') === (listener === 'edge-tls');
+    const servesHere =
+      config.edgeTls === undefined ? listener === 'main' : (module.name === 'edge') === (listener === 'edge-tls');
     if (!servesHere || !module.prefix.test(rawPath)) continue;
     for (const route of module.routes) {
       if (route.method !== method) continue;
@@ -152,7 +167,12 @@ function clientCertRefusal(config: DispatchConfig, req: IncomingMessage): SimRes
 }
 
 /** The provider's answer; a handler that throws is a 500 with its message on the record, never a crash. */
-function runHandler(module: ProviderModule | undefined, route: Route | undefined, request: SimRequest, record: OpenRecord): SimResponse {
+function runHandler(
+  module: ProviderModule | undefined,
+  route: Route | undefined,
+  request: SimRequest,
+  record: OpenRecord,
+): SimResponse {
   try {
     if (route) return route.handle(request);
     if (module) return module.notFound(request);
@@ -164,7 +184,11 @@ function runHandler(module: ProviderModule | undefined, route: Route | undefined
 }
 
 /** Faults answered before the provider sees the request; `'done'` when nothing more is to be sent. */
-function faultInsteadOfHandler(fault: Readonly<FaultSpec>, record: OpenRecord, req: IncomingMessage): SimResponse | 'done' | undefined {
+function faultInsteadOfHandler(
+  fault: Readonly<FaultSpec>,
+  record: OpenRecord,
+  req: IncomingMessage,
+): SimResponse | 'done' | undefined {
   switch (fault.kind) {
     case 'hang':
       record.outcome = 'hung';
@@ -176,7 +200,11 @@ function faultInsteadOfHandler(fault: Readonly<FaultSpec>, record: OpenRecord, r
     case 'server-error': {
       const body = fault.body ?? 'Internal Server Error';
       const looksJson = /^\s*[[{]/.test(body);
-      return { status: fault.status ?? 500, body, contentType: looksJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8' };
+      return {
+        status: fault.status ?? 500,
+        body,
+        contentType: looksJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+      };
     }
     case 'too-many-requests':
       return { ...nginxPage(429), headers: { 'Retry-After': String(fault.retryAfterS ?? 1) } };
@@ -189,7 +217,12 @@ function faultInsteadOfHandler(fault: Readonly<FaultSpec>, record: OpenRecord, r
 
 /** Faults applied to the provider's answer: its status word replaced, or its body cut in half. */
 function faultOnAnswer(fault: Readonly<FaultSpec>, route: Route | undefined, response: SimResponse): SimResponse {
-  if (fault.kind === 'unknown-status' && route?.replaceStatus && response.json !== undefined && response.status === 200) {
+  if (
+    fault.kind === 'unknown-status' &&
+    route?.replaceStatus &&
+    response.json !== undefined &&
+    response.status === 200
+  ) {
     return { ...response, json: route.replaceStatus(response.json, fault.statusWord) };
   }
   if (fault.kind === 'malformed-json') return truncate(response);
@@ -199,7 +232,11 @@ function faultOnAnswer(fault: Readonly<FaultSpec>, route: Route | undefined, res
 /** The `'malformed-json'` fault: the answer's body cut in half, its content type kept. */
 function truncate(response: SimResponse): SimResponse {
   const { payload, contentType } = encode(response);
-  const cut: SimResponse = { status: response.status, body: payload.subarray(0, Math.max(1, Math.floor(payload.length / 2))), contentType };
+  const cut: SimResponse = {
+    status: response.status,
+    body: payload.subarray(0, Math.max(1, Math.floor(payload.length / 2))),
+    contentType,
+  };
   if (response.headers !== undefined) cut.headers = response.headers;
   return cut;
 }

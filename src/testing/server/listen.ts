@@ -47,7 +47,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     // With `'handshake'`, Node's TLS server itself refuses the certificate; with `'http-400'` the
     // handshake completes and dispatch answers nginx's 400 page.
     const tlsServer = createHttpsServer(
-      { ...options, requestCert: clientCert.required, rejectUnauthorized: clientCert.required && clientCert.failure === 'handshake' },
+      {
+        ...options,
+        requestCert: clientCert.required,
+        rejectUnauthorized: clientCert.required && clientCert.failure === 'handshake',
+      },
       handler('edge-tls'),
     );
     handles.track(tlsServer);

@@ -35,6 +35,10 @@ export function send(res: ServerResponse, record: OpenRecord, response: SimRespo
   const { payload, contentType } = encode(response);
   // The client may have gone (or a fault destroyed the socket) while the answer was being made.
   if (res.destroyed) return;
-  res.writeHead(response.status, { ...response.headers, 'Content-Type': contentType, 'Content-Length': String(payload.length) });
+  res.writeHead(response.status, {
+    ...response.headers,
+    'Content-Type': contentType,
+    'Content-Length': String(payload.length),
+  });
   res.end(payload);
 }

@@ -76,8 +76,14 @@ export function nginxPage(status: number, detail?: string): SimResponse {
 /** The bytes an answer is sent as and its content type (`json` serialized, defaults filled in). */
 export function encode(response: SimResponse): { payload: Buffer; contentType: string } {
   if (response.json !== undefined) {
-    return { payload: Buffer.from(JSON.stringify(response.json), 'utf8'), contentType: response.contentType ?? 'application/json; charset=utf-8' };
+    return {
+      payload: Buffer.from(JSON.stringify(response.json), 'utf8'),
+      contentType: response.contentType ?? 'application/json; charset=utf-8',
+    };
   }
   const body = response.body ?? '';
-  return { payload: typeof body === 'string' ? Buffer.from(body, 'utf8') : body, contentType: response.contentType ?? 'text/plain; charset=utf-8' };
+  return {
+    payload: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+    contentType: response.contentType ?? 'text/plain; charset=utf-8',
+  };
 }

@@ -15,11 +15,27 @@ import type { ProviderModule } from '../server/route.js';
 import { addJob, jobView, tasksOf, type WorkflowJob } from './jobs.js';
 import { workflowModule, type WorkflowState } from './routes.js';
 import { Sessions } from './session.js';
-import type { WorkflowCredentials, WorkflowJobScript, WorkflowOutcome, WorkflowSimulator, WorkflowSimulatorOptions, WorkflowTaskSpec } from './types.js';
+import type {
+  WorkflowCredentials,
+  WorkflowJobScript,
+  WorkflowOutcome,
+  WorkflowSimulator,
+  WorkflowSimulatorOptions,
+  WorkflowTaskSpec,
+} from './types.js';
 
 const OUTCOMES: readonly WorkflowOutcome[] = ['succeeded', 'failed', 'cancelled'];
 const SCRIPT_KEYS = [...SCRIPT_BASE_KEYS, 'tasks', 'failedTask', 'stoppingMs'];
-const OPTION_KEYS = ['username', 'password', 'graphAddress', 'graphPort', 'tokenTtlMs', 'defaults', 'errorHttpStatus', 'utcOffsetMinutes'];
+const OPTION_KEYS = [
+  'username',
+  'password',
+  'graphAddress',
+  'graphPort',
+  'tokenTtlMs',
+  'defaults',
+  'errorHttpStatus',
+  'utcOffsetMinutes',
+];
 
 /** The pieces `startSimulator` wires up. */
 export interface WorkflowParts {
@@ -45,7 +61,8 @@ export function createWorkflow(options: unknown, clock: InternalClock, random: R
       issueToken: () => state.sessions.issue(),
       expireTokens: () => state.sessions.expireAll(),
       createJob: (workflowId = 'simulated-workflow', script) => {
-        if (typeof workflowId !== 'string' || workflowId === '') throw new TypeError(`workflow.createJob: workflowId must be a non-empty string, got ${describe(workflowId)}`);
+        if (typeof workflowId !== 'string' || workflowId === '')
+          throw new TypeError(`workflow.createJob: workflowId must be a non-empty string, got ${describe(workflowId)}`);
         return addJob(state, workflowId, checkScript('workflow.createJob', script ?? {}));
       },
     }),
@@ -62,10 +79,19 @@ function workflowState(options: unknown, clock: InternalClock, random: Random): 
     graphPort: checkInt('workflow.graphPort', given.graphPort, 9669, 1, 65_535),
   });
   const tokenTtlMs = checkMs('workflow.tokenTtlMs', given.tokenTtlMs, 259_200_000, 1);
-  const defaults = resolveDefaults('workflow.defaults', given.defaults, OUTCOMES, { queuedMs: [1000, 3000], durationMs: [10_000, 60_000] });
-  const errorStatus = checkOneOf('workflow.errorHttpStatus', given.errorHttpStatus, ['category', 200] as const, 'category');
+  const defaults = resolveDefaults('workflow.defaults', given.defaults, OUTCOMES, {
+    queuedMs: [1000, 3000],
+    durationMs: [10_000, 60_000],
+  });
+  const errorStatus = checkOneOf(
+    'workflow.errorHttpStatus',
+    given.errorHttpStatus,
+    ['category', 200] as const,
+    'category',
+  );
   const utcOffsetMinutes = checkInt('workflow.utcOffsetMinutes', given.utcOffsetMinutes, 480, -720, 840);
-  if (credentials.username === '' || credentials.password === '') throw new TypeError('workflow.username and workflow.password must not be empty');
+  if (credentials.username === '' || credentials.password === '')
+    throw new TypeError('workflow.username and workflow.password must not be empty');
   const nextJobId = random.int(100, 999);
   return {
     credentials,
@@ -91,15 +117,23 @@ function checkScript(name: string, value: unknown): WorkflowJobScript {
   checkScriptBase(name, script, OUTCOMES);
   checkMs(`${name}.stoppingMs`, script.stoppingMs, 0);
   if (script.tasks !== undefined) {
-    if (!Array.isArray(script.tasks) || script.tasks.length === 0) throw new TypeError(`${name}.tasks must be a non-empty array, got ${describe(script.tasks)}`);
+    if (!Array.isArray(script.tasks) || script.tasks.length === 0)
+      throw new TypeError(`${name}.tasks must be a non-empty array, got ${describe(script.tasks)}`);
     script.tasks.forEach((task, i) => {
       if (typeof task === 'string') {
         if (task === '') throw new TypeError(`${name}.tasks[${i}] must not be empty`);
         return;
       }
       const spec = checkObject<WorkflowTaskSpec>(`${name}.tasks[${i}]`, task, ['name', 'rows']);
-      if (typeof spec.name !== 'string' || spec.name === '') throw new TypeError(`${name}.tasks[${i}].name must be a non-empty string`);
-      if (spec.rows !== undefined && !(Array.isArray(spec.rows) && spec.rows.every((row) => Array.isArray(row) && row.every((v) => typeof v === 'string')))) {
+      if (typeof spec.name !== 'string' || spec.name === '')
+        throw new TypeError(`${name}.tasks[${i}].name must be a non-empty string`);
+      if (
+        spec.rows !== undefined &&
+        !(
+          Array.isArray(spec.rows) &&
+          spec.rows.every((row) => Array.isArray(row) && row.every((v) => typeof v === 'string'))
+        )
+      ) {
         throw new TypeError(`${name}.tasks[${i}].rows must be an array of string arrays`);
       }
     });

@@ -42,7 +42,14 @@ export interface JobsState {
 
 /** Go's zero `time.Time`, which Explorer sends for a task time not set yet. */
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
-const STATE_OF_STATUS: Record<number, TaskState> = { 0: 'queued', 1: 'running', 2: 'succeeded', 3: 'failed', 4: 'cancelled', 5: 'cancelling' };
+const STATE_OF_STATUS: Record<number, TaskState> = {
+  0: 'queued',
+  1: 'running',
+  2: 'succeeded',
+  3: 'failed',
+  4: 'cancelled',
+  5: 'cancelling',
+};
 
 /** Adds a job of `workflowId` (its lifecycle drawn now) and returns its id. */
 export function addJob(state: JobsState, workflowId: string, script: WorkflowJobScript): number {
@@ -126,11 +133,18 @@ export function jobAt(job: WorkflowJob, now: number): JobNow {
   const failing = life.outcome === 'failed' ? Math.min(job.failedTask ?? n - 1, n - 1) : undefined;
   const runs = failing === undefined ? n : failing + 1;
   const windows = job.tasks.map((_, i) =>
-    i < runs ? { from: timeAtDone(life, i / runs), to: i === runs - 1 ? natural : timeAtDone(life, (i + 1) / runs) } : undefined,
+    i < runs
+      ? { from: timeAtDone(life, i / runs), to: i === runs - 1 ? natural : timeAtDone(life, (i + 1) / runs) }
+      : undefined,
   );
   const scriptedStop = life.outcome === 'cancelled' ? Math.max(start, natural - job.stoppingMs) : undefined;
   const cancelAt = job.cancelAt !== undefined && job.cancelAt < natural ? job.cancelAt : scriptedStop;
-  const stopEnd = cancelAt === undefined ? undefined : job.cancelAt !== undefined && job.cancelAt < natural ? job.cancelAt + job.stoppingMs : natural;
+  const stopEnd =
+    cancelAt === undefined
+      ? undefined
+      : job.cancelAt !== undefined && job.cancelAt < natural
+        ? job.cancelAt + job.stoppingMs
+        : natural;
 
   const taskAt = (i: number, at: number): JobNow['tasks'][number] => {
     const w = windows[i];
@@ -144,7 +158,9 @@ export function jobAt(job: WorkflowJob, now: number): JobNow {
     const tasks = job.tasks.map((_, i) => {
       const before = taskAt(i, cancelAt);
       if (before.status !== 1) return before;
-      return stopped ? { status: 4, begin: before.begin, end: stopEnd } : { status: 5, begin: before.begin, end: undefined };
+      return stopped
+        ? { status: 4, begin: before.begin, end: stopEnd }
+        : { status: 5, begin: before.begin, end: undefined };
     });
     const begin = cancelAt >= start ? start : undefined;
     return stopped ? { status: 4, begin, end: stopEnd, tasks } : { status: 5, begin, end: undefined, tasks };

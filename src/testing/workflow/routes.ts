@@ -39,7 +39,13 @@ export function workflowModule(state: WorkflowState): ProviderModule {
     prefix: /^\/api-open\//,
     notFound: () => fail(state, ERR.notFound, 'route not found'),
     routes: [
-      { id: 'workflow.connect', provider: 'workflow', method: 'POST', pattern: /^\/api-open\/v1\/connect\/?$/, handle: (request) => connect(state, request) },
+      {
+        id: 'workflow.connect',
+        provider: 'workflow',
+        method: 'POST',
+        pattern: /^\/api-open\/v1\/connect\/?$/,
+        handle: (request) => connect(state, request),
+      },
       {
         id: 'workflow.createJob',
         provider: 'workflow',
@@ -78,14 +84,18 @@ function connect(state: WorkflowState, request: SimRequest): SimResponse {
   const { credentials } = state;
   const pair = bearerCredentials(request.headers.authorization);
   if (pair === undefined) return fail(state, ERR.unauthorized, 'Authorization must be Bearer base64 credentials');
-  if (pair[0] !== credentials.username || pair[1] !== credentials.password) return fail(state, ERR.unauthorized, 'Bad username/password');
+  if (pair[0] !== credentials.username || pair[1] !== credentials.password)
+    return fail(state, ERR.unauthorized, 'Bad username/password');
   const parsed = parseJsonBody(request.body);
   const body = parsed.ok && isRecord(parsed.value) ? parsed.value : {};
   if (body['address'] !== credentials.graphAddress || Number(body['port']) !== credentials.graphPort) {
     return fail(state, ERR.session, 'connect to graphd failed');
   }
   const token = state.sessions.issue();
-  return ok({ success: true }, { 'Set-Cookie': `explorer_token=${token}; Path=/; Max-Age=${Math.round(state.tokenTtlMs / 1000)}; HttpOnly` });
+  return ok(
+    { success: true },
+    { 'Set-Cookie': `explorer_token=${token}; Path=/; Max-Age=${Math.round(state.tokenTtlMs / 1000)}; HttpOnly` },
+  );
 }
 
 /** `POST workflows/{id}/jobs`: an optional `{ input }` object; the new job's id out. */
@@ -115,7 +125,9 @@ function replaceJobStatus(body: unknown, word: string | number | undefined): unk
   if (!isRecord(body) || !isRecord(body['data'])) return body;
   const status = word ?? 9;
   const data = body['data'];
-  const tasks = Array.isArray(data['tasks']) ? data['tasks'].map((t: unknown) => (isRecord(t) ? { ...t, status } : t)) : data['tasks'];
+  const tasks = Array.isArray(data['tasks'])
+    ? data['tasks'].map((t: unknown) => (isRecord(t) ? { ...t, status } : t))
+    : data['tasks'];
   return { ...body, data: { ...data, status, tasks } };
 }
 
@@ -143,7 +155,8 @@ function sampleResult(state: WorkflowState, request: SimRequest): SimResponse {
   const rawLimit = request.query.get('limit');
   const limit = rawLimit === null ? 10 : Number(rawLimit);
   if (!Number.isInteger(limit) || limit < 1) return fail(state, ERR.param, 'limit must be a positive integer');
-  if (jobAt(job, state.clock.now()).tasks[index]?.status !== 2) return fail(state, ERR.badRequest, 'the task has no result yet');
+  if (jobAt(job, state.clock.now()).tasks[index]?.status !== 2)
+    return fail(state, ERR.badRequest, 'the task has no result yet');
   const task = job.tasks[index] as WorkflowJob['tasks'][number];
   // Made up on the first read, then kept, so every later read returns the same rows.
   task.rows ??= pageRankRows(state.random);

@@ -27,7 +27,9 @@ export class Sessions {
   issue(): string {
     const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
     const now = this.clock.now();
-    const payload = Buffer.from(JSON.stringify({ sub: this.username, iat: Math.floor(now / 1000), nonce: this.random.hex(8) })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ sub: this.username, iat: Math.floor(now / 1000), nonce: this.random.hex(8) }),
+    ).toString('base64url');
     const token = `${header}.${payload}.${Buffer.from(this.random.hex(32), 'hex').toString('base64url')}`;
     this.#tokens.set(token, now + this.ttlMs);
     return token;
@@ -64,7 +66,8 @@ export function bearerCredentials(header: string | undefined): [string, string] 
   if (decoded.trimStart().startsWith('[')) {
     try {
       const pair: unknown = JSON.parse(decoded);
-      if (Array.isArray(pair) && pair.length === 2 && pair.every((p) => typeof p === 'string')) return [pair[0] as string, pair[1] as string];
+      if (Array.isArray(pair) && pair.length === 2 && pair.every((p) => typeof p === 'string'))
+        return [pair[0] as string, pair[1] as string];
     } catch {
       // Fall through to the user:password form.
     }
@@ -77,7 +80,11 @@ export function bearerCredentials(header: string | undefined): [string, string] 
 function cookie(header: string | undefined, name: string): string | undefined {
   for (const pair of (header ?? '').split(';')) {
     const eq = pair.indexOf('=');
-    if (eq > 0 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (eq > 0 && pair.slice(0, eq).trim() === name)
+      return pair
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
   }
   return undefined;
 }

@@ -8,7 +8,13 @@
  */
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { HttpError, ResponseValidationError, TaskNotFoundError, waitForTask, type TaskPollError } from '../../../src/index.js';
+import {
+  HttpError,
+  ResponseValidationError,
+  TaskNotFoundError,
+  waitForTask,
+  type TaskPollError,
+} from '../../../src/index.js';
 import { dgcSystemTasks, type DgcSystemTasks } from '../../../src/providers/dgc/index.js';
 import { nockClock } from '../../helpers/nock-clock.js';
 import { useNockHarness } from '../../helpers/nock-harness.js';
@@ -18,7 +24,15 @@ const HOST = 'https://dayu-dlf.cn-north-4.myhuaweicloud.com';
 const TASK = '008aae2e675d3bcb01675d3c66f20000';
 const STATUS_PATH = `/v1/${PROJECT}/system-tasks/${TASK}`;
 const JSON_TYPE = { 'Content-Type': 'application/json;charset=UTF-8' };
-const SUCCESSFUL = { id: TASK, name: 'Import', status: 'SUCCESSFUL', startTime: 1543457499000, endTime: 1543457514000, lastUpdate: 1543457514000, subtasks: [] };
+const SUCCESSFUL = {
+  id: TASK,
+  name: 'Import',
+  status: 'SUCCESSFUL',
+  startTime: 1543457499000,
+  endTime: 1543457514000,
+  lastUpdate: 1543457514000,
+  subtasks: [],
+};
 /** The same answer, cut in the middle of a string (as a proxy or a reset mid-body leaves it). */
 const CUT = JSON.stringify(SUCCESSFUL).slice(0, 40);
 const OPTIONS = { initialDelayMs: 1000, jitter: 0, retry: { retries: 3, minDelayMs: 100, maxDelayMs: 100 } } as const;
@@ -27,12 +41,24 @@ const clock = nockClock();
 const harness = useNockHarness(new Date('2024-05-01T00:00:00Z'), () => clock.reset());
 
 function make(): DgcSystemTasks {
-  return harness.track(dgcSystemTasks({ region: 'cn-north-4', projectId: PROJECT, auth: { token: 'MIIEXAMPLE-token' }, pacing: false, axios: clock.axios() }));
+  return harness.track(
+    dgcSystemTasks({
+      region: 'cn-north-4',
+      projectId: PROJECT,
+      auth: { token: 'MIIEXAMPLE-token' },
+      pacing: false,
+      axios: clock.axios(),
+    }),
+  );
 }
 
 describe('a 2xx body that is not JSON is retried as a transient failure (nock, dgc)', () => {
   it('cut off mid-JSON, then the full answer: the poll retries and the wait succeeds', async () => {
-    const scope = nock(HOST).get(STATUS_PATH).reply(200, CUT, JSON_TYPE).get(STATUS_PATH).reply(200, SUCCESSFUL, JSON_TYPE);
+    const scope = nock(HOST)
+      .get(STATUS_PATH)
+      .reply(200, CUT, JSON_TYPE)
+      .get(STATUS_PATH)
+      .reply(200, SUCCESSFUL, JSON_TYPE);
     const done = await clock.settle(waitForTask(make(), TASK, OPTIONS));
     expect(done).toMatchObject({ state: 'succeeded', providerState: 'SUCCESSFUL' });
     expect(scope.isDone()).toBe(true);
@@ -52,9 +78,17 @@ describe('a 2xx body that is not JSON is retried as a transient failure (nock, d
   it('retry: false → the first cut-off body ends the wait: a transient ResponseValidationError that says so', async () => {
     const scope = nock(HOST).get(STATUS_PATH).reply(200, CUT, JSON_TYPE);
     const later = nock(HOST).get(STATUS_PATH).reply(200, SUCCESSFUL, JSON_TYPE);
-    const error = (await clock.failure(waitForTask(make(), TASK, { ...OPTIONS, retry: false }))) as ResponseValidationError;
+    const error = (await clock.failure(
+      waitForTask(make(), TASK, { ...OPTIONS, retry: false }),
+    )) as ResponseValidationError;
     expect(error).toBeInstanceOf(ResponseValidationError);
-    expect(error).toMatchObject({ code: 'RESPONSE_VALIDATION_FAILED', transient: true, httpStatus: 200, provider: 'dgc.systemTask', taskId: TASK });
+    expect(error).toMatchObject({
+      code: 'RESPONSE_VALIDATION_FAILED',
+      transient: true,
+      httpStatus: 200,
+      provider: 'dgc.systemTask',
+      taskId: TASK,
+    });
     expect(error.message).toContain('answered with malformed JSON (cut off?)');
     expect(error.issues).toEqual([{ path: [], message: 'body is not valid JSON' }]);
     expect(scope.isDone()).toBe(true);
@@ -64,7 +98,9 @@ describe('a 2xx body that is not JSON is retried as a transient failure (nock, d
   it('cut off on every try → after retry.retries the wait ends with that ResponseValidationError, no more requests', async () => {
     const scope = nock(HOST).get(STATUS_PATH).times(3).reply(200, CUT, JSON_TYPE);
     const later = nock(HOST).get(STATUS_PATH).reply(200, SUCCESSFUL, JSON_TYPE);
-    const error = (await clock.failure(waitForTask(make(), TASK, { ...OPTIONS, retry: { retries: 2, minDelayMs: 100, maxDelayMs: 100 } }))) as TaskPollError;
+    const error = (await clock.failure(
+      waitForTask(make(), TASK, { ...OPTIONS, retry: { retries: 2, minDelayMs: 100, maxDelayMs: 100 } }),
+    )) as TaskPollError;
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error).toMatchObject({ transient: true, httpStatus: 200 });
     expect(error.message).toMatch(/malformed JSON \(cut off\?\)/);
@@ -98,7 +134,9 @@ describe('a 2xx body that is not JSON is retried as a transient failure (nock, d
 
   it('with retry: false the cut-off envelope ends the wait: transient ResponseValidationError naming the status', async () => {
     nock(HOST).get(STATUS_PATH).reply(401, '{"error_code":"APIG.03', JSON_TYPE);
-    const error = (await clock.failure(waitForTask(make(), TASK, { ...OPTIONS, retry: false }))) as ResponseValidationError;
+    const error = (await clock.failure(
+      waitForTask(make(), TASK, { ...OPTIONS, retry: false }),
+    )) as ResponseValidationError;
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error).toMatchObject({ transient: true, httpStatus: 401 });
     expect(error.message).toContain('answered HTTP 401 with malformed JSON (cut off?)');

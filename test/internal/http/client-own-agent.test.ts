@@ -57,7 +57,9 @@ describe('own agent without pacing: requests past its sockets wait in the client
     const srv = await holdingServer();
     client = createHttpClient({ provider: 'test.gate', baseURL: srv.url, pacing: false });
     const built = vi.spyOn(http, 'request');
-    const all = Promise.all(Array.from({ length: 80 }, (_, i) => (client as HttpClient).request({ method: 'GET', path: `/r/${i}` })));
+    const all = Promise.all(
+      Array.from({ length: 80 }, (_, i) => (client as HttpClient).request({ method: 'GET', path: `/r/${i}` })),
+    );
     await srv.waitForHeld(SOCKETS);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(srv.held).toHaveLength(SOCKETS);
@@ -67,18 +69,25 @@ describe('own agent without pacing: requests past its sockets wait in the client
     expect(answers.map((a) => a.status)).toEqual(Array(80).fill(200));
     expect(srv.peak()).toBe(SOCKETS);
     // In order: the first 64 paths, then the 16 that waited.
-    expect(server?.requests.slice(SOCKETS).map((r) => r.url)).toEqual(Array.from({ length: 16 }, (_, i) => `/r/${SOCKETS + i}`));
+    expect(server?.requests.slice(SOCKETS).map((r) => r.url)).toEqual(
+      Array.from({ length: 16 }, (_, i) => `/r/${SOCKETS + i}`),
+    );
   });
 
   it("time spent waiting for a socket still counts against the client's time limit", async () => {
     const srv = await holdingServer();
     client = createHttpClient({ provider: 'test.gate', baseURL: srv.url, pacing: false, requestTimeoutMs: 5000 });
-    const first = Array.from({ length: SOCKETS }, (_, i) => (client as HttpClient).request({ method: 'GET', path: `/hold/${i}` }));
+    const first = Array.from({ length: SOCKETS }, (_, i) =>
+      (client as HttpClient).request({ method: 'GET', path: `/hold/${i}` }),
+    );
     await srv.waitForHeld(SOCKETS);
     const started = Date.now();
     const queued = (client as HttpClient).request({ method: 'GET', path: '/queued', timeoutMs: 150 });
     await expect(queued).rejects.toBeInstanceOf(NetworkError);
-    await expect(queued).rejects.toMatchObject({ timedOut: true, message: expect.stringMatching(/GET \/queued to 127\.0\.0\.1:\d+ got no answer within 150 ms/) });
+    await expect(queued).rejects.toMatchObject({
+      timedOut: true,
+      message: expect.stringMatching(/GET \/queued to 127\.0\.0\.1:\d+ got no answer within 150 ms/),
+    });
     expect(Date.now() - started).toBeLessThan(2000);
     srv.release();
     await Promise.all(first);
@@ -88,7 +97,9 @@ describe('own agent without pacing: requests past its sockets wait in the client
   it("a caller's abort while waiting for a socket rejects with its reason; the request never goes out", async () => {
     const srv = await holdingServer();
     client = createHttpClient({ provider: 'test.gate', baseURL: srv.url, pacing: false });
-    const first = Array.from({ length: SOCKETS }, (_, i) => (client as HttpClient).request({ method: 'GET', path: `/hold/${i}` }));
+    const first = Array.from({ length: SOCKETS }, (_, i) =>
+      (client as HttpClient).request({ method: 'GET', path: `/hold/${i}` }),
+    );
     await srv.waitForHeld(SOCKETS);
     const controller = new AbortController();
     const queued = (client as HttpClient).request({ method: 'GET', path: '/queued', signal: controller.signal });
@@ -131,7 +142,9 @@ describe("own axios: a finished request's AbortController serves the next one", 
     client = createHttpClient({ provider: 'test.reuse', baseURL: server.url, pacing: false });
     for (let i = 0; i < 3; i += 1) await client.request({ method: 'GET', path: `/fast/${i}` });
     expect(new Set(signals).size).toBe(1);
-    await expect(client.request({ method: 'GET', path: '/slow', timeoutMs: 50 })).rejects.toMatchObject({ timedOut: true });
+    await expect(client.request({ method: 'GET', path: '/slow', timeoutMs: 50 })).rejects.toMatchObject({
+      timedOut: true,
+    });
     const slow = signals[3] as AbortSignal;
     expect(slow).toBe(signals[0]);
     expect(slow.aborted).toBe(true);

@@ -93,7 +93,9 @@ describe('createHttpClient', () => {
     [503, HttpError, true],
   ] as const)('HTTP %i → %o (transient %s), with no secret in it', async (status, type, transient) => {
     server.handle(json(status, { error: 'nope' }));
-    const error = await make().request({ method: 'GET', path: '/x', taskId: 't1' }).catch((e: unknown) => e);
+    const error = await make()
+      .request({ method: 'GET', path: '/x', taskId: 't1' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(type);
     expect(isTaskPollError(error) && error.transient).toBe(transient);
     expect((error as HttpError).taskId).toBe('t1');
@@ -103,7 +105,9 @@ describe('createHttpClient', () => {
 
   it('429 with Retry-After (seconds): retryAfterMs on the error', async () => {
     server.handle(json(429, {}, { 'retry-after': '3' }));
-    const error = (await make().request({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as HttpError;
+    const error = (await make()
+      .request({ method: 'GET', path: '/x' })
+      .catch((e: unknown) => e)) as HttpError;
     expect(error.retryAfterMs).toBe(3000);
   });
 
@@ -113,7 +117,11 @@ describe('createHttpClient', () => {
       interpretError: (response) => {
         const data = response.data as { error_code?: string; error_msg?: string };
         return data.error_code
-          ? new ProviderError(data.error_msg ?? '', { providerCode: data.error_code, httpStatus: response.status, provider: 'test.http' })
+          ? new ProviderError(data.error_msg ?? '', {
+              providerCode: data.error_code,
+              httpStatus: response.status,
+              provider: 'test.http',
+            })
           : undefined;
       },
     });
@@ -123,7 +131,9 @@ describe('createHttpClient', () => {
 
   it('malformed JSON on a 2xx: ResponseValidationError, transient (a body cut off on the way; the poll retries it)', async () => {
     server.handle(json(200, '{"a": '));
-    const error = await make().request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+    const error = await make()
+      .request({ method: 'GET', path: '/x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as ResponseValidationError).transient).toBe(true);
   });
@@ -133,7 +143,9 @@ describe('createHttpClient', () => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<html><body>Bad gateway</body></html>');
     });
-    const error = await make().request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+    const error = await make()
+      .request({ method: 'GET', path: '/x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).transient).toBe(true);
   });
@@ -150,7 +162,9 @@ describe('createHttpClient', () => {
 
   it('refuses a body over the size cap', async () => {
     server.handle(json(200, { big: 'x'.repeat(5000) }));
-    const error = await make({ maxResponseBytes: 1000 }).request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+    const error = await make({ maxResponseBytes: 1000 })
+      .request({ method: 'GET', path: '/x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResponseValidationError);
     expectNoSecret(error);
   });
@@ -160,7 +174,9 @@ describe('createHttpClient', () => {
       res.writeHead(302, { location: 'http://127.0.0.1:1/steal' });
       res.end();
     });
-    const error = await make().request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+    const error = await make()
+      .request({ method: 'GET', path: '/x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).httpStatus).toBe(302);
     expect(server.requests).toHaveLength(1);
@@ -178,7 +194,9 @@ describe('createHttpClient', () => {
 
   it('connection reset mid-answer: transient NetworkError', async () => {
     server.handle((req) => req.socket.destroy());
-    const error = await make().request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+    const error = await make()
+      .request({ method: 'GET', path: '/x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).transient).toBe(true);
     expectNoSecret(error);
@@ -186,7 +204,9 @@ describe('createHttpClient', () => {
 
   it('a request past its time limit: NetworkError timedOut', async () => {
     server.handle(() => undefined);
-    const error = await make({ requestTimeoutMs: 50 }).request({ method: 'GET', path: '/hang' }).catch((e: unknown) => e);
+    const error = await make({ requestTimeoutMs: 50 })
+      .request({ method: 'GET', path: '/hang' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect((error as NetworkError).timedOut).toBe(true);
   });
@@ -239,7 +259,9 @@ describe('createHttpClient', () => {
     expect(() => createHttpClient({ provider: 'p', baseURL: 'ftp://x' })).toThrow(TypeError);
     expect(() => createHttpClient({ provider: 'p', baseURL: 'http://u:p@x' })).toThrow(/credentials/);
     expect(() => createHttpClient({ provider: 'p', baseURL: server.url, requestTimeoutMs: -1 })).toThrow(RangeError);
-    expect(() => createHttpClient({ provider: 'p', baseURL: server.url, pacing: { rate: 1 } as never })).toThrow(/Unknown pacing option/);
+    expect(() => createHttpClient({ provider: 'p', baseURL: server.url, pacing: { rate: 1 } as never })).toThrow(
+      /Unknown pacing option/,
+    );
     expect(() => createHttpClient({ provider: 'p', baseURL: server.url, axios: {} as never })).toThrow(/axios/);
   });
 });

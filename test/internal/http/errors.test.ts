@@ -65,10 +65,18 @@ describe('toTaskPollError: the one mapping of transport failures', () => {
     ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', AuthenticationError, false],
     ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', AuthenticationError, false],
   ] as const)('%s → %o (transient %s), nothing of the request config kept', (code, type, transient) => {
-    const mapped = toTaskPollError(axiosLike(code, 'failed https://h/x?token=SECRET-Q'), { provider: 'p', taskId: 't' });
+    const mapped = toTaskPollError(axiosLike(code, 'failed https://h/x?token=SECRET-Q'), {
+      provider: 'p',
+      taskId: 't',
+    });
     expect(mapped).toBeInstanceOf(type);
     expect(mapped?.transient).toBe(transient);
-    const views = [JSON.stringify(mapped), inspect(mapped, { depth: 10 }), inspect(mapped?.cause, { depth: 10 }), mapped?.stack ?? ''];
+    const views = [
+      JSON.stringify(mapped),
+      inspect(mapped, { depth: 10 }),
+      inspect(mapped?.cause, { depth: 10 }),
+      mapped?.stack ?? '',
+    ];
     for (const view of views) {
       expect(view).not.toContain('SECRET-KEY');
       expect(view).not.toContain('SECRET-Q');
@@ -105,13 +113,19 @@ describe('toTaskPollError: fetch failures', () => {
 describe('toTaskPollError: an axios error that carries an HTTP answer (a custom adapter using axios)', () => {
   const config = { headers: new AxiosHeaders({ Authorization: SECRET }) };
   const answered = (status: number, headers: Record<string, string> = {}) =>
-    new AxiosError(`Request failed with status code ${status}`, status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST', config as never, {}, {
-      status,
-      statusText: '',
-      data: { token: SECRET },
-      headers,
-      config,
-    } as never);
+    new AxiosError(
+      `Request failed with status code ${status}`,
+      status >= 500 ? 'ERR_BAD_RESPONSE' : 'ERR_BAD_REQUEST',
+      config as never,
+      {},
+      {
+        status,
+        statusText: '',
+        data: { token: SECRET },
+        headers,
+        config,
+      } as never,
+    );
 
   it.each([
     [401, AuthenticationError, false],
@@ -120,13 +134,21 @@ describe('toTaskPollError: an axios error that carries an HTTP answer (a custom 
     [400, HttpError, false],
     [500, HttpError, true],
     [429, HttpError, true],
-  ] as const)('HTTP %i maps by status like every other answer, not to a transient NetworkError', (status, type, transient) => {
-    const mapped = toTaskPollError(answered(status), { provider: 'custom', taskId: 't', operation: 'GET /jobs/{id}' });
-    expect(mapped).toBeInstanceOf(type);
-    expect(mapped?.transient).toBe(transient);
-    expect((mapped as HttpError).httpStatus).toBe(status);
-    for (const view of [mapped?.message, JSON.stringify(mapped), inspect(mapped, { depth: 10 })]) expect(view).not.toContain(SECRET);
-  });
+  ] as const)(
+    'HTTP %i maps by status like every other answer, not to a transient NetworkError',
+    (status, type, transient) => {
+      const mapped = toTaskPollError(answered(status), {
+        provider: 'custom',
+        taskId: 't',
+        operation: 'GET /jobs/{id}',
+      });
+      expect(mapped).toBeInstanceOf(type);
+      expect(mapped?.transient).toBe(transient);
+      expect((mapped as HttpError).httpStatus).toBe(status);
+      for (const view of [mapped?.message, JSON.stringify(mapped), inspect(mapped, { depth: 10 })])
+        expect(view).not.toContain(SECRET);
+    },
+  );
 
   it("keeps the answer's Retry-After", () => {
     const mapped = toTaskPollError(answered(429, { 'retry-after': '7' }), { provider: 'custom' });

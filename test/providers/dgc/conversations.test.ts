@@ -23,10 +23,18 @@ describe('dgc.systemTask: conversations', () => {
     } as const;
     let sent: unknown;
     const scope = api()
-      .post(`/v1/${PROJECT}/jobs/import`, (body) => ((sent = body), true))
+      .post(`/v1/${PROJECT}/jobs/import`, (body) => {
+        sent = body;
+        return true;
+      })
       .reply(200, { taskId: TASK })
       .get(STATUS_PATH)
-      .reply(200, running([{ id: 's1', name: 'Import job [job_batch].', status: 'RUNNING', lastUpdate: 1543457500000, taskId: TASK }]))
+      .reply(
+        200,
+        running([
+          { id: 's1', name: 'Import job [job_batch].', status: 'RUNNING', lastUpdate: 1543457500000, taskId: TASK },
+        ]),
+      )
       .get(STATUS_PATH)
       // The Go SDK's spelling (subTasks) and its string-typed times.
       .reply(200, {
@@ -38,12 +46,27 @@ describe('dgc.systemTask: conversations', () => {
         lastUpdate: '1543457514000',
         projectId: PROJECT,
         subTasks: [
-          { id: 's1', name: 'Import job [job_batch].', status: 'SUCCESSFUL', startTime: '1543457500000', endTime: '1543457513000', lastUpdate: '1543457513000' },
-          { id: 's2', name: 'Import job [job_stream].', status: 'SUCCESSFUL', lastUpdate: 1543457513000, message: 'ok' },
+          {
+            id: 's1',
+            name: 'Import job [job_batch].',
+            status: 'SUCCESSFUL',
+            startTime: '1543457500000',
+            endTime: '1543457513000',
+            lastUpdate: '1543457513000',
+          },
+          {
+            id: 's2',
+            name: 'Import job [job_stream].',
+            status: 'SUCCESSFUL',
+            lastUpdate: 1543457513000,
+            message: 'ok',
+          },
         ],
       });
 
-    const taskId = await settle(dgc.importJobs({ ...importBody, jobsParam: [...importBody.jobsParam], approvers: [...importBody.approvers] }));
+    const taskId = await settle(
+      dgc.importJobs({ ...importBody, jobsParam: [...importBody.jobsParam], approvers: [...importBody.approvers] }),
+    );
     expect(taskId).toBe(TASK);
     expect(sent).toEqual(importBody);
     const seen: TaskStatus<DgcTaskResult>[] = [];
@@ -53,10 +76,21 @@ describe('dgc.systemTask: conversations', () => {
       ['running', 'RUNNING', undefined],
       ['succeeded', 'SUCCESSFUL', 100],
     ]);
-    expect(seen[0]).toMatchObject({ provider: 'dgc.systemTask', taskId: TASK, terminal: false, startedAt: new Date(1543457499000) });
+    expect(seen[0]).toMatchObject({
+      provider: 'dgc.systemTask',
+      taskId: TASK,
+      terminal: false,
+      startedAt: new Date(1543457499000),
+    });
     expect(seen[0]).not.toHaveProperty('finishedAt');
     expect(seen[0]!.subtasks).toEqual([
-      { id: 's1', name: 'Import job [job_batch].', state: 'running', providerState: 'RUNNING', updatedAt: new Date(1543457500000) },
+      {
+        id: 's1',
+        name: 'Import job [job_batch].',
+        state: 'running',
+        providerState: 'RUNNING',
+        updatedAt: new Date(1543457500000),
+      },
     ]);
     const subtasks = [
       {
@@ -68,12 +102,23 @@ describe('dgc.systemTask: conversations', () => {
         finishedAt: new Date(1543457513000),
         updatedAt: new Date(1543457513000),
       },
-      { id: 's2', name: 'Import job [job_stream].', state: 'succeeded', providerState: 'SUCCESSFUL', updatedAt: new Date(1543457513000), message: 'ok' },
+      {
+        id: 's2',
+        name: 'Import job [job_stream].',
+        state: 'succeeded',
+        providerState: 'SUCCESSFUL',
+        updatedAt: new Date(1543457513000),
+        message: 'ok',
+      },
     ];
     expect(done.state).toBe('succeeded');
     expect(done.result).toEqual({ name: 'Import the job from obs://aaaaa/job_batch.zip.', subtasks });
     expect(done.subtasks).toEqual(subtasks);
-    expect(done).toMatchObject({ startedAt: new Date(1543457499000), finishedAt: new Date(1543457514000), updatedAt: new Date(1543457514000) });
+    expect(done).toMatchObject({
+      startedAt: new Date(1543457499000),
+      finishedAt: new Date(1543457514000),
+      updatedAt: new Date(1543457514000),
+    });
     expect((done.raw as { projectId: string }).projectId).toBe(PROJECT);
     expect(scope.isDone()).toBe(true);
   });
@@ -90,7 +135,10 @@ describe('dgc.systemTask: conversations', () => {
     };
     let sent: unknown;
     const scope = api()
-      .post(`/v1/${PROJECT}/connections/import`, (body) => ((sent = body), true))
+      .post(`/v1/${PROJECT}/connections/import`, (body) => {
+        sent = body;
+        return true;
+      })
       .reply(200, { taskId: '008aae2e675933c7016759418e870000' })
       .get(`/v1/${PROJECT}/system-tasks/008aae2e675933c7016759418e870000`)
       .reply(200, {
@@ -108,11 +156,23 @@ describe('dgc.systemTask: conversations', () => {
     const error = await failure(waitForTask(dgc, taskId));
     expect(error).toBeInstanceOf(TaskFailedError);
     const { status } = error as TaskFailedError<DgcTaskResult>;
-    expect(status).toMatchObject({ state: 'failed', providerState: 'FAILED', message: 'Fail to read OBS file.', terminal: true });
+    expect(status).toMatchObject({
+      state: 'failed',
+      providerState: 'FAILED',
+      message: 'Fail to read OBS file.',
+      terminal: true,
+    });
     expect(status).not.toHaveProperty('result');
     expect(status).not.toHaveProperty('progress');
     expect(status.subtasks).toEqual([
-      { id: 'c1', name: 'DWS', state: 'failed', providerState: 'FAILED', updatedAt: new Date(1543457631000), message: 'no such cluster' },
+      {
+        id: 'c1',
+        name: 'DWS',
+        state: 'failed',
+        providerState: 'FAILED',
+        updatedAt: new Date(1543457631000),
+        message: 'no such cluster',
+      },
     ]);
     expect((error as Error).message).toContain('Fail to read OBS file.');
     expect(scope.isDone()).toBe(true);
@@ -120,8 +180,19 @@ describe('dgc.systemTask: conversations', () => {
 
   it('RUNNING → WARNING: partial; TaskFailedError by default, resolved with the result under acceptPartial', async () => {
     const dgc = make();
-    const warning = { ...successful, status: 'WARNING', message: 'some jobs were skipped', subtasks: [{ id: 's1', name: 'j', status: 'WARNING' }] };
-    const scope = api().get(STATUS_PATH).reply(200, running()).get(STATUS_PATH).reply(200, warning).get(STATUS_PATH).reply(200, warning);
+    const warning = {
+      ...successful,
+      status: 'WARNING',
+      message: 'some jobs were skipped',
+      subtasks: [{ id: 's1', name: 'j', status: 'WARNING' }],
+    };
+    const scope = api()
+      .get(STATUS_PATH)
+      .reply(200, running())
+      .get(STATUS_PATH)
+      .reply(200, warning)
+      .get(STATUS_PATH)
+      .reply(200, warning);
 
     const rejected = await failure(waitForTask(dgc, TASK));
     expect(rejected).toBeInstanceOf(TaskFailedError);
@@ -130,7 +201,10 @@ describe('dgc.systemTask: conversations', () => {
     const accepted = await settle(waitForTask(dgc, TASK, { acceptPartial: true }));
     expect(accepted).toMatchObject({ state: 'partial', providerState: 'WARNING', message: 'some jobs were skipped' });
     expect(accepted).not.toHaveProperty('progress');
-    expect(accepted.result).toEqual({ name: 'Import', subtasks: [{ id: 's1', name: 'j', state: 'partial', providerState: 'WARNING' }] });
+    expect(accepted.result).toEqual({
+      name: 'Import',
+      subtasks: [{ id: 's1', name: 'j', state: 'partial', providerState: 'WARNING' }],
+    });
     expect(scope.isDone()).toBe(true);
   });
 
@@ -146,7 +220,8 @@ describe('dgc.systemTask: conversations', () => {
     const states: string[] = [];
     await settle(
       (async () => {
-        for await (const status of pollTask(dgc, TASK)) states.push(`${status.state}:${status.providerState}:${status.terminal}`);
+        for await (const status of pollTask(dgc, TASK))
+          states.push(`${status.state}:${status.providerState}:${status.terminal}`);
       })(),
     );
     expect(states).toEqual(['running:RUNNING:false', 'unknown:WAITING_APPROVAL:false', 'succeeded:SUCCESSFUL:true']);

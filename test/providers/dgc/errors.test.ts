@@ -11,7 +11,10 @@ const { make, settle, failure } = useDgcAdapters();
 describe('dgc.systemTask: error answers', () => {
   it('DLF.0810 (the published error body, HTTP 400) → TaskNotFoundError after one request', async () => {
     const dgc = make();
-    const scope = api().get(STATUS_PATH).once().reply(400, fixture('seed-002-error-DLF.0810.txt'), { 'Content-Type': 'application/json' });
+    const scope = api()
+      .get(STATUS_PATH)
+      .once()
+      .reply(400, fixture('seed-002-error-DLF.0810.txt'), { 'Content-Type': 'application/json' });
     const error = await failure(waitForTask(dgc, TASK));
     expect(error).toBeInstanceOf(TaskNotFoundError);
     expect(error).toMatchObject({ provider: 'dgc.systemTask', taskId: TASK, transient: false });
@@ -19,9 +22,12 @@ describe('dgc.systemTask: error answers', () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  it('DLF.20810 (the T-Systems docs\' code) → TaskNotFoundError after one request', async () => {
+  it("DLF.20810 (the T-Systems docs' code) → TaskNotFoundError after one request", async () => {
     const dgc = make();
-    const scope = api().get(STATUS_PATH).once().reply(400, { error_code: 'DLF.20810', error_msg: `Task[${TASK}] does not exist` });
+    const scope = api()
+      .get(STATUS_PATH)
+      .once()
+      .reply(400, { error_code: 'DLF.20810', error_msg: `Task[${TASK}] does not exist` });
     expect(await failure(waitForTask(dgc, TASK))).toBeInstanceOf(TaskNotFoundError);
     expect(scope.isDone()).toBe(true);
   });
@@ -33,7 +39,10 @@ describe('dgc.systemTask: error answers', () => {
     [401, 'APIGW.0303'],
   ])('HTTP %i %s → AuthenticationError after one request', async (httpStatus, code) => {
     const dgc = make();
-    const scope = api().get(STATUS_PATH).once().reply(httpStatus, { error_code: code, error_msg: 'Incorrect IAM authentication information: token expired' });
+    const scope = api()
+      .get(STATUS_PATH)
+      .once()
+      .reply(httpStatus, { error_code: code, error_msg: 'Incorrect IAM authentication information: token expired' });
     const error = await failure(waitForTask(dgc, TASK));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ providerCode: code, httpStatus, transient: false });
@@ -45,12 +54,16 @@ describe('dgc.systemTask: error answers', () => {
     const at: number[] = [];
     const scope = api()
       .get(STATUS_PATH)
-      .reply(function () {
+      .reply(() => {
         at.push(Date.now());
-        return [429, { error_code: 'APIG.0308', error_msg: 'The throttling threshold has been reached' }, { 'Retry-After': '3' }];
+        return [
+          429,
+          { error_code: 'APIG.0308', error_msg: 'The throttling threshold has been reached' },
+          { 'Retry-After': '3' },
+        ];
       })
       .get(STATUS_PATH)
-      .reply(function () {
+      .reply(() => {
         at.push(Date.now());
         return [200, successful];
       });
@@ -61,7 +74,7 @@ describe('dgc.systemTask: error answers', () => {
     expect(scope.isDone()).toBe(true);
   });
 
-  it('APIG.0308 without Retry-After → a transient ProviderError, retried on the poller\'s schedule → SUCCESSFUL', async () => {
+  it("APIG.0308 without Retry-After → a transient ProviderError, retried on the poller's schedule → SUCCESSFUL", async () => {
     const dgc = make();
     const scope = api()
       .get(STATUS_PATH)
@@ -104,7 +117,9 @@ describe('dgc.systemTask: error answers', () => {
 
   it('an error envelope on a 2xx answer → ProviderError (not a validation error)', async () => {
     const dgc = make();
-    api().post(`/v1/${PROJECT}/jobs/import`).reply(200, { error_code: 'DLF.0815', error_msg: 'Fail to read OBS file.' });
+    api()
+      .post(`/v1/${PROJECT}/jobs/import`)
+      .reply(200, { error_code: 'DLF.0815', error_msg: 'Fail to read OBS file.' });
     const error = await failure(dgc.importJobs({ path: 'obs://b/j.zip' }));
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ providerCode: 'DLF.0815', httpStatus: 200 });

@@ -32,9 +32,12 @@ const { make, settle, failure } = useDgcAdapters();
  */
 function apigGateway(secretKey: string) {
   const verified: { signedHeaders: string[]; sdkDate: string }[] = [];
-  const answer =
-    (body: unknown) =>
-    function (this: { req: { method: string; headers: Record<string, string> } }, uri: string, received: unknown): [number, unknown] {
+  const answer = (body: unknown) =>
+    function (
+      this: { req: { method: string; headers: Record<string, string> } },
+      uri: string,
+      received: unknown,
+    ): [number, unknown] {
       const { headers, method } = this.req;
       const auth = parseAuthorization(headers['authorization']);
       const sdkDate = headers['x-sdk-date'] ?? '';
@@ -51,9 +54,13 @@ function apigGateway(secretKey: string) {
           sdkDate,
           secretKey,
         });
-      const signsWhatMatters = auth !== undefined && ['host', 'x-sdk-date'].every((name) => auth.signedHeaders.includes(name));
+      const signsWhatMatters =
+        auth !== undefined && ['host', 'x-sdk-date'].every((name) => auth.signedHeaders.includes(name));
       if (!auth || auth.access !== AK || !signsWhatMatters || expected?.signature !== auth.signature) {
-        return [401, { error_code: 'APIG.0303', error_msg: 'Incorrect app authentication information: signature mismatch' }];
+        return [
+          401,
+          { error_code: 'APIG.0303', error_msg: 'Incorrect app authentication information: signature mismatch' },
+        ];
       }
       verified.push({ signedHeaders: auth.signedHeaders, sdkDate });
       return [200, body];
@@ -77,7 +84,9 @@ describe('dgc.systemTask: headers and authentication', () => {
     expect(scope.isDone()).toBe(true);
 
     const without = make();
-    const plain = nock(HOST, { badheaders: ['workspace'] }).get(STATUS_PATH).reply(200, successful);
+    const plain = nock(HOST, { badheaders: ['workspace'] })
+      .get(STATUS_PATH)
+      .reply(200, successful);
     await settle(waitForTask(without, TASK));
     expect(plain.isDone()).toBe(true);
   });
@@ -85,7 +94,10 @@ describe('dgc.systemTask: headers and authentication', () => {
   it('token auth: X-Auth-Token on every request, no signature headers (default transport, real timers)', async () => {
     vi.useRealTimers();
     const dgc = make({ axios: undefined });
-    const scope = nock(HOST, { reqheaders: { 'x-auth-token': TOKEN, accept: 'application/json' }, badheaders: ['authorization', 'x-sdk-date', 'x-project-id'] })
+    const scope = nock(HOST, {
+      reqheaders: { 'x-auth-token': TOKEN, accept: 'application/json' },
+      badheaders: ['authorization', 'x-sdk-date', 'x-project-id'],
+    })
       .post(`/v1/${PROJECT}/jobs/import`)
       .reply(200, { taskId: TASK })
       .get(STATUS_PATH)
@@ -109,16 +121,37 @@ describe('dgc.systemTask: headers and authentication', () => {
       .get(STATUS_PATH)
       .reply(gateway.answer(successful));
 
-    const taskId = await settle(dgc.importJobs({ path: 'obs://bucket/作业 (1).zip', params: { 名称: 'ä ö ü', 'a&b': '=?' } }));
+    const taskId = await settle(
+      dgc.importJobs({ path: 'obs://bucket/作业 (1).zip', params: { 名称: 'ä ö ü', 'a&b': '=?' } }),
+    );
     const done = await settle(waitForTask(dgc, taskId, { initialDelayMs: 5000, jitter: 0 }));
     expect(done.state).toBe('succeeded');
     expect(scope.isDone()).toBe(true);
     expect(gateway.verified).toHaveLength(3);
     const [post, poll1, poll2] = gateway.verified;
-    expect(post!.signedHeaders).toEqual(['accept', 'content-type', 'host', 'workspace', 'x-project-id', 'x-sdk-date', 'x-security-token']);
-    expect(poll1!.signedHeaders).toEqual(['accept', 'host', 'workspace', 'x-project-id', 'x-sdk-date', 'x-security-token']);
+    expect(post!.signedHeaders).toEqual([
+      'accept',
+      'content-type',
+      'host',
+      'workspace',
+      'x-project-id',
+      'x-sdk-date',
+      'x-security-token',
+    ]);
+    expect(poll1!.signedHeaders).toEqual([
+      'accept',
+      'host',
+      'workspace',
+      'x-project-id',
+      'x-sdk-date',
+      'x-security-token',
+    ]);
     // X-Sdk-Date follows the (fake) clock: 2026-01-02 03:04:05 UTC, and the second poll 5 s later.
-    expect([post!.sdkDate, poll1!.sdkDate, poll2!.sdkDate]).toEqual(['20260102T030405Z', '20260102T030405Z', '20260102T030410Z']);
+    expect([post!.sdkDate, poll1!.sdkDate, poll2!.sdkDate]).toEqual([
+      '20260102T030405Z',
+      '20260102T030405Z',
+      '20260102T030410Z',
+    ]);
   });
 
   it('AK/SK: the same gateway check refuses a request signed with another secret key → AuthenticationError after one request', async () => {
@@ -140,12 +173,23 @@ describe('dgc.systemTask: headers and authentication', () => {
       .reply(function () {
         signature = parseAuthorization(String(this.req.headers['authorization']))?.signature ?? '';
         // A gateway that echoes what it checked must not leak it through our error.
-        return [401, { error_code: 'APIG.0303', error_msg: `signature ${signature} mismatch for key ${SK} token ${SECURITY_TOKEN}` }];
+        return [
+          401,
+          {
+            error_code: 'APIG.0303',
+            error_msg: `signature ${signature} mismatch for key ${SK} token ${SECURITY_TOKEN}`,
+          },
+        ];
       });
     const error = await failure(waitForTask(dgc, TASK));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(signature).toMatch(/^[0-9a-f]{64}$/);
-    for (const text of [(error as Error).message, JSON.stringify(error), inspect(error, { depth: 10 }), String((error as Error).stack)]) {
+    for (const text of [
+      (error as Error).message,
+      JSON.stringify(error),
+      inspect(error, { depth: 10 }),
+      String((error as Error).stack),
+    ]) {
       expect(text).not.toContain(SK);
       expect(text).not.toContain(signature);
       expect(text).not.toContain(SECURITY_TOKEN);
@@ -155,8 +199,12 @@ describe('dgc.systemTask: headers and authentication', () => {
 
   it('token auth: a network failure and a 401 carry no token', async () => {
     const dgc = make({ requestTimeoutMs: 1000 });
-    api().get(STATUS_PATH).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-    api().get(STATUS_PATH).reply(401, { error_code: 'APIG.0301', error_msg: `token ${TOKEN} expired` });
+    api()
+      .get(STATUS_PATH)
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    api()
+      .get(STATUS_PATH)
+      .reply(401, { error_code: 'APIG.0301', error_msg: `token ${TOKEN} expired` });
     const first = await failure(waitForTask(dgc, TASK, { retry: false }));
     const second = await failure(waitForTask(dgc, TASK, { retry: false }));
     for (const error of [first, second]) {

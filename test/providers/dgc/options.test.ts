@@ -28,7 +28,7 @@ describe('dgc.systemTask: endpoint, pacing and validation', () => {
     api()
       .get(/\/system-tasks\//)
       .times(5)
-      .reply(function () {
+      .reply(() => {
         at.push(Date.now());
         return [200, successful];
       });
@@ -111,10 +111,16 @@ describe('dgc.systemTask: endpoint, pacing and validation', () => {
     for (const input of badImports) {
       await expect(dgc.importJobs(input as never), JSON.stringify(input)).rejects.toBeInstanceOf(TypeError);
     }
-    for (const input of [{ path: 'obs://b/c.zip', params: [{ name: 'c' }] }, { path: 'obs://b/c.zip', params: [{ type: 'DWS' }] }, { path: 'x' }]) {
+    for (const input of [
+      { path: 'obs://b/c.zip', params: [{ name: 'c' }] },
+      { path: 'obs://b/c.zip', params: [{ type: 'DWS' }] },
+      { path: 'x' },
+    ]) {
       await expect(dgc.importConnections(input as never)).rejects.toBeInstanceOf(TypeError);
     }
-    await expect(dgc.importJobs({ path: 'obs://b/j.zip' }, { signal: 'stop' as never })).rejects.toBeInstanceOf(TypeError);
+    await expect(dgc.importJobs({ path: 'obs://b/j.zip' }, { signal: 'stop' as never })).rejects.toBeInstanceOf(
+      TypeError,
+    );
     nock.emitter.removeListener('no match', onNoMatch);
     expect(requests).toEqual([]);
   });

@@ -29,12 +29,17 @@ export function referenceEscape(value: string): string {
 
 const byUtf8 = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-export function referenceSign(input: ReferenceInput): { canonicalRequest: string; stringToSign: string; signature: string; signedHeaders: string } {
+export function referenceSign(input: ReferenceInput): {
+  canonicalRequest: string;
+  stringToSign: string;
+  signature: string;
+  signedHeaders: string;
+} {
   let uri = input.pathSegments.map(referenceEscape).join('/');
   if (!uri.endsWith('/')) uri += '/';
   const query = [...input.query]
     .sort((x, y) => byUtf8(x[0], y[0]) || byUtf8(x[1], y[1]))
-    .map(([k, v]) => referenceEscape(k) + '=' + referenceEscape(v))
+    .map(([k, v]) => `${referenceEscape(k)}=${referenceEscape(v)}`)
     .join('&');
   // As the Go SDK does: names sorted, then each name's values sorted, one line per value.
   const names = [...new Set(input.headers.map(([k]) => k))].sort(byUtf8);
@@ -47,14 +52,16 @@ export function referenceSign(input: ReferenceInput): { canonicalRequest: string
   );
   const signedHeaders = names.join(';');
   const bodyHash = createHash('sha256').update(Buffer.from(input.body, 'utf8')).digest('hex');
-  const canonicalRequest = `${input.method}\n${uri}\n${query}\n${lines.map((l) => l + '\n').join('')}\n${signedHeaders}\n${bodyHash}`;
+  const canonicalRequest = `${input.method}\n${uri}\n${query}\n${lines.map((l) => `${l}\n`).join('')}\n${signedHeaders}\n${bodyHash}`;
   const stringToSign = `SDK-HMAC-SHA256\n${input.sdkDate}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
   const signature = createHmac('sha256', input.secretKey).update(stringToSign).digest('hex');
   return { canonicalRequest, stringToSign, signature, signedHeaders };
 }
 
 /** Parses `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<list>, Signature=<hex>`. */
-export function parseAuthorization(value: string | undefined): { access: string; signedHeaders: string[]; signature: string } | undefined {
+export function parseAuthorization(
+  value: string | undefined,
+): { access: string; signedHeaders: string[]; signature: string } | undefined {
   const match = /^SDK-HMAC-SHA256 Access=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(value ?? '');
   if (!match) return undefined;
   return { access: match[1]!, signedHeaders: match[2]!.split(';'), signature: match[3]! };

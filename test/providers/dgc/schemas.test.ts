@@ -45,9 +45,24 @@ describe('dgc.systemTask: malformed answers', () => {
     ['an HTML page with status 200', '<html>gateway</html>', { 'Content-Type': 'text/html' }, 5],
     ['an empty body', '', {}, 5],
     ['JSON without status', JSON.stringify({ id: TASK, name: 'x' }), { 'Content-Type': 'application/json' }, 1],
-    ['a status that is not a string', JSON.stringify({ id: TASK, status: 3 }), { 'Content-Type': 'application/json' }, 1],
-    ['a time that is not epoch ms', JSON.stringify({ id: TASK, status: 'RUNNING', startTime: '2019-01-01' }), { 'Content-Type': 'application/json' }, 1],
-    ['subtasks that are not a list', JSON.stringify({ id: TASK, status: 'RUNNING', subtasks: {} }), { 'Content-Type': 'application/json' }, 1],
+    [
+      'a status that is not a string',
+      JSON.stringify({ id: TASK, status: 3 }),
+      { 'Content-Type': 'application/json' },
+      1,
+    ],
+    [
+      'a time that is not epoch ms',
+      JSON.stringify({ id: TASK, status: 'RUNNING', startTime: '2019-01-01' }),
+      { 'Content-Type': 'application/json' },
+      1,
+    ],
+    [
+      'subtasks that are not a list',
+      JSON.stringify({ id: TASK, status: 'RUNNING', subtasks: {} }),
+      { 'Content-Type': 'application/json' },
+      1,
+    ],
   ])('malformed body (%s) → ResponseValidationError after %i request(s)', async (_name, body, headers, requests) => {
     const dgc = make();
     const scope = api().get(STATUS_PATH).times(requests).reply(200, body, headers);

@@ -12,7 +12,9 @@ const { make, settle, failure } = useDgcAdapters();
 
 describe('dgc.systemTask: the published system-task examples, verbatim', () => {
   const getOnce = async (dgc: DgcSystemTasks, taskId: string, text: string) => {
-    const scope = api().get(`/v1/${PROJECT}/system-tasks/${taskId}`).reply(200, text, { 'Content-Type': 'application/json' });
+    const scope = api()
+      .get(`/v1/${PROJECT}/system-tasks/${taskId}`)
+      .reply(200, text, { 'Content-Type': 'application/json' });
     try {
       return await settle(dgc.getStatus(taskId, { signal: new AbortController().signal }));
     } finally {
@@ -43,8 +45,20 @@ describe('dgc.systemTask: the published system-task examples, verbatim', () => {
     expect(status.result).toEqual({
       name: '从OBS路径[obs://aaaaa/traffic.zip]导入解决方案。',
       subtasks: [
-        { id: '008aae2e675d3bcb01675d3c9f5f0002', name: '导入作业[job_batch]。', state: 'succeeded', providerState: 'SUCCESSFUL', updatedAt: new Date(1543457513000) },
-        { id: '008aae2e675d3bcb01675d3c9fdc0003', name: '导入作业[job_stream]。', state: 'succeeded', providerState: 'SUCCESSFUL', updatedAt: new Date(1543457513000) },
+        {
+          id: '008aae2e675d3bcb01675d3c9f5f0002',
+          name: '导入作业[job_batch]。',
+          state: 'succeeded',
+          providerState: 'SUCCESSFUL',
+          updatedAt: new Date(1543457513000),
+        },
+        {
+          id: '008aae2e675d3bcb01675d3c9fdc0003',
+          name: '导入作业[job_stream]。',
+          state: 'succeeded',
+          providerState: 'SUCCESSFUL',
+          updatedAt: new Date(1543457513000),
+        },
       ],
     });
   });
@@ -69,17 +83,33 @@ describe('dgc.systemTask: the published system-task examples, verbatim', () => {
     expect(status).toMatchObject({ state: 'failed', providerState: 'FAILED', finishedAt: new Date(1543457794000) });
     expect(status).not.toHaveProperty('message');
     expect(status.subtasks).toEqual([
-      { id: '008aae2e675d3bcb01675d40e8560006', name: '启动作业[job_batch]', state: 'failed', providerState: 'FAILED', updatedAt: new Date(1543457794000) },
+      {
+        id: '008aae2e675d3bcb01675d40e8560006',
+        name: '启动作业[job_batch]',
+        state: 'failed',
+        providerState: 'FAILED',
+        updatedAt: new Date(1543457794000),
+      },
     ]);
   });
 
   it('example 4: SUCCESSFUL with one subtask (the document requests another id than it answers; the body is used as is)', async () => {
     const status = await getOnce(make(), '008aae2e675d3bcb01675d40ab3f0005', fixture('seed-002-example-4.txt'));
-    expect(status).toMatchObject({ state: 'succeeded', startedAt: new Date(1544777081000), finishedAt: new Date(1544777083000) });
+    expect(status).toMatchObject({
+      state: 'succeeded',
+      startedAt: new Date(1544777081000),
+      finishedAt: new Date(1544777083000),
+    });
     expect(status.result).toEqual({
       name: '从路径[obs://aaaaa/job_batch.zip]导入作业。',
       subtasks: [
-        { id: '008aae2e67abe2ff0167abe3a7e70002', name: '导入作业[job_batch]。', state: 'succeeded', providerState: 'SUCCESSFUL', updatedAt: new Date(1544777083000) },
+        {
+          id: '008aae2e67abe2ff0167abe3a7e70002',
+          name: '导入作业[job_batch]。',
+          state: 'succeeded',
+          providerState: 'SUCCESSFUL',
+          updatedAt: new Date(1544777083000),
+        },
       ],
     });
   });

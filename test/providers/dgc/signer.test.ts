@@ -33,7 +33,10 @@ const plainGetSignature = (canonicalUri: string, canonicalQuery: string): string
     )}`,
   );
 
-function sign(request: { method: string; url: string; headers?: Record<string, string>; body?: string }, securityToken?: string) {
+function sign(
+  request: { method: string; url: string; headers?: Record<string, string>; body?: string },
+  securityToken?: string,
+) {
   const prepared: PreparedRequest = {
     method: request.method,
     url: new URL(request.url),
@@ -106,7 +109,10 @@ describe('dgc AK/SK signer (SDK-HMAC-SHA256)', () => {
     }
     const headers = sign({ method: 'GET', url: url.toString() });
     expect(parseAuthorization(headers['Authorization'])?.signature).toBe(
-      plainGetSignature('/path/', 'enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29'),
+      plainGetSignature(
+        '/path/',
+        'enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29',
+      ),
     );
   });
 
@@ -115,11 +121,21 @@ describe('dgc AK/SK signer (SDK-HMAC-SHA256)', () => {
     vi.setSystemTime(NOW);
     const url = new URL('https://h.example/q');
     // "B" < "a" < "b" < "é" (0xC3…) < "😀" (0xF0…) in byte order; "a~" vs "a-": '-' (0x2D) < '~' (0x7E).
-    for (const [k, v] of [['😀', 'x'], ['b', '2'], ['é', 'e'], ['a~', '1'], ['a-', '1'], ['B', '1'], ['b', '10']] as const) {
+    for (const [k, v] of [
+      ['😀', 'x'],
+      ['b', '2'],
+      ['é', 'e'],
+      ['a~', '1'],
+      ['a-', '1'],
+      ['B', '1'],
+      ['b', '10'],
+    ] as const) {
       url.searchParams.append(k, v);
     }
     const headers = sign({ method: 'GET', url: url.toString() });
-    expect(parseAuthorization(headers['Authorization'])?.signature).toBe(plainGetSignature('/q/', 'B=1&a-=1&a~=1&b=10&b=2&%C3%A9=e&%F0%9F%98%80=x'));
+    expect(parseAuthorization(headers['Authorization'])?.signature).toBe(
+      plainGetSignature('/q/', 'B=1&a-=1&a~=1&b=10&b=2&%C3%A9=e&%F0%9F%98%80=x'),
+    );
   });
 
   it('path segments escaped like query values (reserved and non-ASCII characters), trailing / appended once', () => {
@@ -127,7 +143,9 @@ describe('dgc AK/SK signer (SDK-HMAC-SHA256)', () => {
     vi.setSystemTime(NOW);
     const raw = "任务 a!*'()~.-_";
     const headers = sign({ method: 'GET', url: `https://h.example/v1/${encodeURIComponent(raw)}/tasks/` });
-    expect(parseAuthorization(headers['Authorization'])?.signature).toBe(plainGetSignature('/v1/%E4%BB%BB%E5%8A%A1%20a%21%2A%27%28%29~.-_/tasks/', ''));
+    expect(parseAuthorization(headers['Authorization'])?.signature).toBe(
+      plainGetSignature('/v1/%E4%BB%BB%E5%8A%A1%20a%21%2A%27%28%29~.-_/tasks/', ''),
+    );
   });
 
   it('POST: the body hash covers the exact UTF-8 bytes; X-Security-Token is sent and signed; a stale Authorization is replaced', () => {
@@ -176,7 +194,9 @@ describe('dgc AK/SK signer (SDK-HMAC-SHA256)', () => {
       fc.property(
         fc.array(segment, { minLength: 1, maxLength: 4 }),
         fc.array(fc.tuple(text, text), { maxLength: 5 }),
-        fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), fc.stringMatching(/^[\x21-\x7e]{1,12}$/), { maxKeys: 4 }),
+        fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), fc.stringMatching(/^[\x21-\x7e]{1,12}$/), {
+          maxKeys: 4,
+        }),
         fc.string({ unit: 'binary', maxLength: 40 }),
         fc.integer({ min: 0, max: 4102444800000 }),
         (segments, query, extra, body, now) => {
@@ -185,19 +205,15 @@ describe('dgc AK/SK signer (SDK-HMAC-SHA256)', () => {
           const url = new URL(`https://h.example/${segments.map(encodeURIComponent).join('/')}`);
           for (const [k, v] of query) url.searchParams.append(k, v);
           const sent = { ...extra };
-          for (const own of ['host', 'authorization', 'x-sdk-date', 'x-project-id', 'x-security-token']) delete sent[own];
+          for (const own of ['host', 'authorization', 'x-sdk-date', 'x-project-id', 'x-security-token'])
+            delete sent[own];
           const headers = sign({ method: 'PUT', url: url.toString(), headers: sent, body });
           const date = headers['X-Sdk-Date']!;
           const expected = referenceSign({
             method: 'PUT',
             pathSegments: ['', ...segments],
             query,
-            headers: [
-              ...Object.entries(sent),
-              ['host', 'h.example'],
-              ['x-project-id', PROJECT],
-              ['x-sdk-date', date],
-            ],
+            headers: [...Object.entries(sent), ['host', 'h.example'], ['x-project-id', PROJECT], ['x-sdk-date', date]],
             body,
             sdkDate: date,
             secretKey: SK,
@@ -213,6 +229,8 @@ describe('dgc AK/SK signer (SDK-HMAC-SHA256)', () => {
   });
 
   it('the reference escape matches the rule: A-Za-z0-9-_.~ kept, everything else %XX upper-case', () => {
-    expect(referenceEscape("AZaz09-_.~ !*'()/?#[]@$&+,;=%é")).toBe('AZaz09-_.~%20%21%2A%27%28%29%2F%3F%23%5B%5D%40%24%26%2B%2C%3B%3D%25%C3%A9');
+    expect(referenceEscape("AZaz09-_.~ !*'()/?#[]@$&+,;=%é")).toBe(
+      'AZaz09-_.~%20%21%2A%27%28%29%2F%3F%23%5B%5D%40%24%26%2B%2C%3B%3D%25%C3%A9',
+    );
   });
 });

@@ -28,7 +28,9 @@ describe('input checks before any request', () => {
     expect(() => edge.taskId(id as string)).toThrow(/must (match|be a string)/);
     await expect(edge.getStatus(id as string, { signal: signal() })).rejects.toThrow(TypeError);
     await expect(waitForTask(edge, id as string)).rejects.toThrow(TypeError);
-    await expect(edge.download(id as string, new (await import('node:stream')).PassThrough())).rejects.toThrow(TypeError);
+    await expect(edge.download(id as string, new (await import('node:stream')).PassThrough())).rejects.toThrow(
+      TypeError,
+    );
     expect(scope.isDone()).toBe(false);
   });
 
@@ -65,7 +67,11 @@ describe('input checks before any request', () => {
 
   it('submit with a bad signal or an unknown option → TypeError', async () => {
     const edge = make();
-    await expect(edge.submit({ edgeNodes: [2] }, { signal: 'stop' as never })).rejects.toThrow(/signal must be an AbortSignal/);
-    await expect(edge.submit({ edgeNodes: [2] }, { timeoutMs: 5 } as never)).rejects.toThrow(/unknown submit option "timeoutMs"/);
+    await expect(edge.submit({ edgeNodes: [2] }, { signal: 'stop' as never })).rejects.toThrow(
+      /signal must be an AbortSignal/,
+    );
+    await expect(edge.submit({ edgeNodes: [2] }, { timeoutMs: 5 } as never)).rejects.toThrow(
+      /unknown submit option "timeoutMs"/,
+    );
   });
 });

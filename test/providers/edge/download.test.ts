@@ -84,7 +84,9 @@ describe('download: refused before any byte is written', () => {
   });
 
   it('a failed task → TaskFailedError with its status; no download request', async () => {
-    mef.routes = { [TASK_PATH]: json(answer('failed', { reason: 'failed to dump log for following nodes:(2)timeout;', data: null })) };
+    mef.routes = {
+      [TASK_PATH]: json(answer('failed', { reason: 'failed to dump log for following nodes:(2)timeout;', data: null })),
+    };
     const edge = make();
     const error = await edge.download(ID, new PassThrough()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskFailedError);
@@ -103,9 +105,15 @@ describe('download: refused before any byte is written', () => {
       raw: {},
     };
     await expect(edge.download(base, new PassThrough())).rejects.toThrow(RangeError);
-    await expect(edge.download({ ...base, state: 'failed', terminal: true, providerState: 'failed' }, new PassThrough())).rejects.toThrow(TaskFailedError);
-    await expect(edge.download({ ...base, provider: 'guance.logmine', state: 'succeeded' }, new PassThrough())).rejects.toThrow(/status from this adapter/);
-    await expect(edge.download({ ...base, taskId: 'job-1', state: 'succeeded' }, new PassThrough())).rejects.toThrow(/status.taskId must be a string matching \^dumpMultiNodesLog/);
+    await expect(
+      edge.download({ ...base, state: 'failed', terminal: true, providerState: 'failed' }, new PassThrough()),
+    ).rejects.toThrow(TaskFailedError);
+    await expect(
+      edge.download({ ...base, provider: 'guance.logmine', state: 'succeeded' }, new PassThrough()),
+    ).rejects.toThrow(/status from this adapter/);
+    await expect(edge.download({ ...base, taskId: 'job-1', state: 'succeeded' }, new PassThrough())).rejects.toThrow(
+      /status.taskId must be a string matching \^dumpMultiNodesLog/,
+    );
     await expect(edge.download(ID, 42 as never)).rejects.toThrow(/file path or a Writable/);
     await expect(edge.download(ID, '')).rejects.toThrow(/must not be empty/);
     await expect(edge.download(ID, mef.dir)).rejects.toThrow(/is a directory; give a file path such as/);
@@ -124,7 +132,10 @@ describe('download: refused before any byte is written', () => {
   });
 
   it('400 with the error envelope → ProviderError; nothing written', async () => {
-    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: json('{"status":"00001005","msg":"param validation failed","data":null}', 400) };
+    mef.routes = {
+      [TASK_PATH]: json(answer('succeed')),
+      [DOWNLOAD_PATH]: json('{"status":"00001005","msg":"param validation failed","data":null}', 400),
+    };
     const edge = make();
     const error = await edge.download(ID, join(mef.dir, 'x.tar.gz')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
@@ -142,7 +153,9 @@ describe('download: failures midway', () => {
     const error = await edge.download(ID, target).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ provider: 'edge.logDump', taskId: ID, transient: true });
-    expect((error as Error).message).toMatch(/^edge\.logDump: GET \/edgemanager\/v1\/logmgmt\/dump\/download\/edgeNodes\.tar\.gz to 127\.0\.0\.1:\d+ failed/);
+    expect((error as Error).message).toMatch(
+      /^edge\.logDump: GET \/edgemanager\/v1\/logmgmt\/dump\/download\/edgeNodes\.tar\.gz to 127\.0\.0\.1:\d+ failed/,
+    );
     expect(await readdir(mef.dir)).toEqual(['logs.tar.gz']);
     expect(await readFile(target, 'utf8')).toBe('previous archive');
   });
@@ -152,7 +165,15 @@ describe('download: failures midway', () => {
     const edge = make();
     const sink = new PassThrough();
     sink.resume();
-    const status: TaskStatus<{ fileName: string }> = { provider: 'edge.logDump', taskId: ID, state: 'succeeded', terminal: true, providerState: 'succeed', result: { fileName: 'edgeNodes.tar.gz' }, raw: {} };
+    const status: TaskStatus<{ fileName: string }> = {
+      provider: 'edge.logDump',
+      taskId: ID,
+      state: 'succeeded',
+      terminal: true,
+      providerState: 'succeed',
+      result: { fileName: 'edgeNodes.tar.gz' },
+      raw: {},
+    };
     await expect(edge.download(status, sink)).rejects.toBeInstanceOf(NetworkError);
     expect(sink.destroyed).toBe(true);
   });
@@ -168,19 +189,25 @@ describe('download: failures midway', () => {
   it('aborted mid-stream → rejects with the reason; no partial file', async () => {
     const controller = new AbortController();
     const reason = new Error('caller gave up');
-    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: halfArchive(100_000, () => controller.abort(reason)) };
+    mef.routes = {
+      [TASK_PATH]: json(answer('succeed')),
+      [DOWNLOAD_PATH]: halfArchive(100_000, () => controller.abort(reason)),
+    };
     const edge = make();
     await expect(edge.download(ID, join(mef.dir, 'x.tar.gz'), { signal: controller.signal })).rejects.toBe(reason);
     expect(await readdir(mef.dir)).toEqual([]);
   });
 
-  it.skipIf(!existsSync('/dev/full'))('a Writable that fails (ENOSPC) → its own error, not a network error', async () => {
-    mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: archive() };
-    const edge = make();
-    const error = await edge.download(ID, createWriteStream('/dev/full')).catch((e: unknown) => e);
-    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    expect(error).not.toBeInstanceOf(NetworkError);
-  });
+  it.skipIf(!existsSync('/dev/full'))(
+    'a Writable that fails (ENOSPC) → its own error, not a network error',
+    async () => {
+      mef.routes = { [TASK_PATH]: json(answer('succeed')), [DOWNLOAD_PATH]: archive() };
+      const edge = make();
+      const error = await edge.download(ID, createWriteStream('/dev/full')).catch((e: unknown) => e);
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      expect(error).not.toBeInstanceOf(NetworkError);
+    },
+  );
 });
 
 describe('download: time limits', () => {
@@ -205,7 +232,9 @@ describe('download: time limits', () => {
     const error = await outcome;
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ timedOut: true, errno: 'ETIMEDOUT' });
-    expect((error as Error).message).toBe(`edge.logDump: the download for task ${ID} from ${new URL(mef.server.url).host} did not finish within 60000 ms`);
+    expect((error as Error).message).toBe(
+      `edge.logDump: the download for task ${ID} from ${new URL(mef.server.url).host} did not finish within 60000 ms`,
+    );
     expect(await readdir(mef.dir)).toEqual([]);
   });
 
@@ -225,7 +254,9 @@ describe('download: time limits', () => {
     await vi.advanceTimersByTimeAsync(5_000);
     const error = await outcome;
     expect(error).toBeInstanceOf(NetworkError);
-    expect((error as Error).message).toBe(`edge.logDump: GET ${DOWNLOAD_PATH} to ${new URL(mef.server.url).host} got no answer within 5000 ms`);
+    expect((error as Error).message).toBe(
+      `edge.logDump: GET ${DOWNLOAD_PATH} to ${new URL(mef.server.url).host} got no answer within 5000 ms`,
+    );
     expect(await readdir(mef.dir)).toEqual([]);
   });
 });
@@ -247,7 +278,10 @@ describe('download: one at a time', () => {
     };
     const edge = make({ pacing: false });
     await mkdir(join(mef.dir, 'b'));
-    const [a, b] = await Promise.all([edge.download(ID, join(mef.dir, 'a.tar.gz')), edge.download(ID, join(mef.dir, 'b', 'b.tar.gz'))]);
+    const [a, b] = await Promise.all([
+      edge.download(ID, join(mef.dir, 'a.tar.gz')),
+      edge.download(ID, join(mef.dir, 'b', 'b.tar.gz')),
+    ]);
     expect([a.bytes, b.bytes]).toEqual([ARCHIVE.length, ARCHIVE.length]);
     expect(most).toBe(1);
   });

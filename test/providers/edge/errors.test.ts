@@ -53,10 +53,14 @@ describe('edge.logDump conversations: error answers and transient failures', () 
       return body;
     };
     const scope = query()
-      .reply(429, () => {
-        at.push(Date.now());
-        return '<html><center><h1>429 Too Many Requests</h1></center></html>';
-      }, { 'retry-after': '2', 'content-type': 'text/html' })
+      .reply(
+        429,
+        () => {
+          at.push(Date.now());
+          return '<html><center><h1>429 Too Many Requests</h1></center></html>';
+        },
+        { 'retry-after': '2', 'content-type': 'text/html' },
+      )
       .get(TASK_PATH)
       .query({ taskId: ID })
       .reply(200, stamp(task('processing', { progress: 30 })))
@@ -96,7 +100,9 @@ describe('edge.logDump conversations: error answers and transient failures', () 
 
   it('malformed JSON on 200 → retried (transient), then ResponseValidationError', async () => {
     const edge = make();
-    const scope = query().times(3).reply(200, '{"status":"00000000","msg":"success","data":{', { 'content-type': 'application/json' });
+    const scope = query()
+      .times(3)
+      .reply(200, '{"status":"00000000","msg":"success","data":{', { 'content-type': 'application/json' });
     const error = await failure(waitForTask(edge, ID, { retry: { retries: 2 } }));
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect(error).toMatchObject({ transient: true });
@@ -136,7 +142,10 @@ describe('edge.logDump conversations: error answers and transient failures', () 
   it("nginx's 400 page for plain HTTP on the HTTPS port → HttpError that says so", async () => {
     const edge = make({ baseURL: 'http://mef.test:30035' });
     const page = '<html><head><title>400 The plain HTTP request was sent to HTTPS port</title></head></html>';
-    const scope = nock('http://mef.test:30035').get(TASK_PATH).query({ taskId: ID }).reply(400, page, { 'content-type': 'text/html' });
+    const scope = nock('http://mef.test:30035')
+      .get(TASK_PATH)
+      .query({ taskId: ID })
+      .reply(400, page, { 'content-type': 'text/html' });
     const error = await failure(edge.getStatus(ID, { signal: signal() }));
     expect(error).toBeInstanceOf(HttpError);
     expect((error as Error).message).toMatch(/speaks https, but baseURL uses http/);

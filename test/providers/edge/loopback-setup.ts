@@ -16,37 +16,53 @@ export const answer = (status: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
     status: '00000000',
     msg: 'success',
-    data: { taskId: ID, status, progress: 100, reason: '', createdAt: null, startedAt: null, finishedAt: null, data: { fileName: 'edgeNodes.tar.gz' }, ...extra },
+    data: {
+      taskId: ID,
+      status,
+      progress: 100,
+      reason: '',
+      createdAt: null,
+      startedAt: null,
+      finishedAt: null,
+      data: { fileName: 'edgeNodes.tar.gz' },
+      ...extra,
+    },
   });
 
 /** How the loopback MEF answers one route. */
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** Answers `body` as JSON with `status`. */
-export const json = (body: string, status = 200): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(body);
-};
-/** Sends `bytes` in 64 KiB chunks, one per event-loop turn. */
-export const archive = (bytes: Buffer = ARCHIVE): Handler => (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) });
-  let offset = 0;
-  const next = (): void => {
-    if (offset >= bytes.length) {
-      res.end();
-      return;
-    }
-    res.write(bytes.subarray(offset, offset + 65_536));
-    offset += 65_536;
-    setImmediate(next);
+export const json =
+  (body: string, status = 200): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(body);
   };
-  next();
-};
+/** Sends `bytes` in 64 KiB chunks, one per event-loop turn. */
+export const archive =
+  (bytes: Buffer = ARCHIVE): Handler =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) });
+    let offset = 0;
+    const next = (): void => {
+      if (offset >= bytes.length) {
+        res.end();
+        return;
+      }
+      res.write(bytes.subarray(offset, offset + 65_536));
+      offset += 65_536;
+      setImmediate(next);
+    };
+    next();
+  };
 /** Headers and the first `bytes` of the archive, then `then` (default: drop the connection). */
-export const halfArchive = (bytes = 100_000, then: (res: ServerResponse) => void = (res) => res.socket?.destroy()): Handler => (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(ARCHIVE.length) });
-  res.write(ARCHIVE.subarray(0, bytes), () => setImmediate(() => then(res)));
-};
+export const halfArchive =
+  (bytes = 100_000, then: (res: ServerResponse) => void = (res) => res.socket?.destroy()): Handler =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(ARCHIVE.length) });
+    res.write(ARCHIVE.subarray(0, bytes), () => setImmediate(() => then(res)));
+  };
 
 /**
  * Lets `n` event-loop turns of real I/O run. These tests step fake time by exact amounts (the limit

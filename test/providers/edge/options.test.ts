@@ -24,9 +24,17 @@ describe('edgeLogDump options', () => {
     ['an unknown option', { baseURL: BASE, rejectUnauthorized: false }, /unknown option "rejectUnauthorized"/],
     ['no baseURL', {}, /baseURL must be a URL string/],
     ['a baseURL with a query', { baseURL: `${BASE}/?x=1` }, /must not have a query/],
-    ['tls and httpsAgent together', { baseURL: BASE, tls: {}, httpsAgent: new HttpsAgent() }, /either tls or httpsAgent/],
+    [
+      'tls and httpsAgent together',
+      { baseURL: BASE, tls: {}, httpsAgent: new HttpsAgent() },
+      /either tls or httpsAgent/,
+    ],
     ['tls with an http baseURL', { baseURL: 'http://mef.test', tls: {} }, /baseURL must use https when tls is given/],
-    ['httpsAgent with an http baseURL', { baseURL: 'http://mef.test', httpsAgent: new HttpsAgent() }, /must use https when httpsAgent/],
+    [
+      'httpsAgent with an http baseURL',
+      { baseURL: 'http://mef.test', httpsAgent: new HttpsAgent() },
+      /must use https when httpsAgent/,
+    ],
     ['an httpsAgent that is not one', { baseURL: BASE, httpsAgent: {} }, /httpsAgent must be an https.Agent/],
     [
       'an httpsAgent that does not verify the server',
@@ -34,7 +42,11 @@ describe('edgeLogDump options', () => {
       /rejectUnauthorized: false; the MEF server certificate is always verified/,
     ],
     ['tls that is not an object', { baseURL: BASE, tls: 'pem' }, /tls must be an object/],
-    ['tls.rejectUnauthorized', { baseURL: BASE, tls: { rejectUnauthorized: false } }, /unknown tls option "rejectUnauthorized": the server certificate is always verified/],
+    [
+      'tls.rejectUnauthorized',
+      { baseURL: BASE, tls: { rejectUnauthorized: false } },
+      /unknown tls option "rejectUnauthorized": the server certificate is always verified/,
+    ],
     ['a bad downloadTimeoutMs', { baseURL: BASE, downloadTimeoutMs: 0 }, /downloadTimeoutMs must be from 1/],
     ['a bad maxDownloadBytes', { baseURL: BASE, maxDownloadBytes: -1 }, /maxDownloadBytes must be from 1/],
     ['a bad requestTimeoutMs', { baseURL: BASE, requestTimeoutMs: 'soon' }, /requestTimeoutMs must be a number/],

@@ -24,7 +24,9 @@ describe('pacing and the transport (real loopback server)', () => {
       },
     };
     const edge = make();
-    const polls = Promise.all(Array.from({ length: 12 }, () => edge.getStatus(ID, { signal: new AbortController().signal })));
+    const polls = Promise.all(
+      Array.from({ length: 12 }, () => edge.getStatus(ID, { signal: new AbortController().signal })),
+    );
     await until(() => mef.server.requests.length >= 1);
     await turns(50);
     expect(mef.server.requests).toHaveLength(1);
@@ -76,7 +78,9 @@ describe('pacing and the transport (real loopback server)', () => {
   it('the connection reset on every try → NetworkError ECONNRESET after the retries', async () => {
     mef.routes = { [TASK_PATH]: (req) => req.socket.destroy() };
     const edge = make();
-    const error = await waitForTask(edge, ID, { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } }).catch((e: unknown) => e);
+    const error = await waitForTask(edge, ID, { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ errno: 'ECONNRESET', transient: true });
     expect(mef.server.requests).toHaveLength(2);

@@ -9,7 +9,9 @@ const { make, settle, failure } = useMefNock();
 describe('status', () => {
   it("parses the seed's example response verbatim (mefapiref_0043)", async () => {
     const edge = make();
-    const scope = query(SEED_ID).reply(200, fixtureText('seed-query-succeed.json'), { 'content-type': 'application/json' });
+    const scope = query(SEED_ID).reply(200, fixtureText('seed-query-succeed.json'), {
+      'content-type': 'application/json',
+    });
     const status = await settle(edge.getStatus(SEED_ID, { signal: signal() }));
     expect(status).toEqual({
       provider: 'edge.logDump',
@@ -38,20 +40,28 @@ describe('status', () => {
     ['paused', 'unknown', false],
     ['SUCCEED', 'unknown', false],
     ['succeeded', 'unknown', false],
-  ] as const)('state table: data.status %s → %s (terminal %s), the word kept verbatim', async (word, state, terminal) => {
-    const edge = make();
-    const scope = query().reply(200, task(word, { data: { fileName: 'edgeNodes.tar.gz' } }));
-    const status = await settle(edge.getStatus(ID, { signal: signal() }));
-    expect(status).toMatchObject({ state, terminal, providerState: word });
-    expect('result' in (status as object)).toBe(state === 'succeeded' || state === 'partial');
-    scope.done();
-  });
+  ] as const)(
+    'state table: data.status %s → %s (terminal %s), the word kept verbatim',
+    async (word, state, terminal) => {
+      const edge = make();
+      const scope = query().reply(200, task(word, { data: { fileName: 'edgeNodes.tar.gz' } }));
+      const status = await settle(edge.getStatus(ID, { signal: signal() }));
+      expect(status).toMatchObject({ state, terminal, providerState: word });
+      expect('result' in (status as object)).toBe(state === 'succeeded' || state === 'partial');
+      scope.done();
+    },
+  );
 
   it('null times are left out; an empty reason is no message; progress is kept', async () => {
     const edge = make();
     const scope = query().reply(200, fixture('query-waiting.json'));
     const status = await settle(edge.getStatus(ID, { signal: signal() }));
-    expect(status).toMatchObject({ state: 'queued', providerState: 'waiting', progress: 0, createdAt: new Date(CREATED) });
+    expect(status).toMatchObject({
+      state: 'queued',
+      providerState: 'waiting',
+      progress: 0,
+      createdAt: new Date(CREATED),
+    });
     for (const key of ['startedAt', 'finishedAt', 'message', 'result'] as const) expect(status).not.toHaveProperty(key);
     scope.done();
   });

@@ -27,7 +27,9 @@ describe('submit', () => {
   it('accepts 100 nodes', async () => {
     const edge = make();
     const nodes = Array.from({ length: 100 }, (_, i) => i + 1);
-    const scope = nock(BASE).post(TASK_PATH, { module: 'edgeNode', edgeNodes: nodes }).reply(200, fixture('submit-ok.json'));
+    const scope = nock(BASE)
+      .post(TASK_PATH, { module: 'edgeNode', edgeNodes: nodes })
+      .reply(200, fixture('submit-ok.json'));
     expect(await settle(edge.submit({ edgeNodes: nodes }))).toBe(ID);
     scope.done();
   });
@@ -58,7 +60,9 @@ describe('submit', () => {
 
   it('an answer without a valid task id → ResponseValidationError', async () => {
     const edge = make();
-    const scope = nock(BASE).post(TASK_PATH).reply(200, { status: '00000000', msg: 'success', data: { taskId: 'job-1' } });
+    const scope = nock(BASE)
+      .post(TASK_PATH)
+      .reply(200, { status: '00000000', msg: 'success', data: { taskId: 'job-1' } });
     const error = await failure(edge.submit({ edgeNodes: [2] }));
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as ResponseValidationError).issues[0]?.path).toEqual(['data', 'taskId']);

@@ -10,7 +10,12 @@ import { PassThrough } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions, type EdgeTlsOptions } from '../../../src/providers/edge/index.js';
+import {
+  edgeLogDump,
+  type EdgeLogDump,
+  type EdgeLogDumpOptions,
+  type EdgeTlsOptions,
+} from '../../../src/providers/edge/index.js';
 import { AuthenticationError, NetworkError, ResponseValidationError, waitForTask } from '../../../src/index.js';
 import { hasOpenssl, makeTestPki, type TestPki } from '../../helpers/mtls.js';
 import { DOWNLOAD_PATH, ID, TASK_PATH } from './mef.js';
@@ -27,7 +32,10 @@ interface TlsServer {
 }
 
 /** A real HTTPS server on 127.0.0.1 that plays MEF's log dump routes. */
-async function startServer(options: ServerOptions, handler?: (req: IncomingMessage, res: ServerResponse) => void): Promise<TlsServer> {
+async function startServer(
+  options: ServerOptions,
+  handler?: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<TlsServer> {
   const state: Omit<TlsServer, 'url' | 'close'> = { connections: 0, requests: [] };
   let polls = 0;
   const serve =
@@ -46,7 +54,13 @@ async function startServer(options: ServerOptions, handler?: (req: IncomingMessa
       }
       polls += 1;
       const status = polls === 1 ? 'processing' : 'succeed';
-      res.end(JSON.stringify({ status: '00000000', msg: 'success', data: { taskId: ID, status, progress: polls === 1 ? 50 : 100, data: { fileName: 'edgeNodes.tar.gz' } } }));
+      res.end(
+        JSON.stringify({
+          status: '00000000',
+          msg: 'success',
+          data: { taskId: ID, status, progress: polls === 1 ? 50 : 100, data: { fileName: 'edgeNodes.tar.gz' } },
+        }),
+      );
     });
   const server = createServer(options, (req, res) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate();
@@ -74,12 +88,21 @@ let adapters: EdgeLogDump[] = [];
 
 /** MEF's gateway: TLS 1.2 only, client certificates required and checked against the platform root. */
 const mefServer = (extra: ServerOptions = {}, handler?: (req: IncomingMessage, res: ServerResponse) => void) =>
-  startServer({ key: pki.server.key, cert: pki.server.cert, ca: [pki.platformCa], requestCert: true, rejectUnauthorized: true, maxVersion: 'TLSv1.2', ...extra }, handler).then(
-    (server) => {
-      servers.push(server);
-      return server;
+  startServer(
+    {
+      key: pki.server.key,
+      cert: pki.server.cert,
+      ca: [pki.platformCa],
+      requestCert: true,
+      rejectUnauthorized: true,
+      maxVersion: 'TLSv1.2',
+      ...extra,
     },
-  );
+    handler,
+  ).then((server) => {
+    servers.push(server);
+    return server;
+  });
 const goodTls = (): EdgeTlsOptions => ({ cert: pki.client.cert, key: pki.client.key, ca: pki.mefCa });
 function make(options: EdgeLogDumpOptions): EdgeLogDump {
   const edge = edgeLogDump(options);
@@ -126,23 +149,61 @@ describe.skipIf(!openssl)('edge.logDump mutual TLS material (checked when the ad
 
   it('accepts PEM strings, Buffers, a CA list and an encrypted key with its passphrase', () => {
     expect(attempt(goodTls())).toBeUndefined();
-    expect(attempt({ cert: Buffer.from(pki.client.cert), key: Buffer.from(pki.client.key), ca: [Buffer.from(pki.mefCa), pki.rogueCa] })).toBeUndefined();
+    expect(
+      attempt({
+        cert: Buffer.from(pki.client.cert),
+        key: Buffer.from(pki.client.key),
+        ca: [Buffer.from(pki.mefCa), pki.rogueCa],
+      }),
+    ).toBeUndefined();
     expect(attempt({ ...goodTls(), key: pki.encryptedClientKey, passphrase: pki.passphrase })).toBeUndefined();
     expect(attempt({ ...goodTls(), cert: pki.client.cert + pki.platformCa })).toBeUndefined();
   });
 
   it.each<[string, () => unknown, RegExp]>([
     ['a cert that is not PEM', () => ({ ...goodTls(), cert: 'hello' }), /tls.cert must be a PEM certificate/],
-    ['a cert with garbage inside the PEM lines', () => ({ ...goodTls(), cert: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' }), /tls.cert holds a certificate that cannot be read/],
+    [
+      'a cert with garbage inside the PEM lines',
+      () => ({ ...goodTls(), cert: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' }),
+      /tls.cert holds a certificate that cannot be read/,
+    ],
     ['a cert given as a number', () => ({ ...goodTls(), cert: 42 }), /tls.cert must be a PEM string or Buffer, got 42/],
-    ['a key that is not PEM', () => ({ ...goodTls(), key: 'secret-key-material' }), /tls.key must be a PEM private key/],
-    ['the key of another certificate', () => ({ ...goodTls(), key: pki.rogueClient.key }), /tls.key is not the private key of tls.cert/],
-    ['an encrypted key without its passphrase', () => ({ ...goodTls(), key: pki.encryptedClientKey }), /tls.key cannot be read \(it is encrypted: check tls.passphrase\)/],
-    ['an encrypted key with a wrong passphrase', () => ({ ...goodTls(), key: pki.encryptedClientKey, passphrase: 'wrong' }), /tls.key cannot be read/],
-    ['a passphrase that is not a string', () => ({ ...goodTls(), passphrase: 1234 }), /tls.passphrase must be a string/],
-    ['no ca', () => ({ cert: pki.client.cert, key: pki.client.key }), /tls.ca must be a PEM string or Buffer, got undefined/],
+    [
+      'a key that is not PEM',
+      () => ({ ...goodTls(), key: 'secret-key-material' }),
+      /tls.key must be a PEM private key/,
+    ],
+    [
+      'the key of another certificate',
+      () => ({ ...goodTls(), key: pki.rogueClient.key }),
+      /tls.key is not the private key of tls.cert/,
+    ],
+    [
+      'an encrypted key without its passphrase',
+      () => ({ ...goodTls(), key: pki.encryptedClientKey }),
+      /tls.key cannot be read \(it is encrypted: check tls.passphrase\)/,
+    ],
+    [
+      'an encrypted key with a wrong passphrase',
+      () => ({ ...goodTls(), key: pki.encryptedClientKey, passphrase: 'wrong' }),
+      /tls.key cannot be read/,
+    ],
+    [
+      'a passphrase that is not a string',
+      () => ({ ...goodTls(), passphrase: 1234 }),
+      /tls.passphrase must be a string/,
+    ],
+    [
+      'no ca',
+      () => ({ cert: pki.client.cert, key: pki.client.key }),
+      /tls.ca must be a PEM string or Buffer, got undefined/,
+    ],
     ['an empty ca list', () => ({ ...goodTls(), ca: [] }), /tls.ca must hold MEF's root CA/],
-    ['a ca list with garbage', () => ({ ...goodTls(), ca: [pki.mefCa, 'nope'] }), /tls.ca\[1\] must be a PEM certificate/],
+    [
+      'a ca list with garbage',
+      () => ({ ...goodTls(), ca: [pki.mefCa, 'nope'] }),
+      /tls.ca\[1\] must be a PEM certificate/,
+    ],
     ['a private key given as ca', () => ({ ...goodTls(), ca: pki.client.key }), /tls.ca must be a PEM certificate/],
   ])('rejects %s with a TypeError that echoes nothing', (_name, tls, message) => {
     const error = attempt(tls());
@@ -172,7 +233,11 @@ describe.skipIf(!openssl)('edge.logDump over mutual TLS (real HTTPS loopback ser
 
   it('a download that fails midway over mTLS (size limit) → ResponseValidationError with nothing of the agent in it', async () => {
     const server = await mefServer();
-    const edge = make({ baseURL: server.url, tls: { ...goodTls(), key: pki.encryptedClientKey, passphrase: pki.passphrase }, maxDownloadBytes: 1000 });
+    const edge = make({
+      baseURL: server.url,
+      tls: { ...goodTls(), key: pki.encryptedClientKey, passphrase: pki.passphrase },
+      maxDownloadBytes: 1000,
+    });
     const status = await edge.getStatus(ID, { signal: new AbortController().signal });
     expect(status.state).toBe('running');
     const done = { ...status, state: 'succeeded' as const, terminal: true, result: { fileName: 'edgeNodes.tar.gz' } };
@@ -184,7 +249,12 @@ describe.skipIf(!openssl)('edge.logDump over mutual TLS (real HTTPS loopback ser
 
   it('your own httpsAgent with the certificates works the same', async () => {
     const server = await mefServer();
-    const agent = new HttpsAgent({ cert: pki.client.cert, key: pki.client.key, ca: pki.mefCa, rejectUnauthorized: true });
+    const agent = new HttpsAgent({
+      cert: pki.client.cert,
+      key: pki.client.key,
+      ca: pki.mefCa,
+      rejectUnauthorized: true,
+    });
     try {
       const edge = make({ baseURL: server.url, httpsAgent: agent });
       expect((await edge.getStatus(ID, { signal: new AbortController().signal })).state).toBe('running');
@@ -198,7 +268,12 @@ describe.skipIf(!openssl)('edge.logDump over mutual TLS (real HTTPS loopback ser
     const edge = make({ baseURL: server.url, tls: goodTls() });
     const error = await waitForTask(edge, ID).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NetworkError);
-    expect(error).toMatchObject({ transient: false, errno: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', provider: 'edge.logDump', taskId: ID });
+    expect(error).toMatchObject({
+      transient: false,
+      errno: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      provider: 'edge.logDump',
+      taskId: ID,
+    });
     expect((error as Error).message).toBe(
       `edge.logDump: GET ${TASK_PATH} to ${new URL(server.url).host} failed: the server's TLS certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`,
     );
@@ -272,8 +347,13 @@ describe.skipIf(!openssl)('edge.logDump over mutual TLS (real HTTPS loopback ser
       // What a Node server does: it checks the certificate after the handshake and just closes the socket,
       // so the client cannot tell this from a network failure (nginx, as MEF uses, answers 400: next test).
       const server = await mefServer();
-      const edge = make({ baseURL: server.url, tls: { ...goodTls(), cert: pki.rogueClient.cert, key: pki.rogueClient.key } });
-      const error = await waitForTask(edge, ID, { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } }).catch((e: unknown) => e);
+      const edge = make({
+        baseURL: server.url,
+        tls: { ...goodTls(), cert: pki.rogueClient.cert, key: pki.rogueClient.key },
+      });
+      const error = await waitForTask(edge, ID, { retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(NetworkError);
       expect(error).toMatchObject({ transient: true, errno: 'ECONNRESET' });
       expect(server.connections).toBe(2);
@@ -284,41 +364,46 @@ describe.skipIf(!openssl)('edge.logDump over mutual TLS (real HTTPS loopback ser
     it.each([
       ['none', undefined, 'No required SSL certificate was sent'],
       ['one from an untrusted CA', 'rogue', 'The SSL certificate error'],
-    ] as const)('nginx-style (checks after the handshake, answers a 400 page), %s sent → AuthenticationError, one request', async (_name, which, text) => {
-      const pages: string[] = [];
-      const server = await mefServer({ rejectUnauthorized: false }, (req, res) => {
-        const socket = req.socket as TLSSocket;
-        if (!socket.authorized) {
-          const sent = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
-          const title = sent ? 'The SSL certificate error' : 'No required SSL certificate was sent';
-          pages.push(title);
-          res.writeHead(400, { 'content-type': 'text/html' });
-          res.end(`<html>\r\n<head><title>400 ${title}</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`);
-          return;
+    ] as const)(
+      'nginx-style (checks after the handshake, answers a 400 page), %s sent → AuthenticationError, one request',
+      async (_name, which, text) => {
+        const pages: string[] = [];
+        const server = await mefServer({ rejectUnauthorized: false }, (req, res) => {
+          const socket = req.socket as TLSSocket;
+          if (!socket.authorized) {
+            const sent = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
+            const title = sent ? 'The SSL certificate error' : 'No required SSL certificate was sent';
+            pages.push(title);
+            res.writeHead(400, { 'content-type': 'text/html' });
+            res.end(
+              `<html>\r\n<head><title>400 ${title}</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+            );
+            return;
+          }
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{}');
+        });
+        const agent = which === 'rogue' ? undefined : new HttpsAgent({ ca: pki.mefCa, rejectUnauthorized: true });
+        try {
+          const edge = agent
+            ? make({ baseURL: server.url, httpsAgent: agent })
+            : make({
+                baseURL: server.url,
+                tls: { ...goodTls(), cert: pki.rogueClient.cert, key: pki.rogueClient.key },
+              });
+          const error = await waitForTask(edge, ID).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(AuthenticationError);
+          expect(error).toMatchObject({ httpStatus: 400, transient: false });
+          expect((error as Error).message).toBe(
+            `edge.logDump: GET ${TASK_PATH} answered HTTP 400: the server did not accept the TLS client certificate (missing or not trusted)`,
+          );
+          expect(server.requests).toHaveLength(1);
+          expect(pages).toEqual([text]);
+          expectNoSecret(error);
+        } finally {
+          agent?.destroy();
         }
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{}');
-      });
-      const agent =
-        which === 'rogue'
-          ? undefined
-          : new HttpsAgent({ ca: pki.mefCa, rejectUnauthorized: true });
-      try {
-        const edge = agent
-          ? make({ baseURL: server.url, httpsAgent: agent })
-          : make({ baseURL: server.url, tls: { ...goodTls(), cert: pki.rogueClient.cert, key: pki.rogueClient.key } });
-        const error = await waitForTask(edge, ID).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(AuthenticationError);
-        expect(error).toMatchObject({ httpStatus: 400, transient: false });
-        expect((error as Error).message).toBe(
-          `edge.logDump: GET ${TASK_PATH} answered HTTP 400: the server did not accept the TLS client certificate (missing or not trusted)`,
-        );
-        expect(server.requests).toHaveLength(1);
-        expect(pages).toEqual([text]);
-        expectNoSecret(error);
-      } finally {
-        agent?.destroy();
-      }
-    });
+      },
+    );
   });
 });

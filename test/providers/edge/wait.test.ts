@@ -24,7 +24,16 @@ describe('edge.logDump conversations: how a task ends', () => {
       .reply(200, task('processing', { progress: 50, reason: 'start to create tar gz', startedAt: CREATED }))
       .get(TASK_PATH)
       .query({ taskId: ID })
-      .reply(200, task('succeed', { progress: 100, reason: 'task succeeded', startedAt: CREATED, finishedAt: CREATED, data: { fileName: 'edgeNodes.tar.gz' } }));
+      .reply(
+        200,
+        task('succeed', {
+          progress: 100,
+          reason: 'task succeeded',
+          startedAt: CREATED,
+          finishedAt: CREATED,
+          data: { fileName: 'edgeNodes.tar.gz' },
+        }),
+      );
 
     const taskId = await settle(edge.submit({ edgeNodes: [2, 3] }));
     const seen: [string, number | undefined, string | undefined][] = [];
@@ -50,7 +59,11 @@ describe('edge.logDump conversations: how a task ends', () => {
   it('processing → failed: TaskFailedError with the reason and the last status', async () => {
     const edge = make();
     const reason = 'failed to dump log for following nodes:(2)timeout;(3)timeout;';
-    const scope = query().reply(200, task('processing', { progress: 10 })).get(TASK_PATH).query({ taskId: ID }).reply(200, task('failed', { progress: 10, reason }));
+    const scope = query()
+      .reply(200, task('processing', { progress: 10 }))
+      .get(TASK_PATH)
+      .query({ taskId: ID })
+      .reply(200, task('failed', { progress: 10, reason }));
     const error = await failure(waitForTask(edge, ID));
     expect(error).toBeInstanceOf(TaskFailedError);
     const status = (error as TaskFailedError).status as TaskStatus;
@@ -62,7 +75,11 @@ describe('edge.logDump conversations: how a task ends', () => {
 
   it('processing → partiallyFailed: rejected by default (TaskFailedError, state partial)', async () => {
     const edge = make();
-    const scope = query().reply(200, task('processing', { progress: 40 })).get(TASK_PATH).query({ taskId: ID }).reply(200, fixture('query-partially-failed.json'));
+    const scope = query()
+      .reply(200, task('processing', { progress: 40 }))
+      .get(TASK_PATH)
+      .query({ taskId: ID })
+      .reply(200, fixture('query-partially-failed.json'));
     const error = await failure(waitForTask(edge, ID));
     expect(error).toBeInstanceOf(TaskFailedError);
     expect((error as TaskFailedError).status).toMatchObject({
@@ -77,7 +94,11 @@ describe('edge.logDump conversations: how a task ends', () => {
 
   it('processing → partiallyFailed: accepted with acceptPartial, result included', async () => {
     const edge = make();
-    const scope = query().reply(200, task('processing')).get(TASK_PATH).query({ taskId: ID }).reply(200, fixture('query-partially-failed.json'));
+    const scope = query()
+      .reply(200, task('processing'))
+      .get(TASK_PATH)
+      .query({ taskId: ID })
+      .reply(200, fixture('query-partially-failed.json'));
     const done = await settle(waitForTask(edge, ID, { acceptPartial: true }));
     expect(done).toMatchObject({ state: 'partial', terminal: true, result: { fileName: 'edgeNodes.tar.gz' } });
     scope.done();
@@ -106,5 +127,4 @@ describe('edge.logDump conversations: how a task ends', () => {
     expect((error as TaskFailedError).status.message).toBe('task execute timeout');
     scope.done();
   });
-
 });

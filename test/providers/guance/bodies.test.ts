@@ -28,8 +28,19 @@ describe('malformed bodies: ResponseValidationError', () => {
       { ...statusBody('ok'), content: { taskStatus: 'ok', docCount: 1, data: [{ count: 1, message: 'x' }] } },
       'content.data.0.docids',
     ],
-    ['ok with data null', { ...statusBody('ok'), content: { taskStatus: 'ok', docCount: 1, data: null } }, 'content.data'],
-    ['ok with a negative count', { ...statusBody('ok'), content: { taskStatus: 'ok', docCount: 1, data: [{ count: -1, docids: [], message: '' }] } }, 'content.data.0.count'],
+    [
+      'ok with data null',
+      { ...statusBody('ok'), content: { taskStatus: 'ok', docCount: 1, data: null } },
+      'content.data',
+    ],
+    [
+      'ok with a negative count',
+      {
+        ...statusBody('ok'),
+        content: { taskStatus: 'ok', docCount: 1, data: [{ count: -1, docids: [], message: '' }] },
+      },
+      'content.data.0.count',
+    ],
     ['not JSON', '{"code":200,', ''],
   ];
   it.each(cases)('query_task → %s', async (_name, body, path) => {
@@ -45,14 +56,19 @@ describe('malformed bodies: ResponseValidationError', () => {
     api()
       .get(QUERY)
       .query(true)
-      .reply(200, statusBody('running', { pageInfo: { count: 0 }, content: { taskStatus: 'running', data: null, extra: 1 } }));
+      .reply(
+        200,
+        statusBody('running', { pageInfo: { count: 0 }, content: { taskStatus: 'running', data: null, extra: 1 } }),
+      );
     const status = await make().getStatus(TASK_ID, { signal: new AbortController().signal });
     expect(status.state).toBe('running');
     expect(status.raw).toMatchObject({ pageInfo: { count: 0 }, content: { extra: 1 } });
   });
 
   it('send_task → content without taskId: ResponseValidationError', async () => {
-    api().post(SEND).reply(200, { ...JSON.parse(SEND_OK), content: {} });
+    api()
+      .post(SEND)
+      .reply(200, { ...JSON.parse(SEND_OK), content: {} });
     const error = await clock.failure(make().submit({ analysisField: 'message' }));
     expect(error).toBeInstanceOf(ResponseValidationError);
     expect((error as ResponseValidationError).issues[0]?.path).toEqual(['content', 'taskId']);

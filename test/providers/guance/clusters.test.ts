@@ -19,15 +19,27 @@ describe('the documented query_task example (querytask.md, the seed-000 fixture)
   it('parses verbatim into the typed result, every message JSON', async () => {
     api().get(QUERY).query({ taskId: 'task_xxxxxx' }).reply(200, SEED_RESPONSE, JSON_TYPE);
     const status = await make().getStatus('task_xxxxxx', { signal: new AbortController().signal });
-    expect(status).toMatchObject({ provider: 'guance.logmine', taskId: 'task_xxxxxx', state: 'succeeded', providerState: 'ok', terminal: true });
+    expect(status).toMatchObject({
+      provider: 'guance.logmine',
+      taskId: 'task_xxxxxx',
+      state: 'succeeded',
+      providerState: 'ok',
+      terminal: true,
+    });
     expect(status).not.toHaveProperty('message');
     expect(status.raw).toMatchObject({ traceId: '12356904931261224598', code: 200, success: true });
     const result = status.result!;
     expect(result.docCount).toBe(3);
     expect(result.clusters).toHaveLength(2);
     const parsed = result.clusters.map((c) => parseClusterMessage(c.message));
-    expect(parsed[0]).toMatchObject({ kind: 'json', value: { caller: 'traceutil/trace.go:171', msg: 'trace[93927413] transaction', step_count: 2 } });
-    expect(parsed[1]).toMatchObject({ kind: 'json', value: { msg: 'trace[1571945896] range', duration: '270.428986ms' } });
+    expect(parsed[0]).toMatchObject({
+      kind: 'json',
+      value: { caller: 'traceutil/trace.go:171', msg: 'trace[93927413] transaction', step_count: 2 },
+    });
+    expect(parsed[1]).toMatchObject({
+      kind: 'json',
+      value: { msg: 'trace[1571945896] range', duration: '270.428986ms' },
+    });
   });
 });
 

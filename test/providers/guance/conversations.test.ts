@@ -84,7 +84,12 @@ describe('guance.logmine conversations past the happy path: failure, unknown wor
     const error = await clock.failure(waitForTask(make(), TASK_ID, FAST));
     expect(error).toBeInstanceOf(TaskFailedError);
     const { status } = error as TaskFailedError;
-    expect(status).toMatchObject({ state: 'failed', providerState: 'failed', terminal: true, message: 'analysis field missing' });
+    expect(status).toMatchObject({
+      state: 'failed',
+      providerState: 'failed',
+      terminal: true,
+      message: 'analysis field missing',
+    });
     expect(status).not.toHaveProperty('result');
     expect(scope.isDone()).toBe(true);
   });
@@ -113,7 +118,11 @@ describe('guance.logmine conversations past the happy path: failure, unknown wor
     api().get(QUERY).query({ taskId: TASK_ID }).times(100).reply(200, statusBody('rebalancing'));
     const error = await clock.failure(waitForTask(make({ axios: clock.axios() }), TASK_ID, { timeoutMs: 20_000 }));
     expect(error).toBeInstanceOf(TaskTimeoutError);
-    expect((error as TaskTimeoutError).lastStatus).toMatchObject({ state: 'unknown', providerState: 'rebalancing', terminal: false });
+    expect((error as TaskTimeoutError).lastStatus).toMatchObject({
+      state: 'unknown',
+      providerState: 'rebalancing',
+      terminal: false,
+    });
   });
 });
 

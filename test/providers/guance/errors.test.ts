@@ -37,7 +37,10 @@ describe('query_task error envelopes on HTTP 200: the envelope decides', () => {
   });
 
   it('query_task → HTTP 200, success:true but a non-empty errorCode: ProviderError', async () => {
-    api().get(QUERY).query({ taskId: TASK_ID }).reply(200, statusBody('ok', { errorCode: 'ft.Odd' }));
+    api()
+      .get(QUERY)
+      .query({ taskId: TASK_ID })
+      .reply(200, statusBody('ok', { errorCode: 'ft.Odd' }));
     const error = await clock.failure(waitForTask(make(), TASK_ID, FAST));
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ providerCode: 'ft.Odd', httpStatus: 200 });
@@ -108,7 +111,12 @@ describe('query_task rate limits: transient, never an auth failure', () => {
     const error = await clock.failure(waitForTask(make(), TASK_ID, { retry: false }));
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).not.toBeInstanceOf(AuthenticationError);
-    expect(error).toMatchObject({ providerCode: 'ft.TriggerApiAkCurrentLimiting', httpStatus: 401, transient: true, retryAfterMs: 7000 });
+    expect(error).toMatchObject({
+      providerCode: 'ft.TriggerApiAkCurrentLimiting',
+      httpStatus: 401,
+      transient: true,
+      retryAfterMs: 7000,
+    });
   });
 });
 

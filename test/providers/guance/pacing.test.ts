@@ -26,11 +26,19 @@ describe('pacing (20 requests a minute per API key, api-limit.md)', () => {
 
   /** `count` getStatus calls at once on one adapter, each with its own signal. */
   const concurrently = (logmine: GuanceLogmine, count: number) =>
-    clock.settle(Promise.all(Array.from({ length: count }, (_, i) => logmine.getStatus(`task-${i}`, { signal: new AbortController().signal }))));
+    clock.settle(
+      Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          logmine.getStatus(`task-${i}`, { signal: new AbortController().signal }),
+        ),
+      ),
+    );
 
   /** True when no window of `windowMs` holds more than `limit` of `times`. */
   const withinBudget = (times: number[], limit: number, windowMs: number): boolean =>
-    [...times].sort((a, b) => a - b).every((t, i, sorted) => i + limit >= sorted.length || sorted[i + limit]! - t >= windowMs);
+    [...times]
+      .sort((a, b) => a - b)
+      .every((t, i, sorted) => i + limit >= sorted.length || sorted[i + limit]! - t >= windowMs);
 
   it('25 concurrent getStatus calls on one adapter: never more than 20 starts in any 60 s window', async () => {
     const times = recordPolls(25);
@@ -56,7 +64,10 @@ describe('pacing (20 requests a minute per API key, api-limit.md)', () => {
 
   it('pacing keys merge over the default: { requestsPerInterval: 2 } keeps the 62 s window', async () => {
     const times = recordPolls(3);
-    await concurrently(make({ pacing: { requestsPerInterval: 2 }, requestTimeoutMs: 120_000, axios: clock.axios() }), 3);
+    await concurrently(
+      make({ pacing: { requestsPerInterval: 2 }, requestTimeoutMs: 120_000, axios: clock.axios() }),
+      3,
+    );
     expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(62_000);
   });
 

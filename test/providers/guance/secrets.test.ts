@@ -54,7 +54,8 @@ describe('the api key never leaks', () => {
       .query(true)
       .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     // A fresh adapter each time: the rate-limit answer pauses the adapter that received it.
-    for (let i = 0; i < 6; i += 1) errors.push(await clock.failure(waitForTask(make(), TASK_ID, { ...FAST, retry: false })));
+    for (let i = 0; i < 6; i += 1)
+      errors.push(await clock.failure(waitForTask(make(), TASK_ID, { ...FAST, retry: false })));
     expect(errors).toHaveLength(10);
     expect((errors[7] as TaskFailedError).status.message).toContain('[redacted]');
     for (const error of errors) expectNoKey(error);

@@ -7,7 +7,9 @@ useGuanceNock();
 describe('sites and base URLs', () => {
   it.each(Object.entries(GUANCE_SITES))('site %s → %s', async (site, url) => {
     const scope = api(url).get(QUERY).query({ taskId: TASK_ID }).reply(200, RUNNING, JSON_TYPE);
-    await make({ site: site as keyof typeof GUANCE_SITES }).getStatus(TASK_ID, { signal: new AbortController().signal });
+    await make({ site: site as keyof typeof GUANCE_SITES }).getStatus(TASK_ID, {
+      signal: new AbortController().signal,
+    });
     expect(scope.isDone()).toBe(true);
   });
 
@@ -22,7 +24,9 @@ describe('sites and base URLs', () => {
       .get(`/openapi${QUERY}`)
       .query({ taskId: 'a&b=c d' })
       .reply(200, RUNNING, JSON_TYPE);
-    await make({ baseURL: 'https://guance.corp.example/openapi/' }).getStatus('a&b=c d', { signal: new AbortController().signal });
+    await make({ baseURL: 'https://guance.corp.example/openapi/' }).getStatus('a&b=c d', {
+      signal: new AbortController().signal,
+    });
     expect(scope.isDone()).toBe(true);
   });
 });

@@ -44,7 +44,10 @@ describe('guanceTaskState: each taskStatus word, alone and through query_task', 
   });
 
   it.each(table)('query_task taskStatus %j → state %s, providerState verbatim', async (word, state) => {
-    const body = word.toLowerCase() === 'ok' ? { ...JSON.parse(SEED_RESPONSE), content: { ...JSON.parse(SEED_RESPONSE).content, taskStatus: word } } : statusBody(word);
+    const body =
+      word.toLowerCase() === 'ok'
+        ? { ...JSON.parse(SEED_RESPONSE), content: { ...JSON.parse(SEED_RESPONSE).content, taskStatus: word } }
+        : statusBody(word);
     api().get(QUERY).query(true).reply(200, body);
     const status = await make().getStatus(TASK_ID, { signal: new AbortController().signal });
     expect(status.state).toBe(state);

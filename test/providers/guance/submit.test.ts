@@ -16,7 +16,9 @@ describe('submit', () => {
         body = sent;
         return [500, errorBody(500, 'ft.InternalError')];
       });
-    const error = await clock.failure(make().submit({ analysisField: 'message', query: 'L::`*`:(`__docid`, `message`){}' }));
+    const error = await clock.failure(
+      make().submit({ analysisField: 'message', query: 'L::`*`:(`__docid`, `message`){}' }),
+    );
     expect(body).toEqual({ query: 'L::`*`:(`__docid`, `message`){}', analysisField: 'message' });
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ providerCode: 'ft.InternalError', transient: true, httpStatus: 500 });

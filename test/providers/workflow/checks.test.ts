@@ -6,23 +6,15 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitForTask } from '../../../src/index.js';
 import { workflowTasks } from '../../../src/providers/workflow/index.js';
-import {
-  BASE,
-  JOB,
-  PASSWORD,
-  SAMPLE_PATH,
-  TASK,
-  TOKEN,
-  fixtureJson,
-  rowsBody,
-  useWorkflowHarness,
-} from './harness.js';
+import { BASE, JOB, PASSWORD, SAMPLE_PATH, TASK, TOKEN, fixtureJson, rowsBody, useWorkflowHarness } from './harness.js';
 
 const { make, settle } = useWorkflowHarness();
 
 describe('validation before any request', () => {
   let requests = 0;
-  const count = () => void (requests += 1);
+  const count = (): void => {
+    requests += 1;
+  };
   beforeEach(() => {
     requests = 0;
     nock.emitter.on('no match', count);
@@ -50,7 +42,10 @@ describe('validation before any request', () => {
       [{ baseURL: BASE, token: TOKEN, requestTimeoutMs: -1 }, /requestTimeoutMs/],
       [{ baseURL: BASE, token: TOKEN, pacing: { maxConcurrency: 0 } }, /maxConcurrency/],
       [{ baseURL: BASE, token: TOKEN, tokenn: 'x' }, /unknown option "tokenn"/],
-      [{ baseURL: BASE, credentials: { ...creds, graphPort: 70000 } }, /graphPort must be a whole number from 1 to 65535/],
+      [
+        { baseURL: BASE, credentials: { ...creds, graphPort: 70000 } },
+        /graphPort must be a whole number from 1 to 65535/,
+      ],
       [{ baseURL: BASE, credentials: { ...creds, graphPort: '9669' } }, /graphPort/],
       [{ baseURL: BASE, credentials: { ...creds, password: 123 } }, /password must be a string/],
       [{ baseURL: BASE, credentials: { ...creds, username: '' } }, /username must be a non-empty string/],
@@ -89,7 +84,10 @@ describe('validation before any request', () => {
       { jobId: JOB, taskId: 'x'.repeat(200) },
     ];
     const badInput = async (promise: Promise<unknown>) => {
-      const error = await promise.then(() => undefined, (e: unknown) => e);
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error instanceof TypeError || error instanceof RangeError, String(error)).toBe(true);
       expect((error as Error).message).toMatch(/ref/);
     };
@@ -114,21 +112,47 @@ describe('validation before any request', () => {
     const ref = { jobId: JOB, taskId: TASK };
     const { signal } = new AbortController();
     const calls: [string, () => Promise<unknown>, string][] = [
-      ['runJob', () => wf.runJob(1, {}, { signal, timeoutMs: 5 } as never), 'workflow.task: unknown runJob option "timeoutMs"'],
-      ['getJob', () => wf.getJob(JOB, { signall: signal } as never), 'workflow.task: unknown getJob option "signall" (did you mean "signal"?)'],
-      ['cancelJob', () => wf.cancelJob(JOB, { signal, retry: false } as never), 'workflow.task: unknown cancelJob option "retry"'],
-      ['sampleResult', () => wf.sampleResult(ref, { limt: 5 } as never), 'workflow.task: unknown sampleResult option "limt" (did you mean "limit"?)'],
-      ['cancel', () => wf.cancel(ref, { signal, reason: 'x' } as never), 'workflow.task: unknown cancel option "reason"'],
+      [
+        'runJob',
+        () => wf.runJob(1, {}, { signal, timeoutMs: 5 } as never),
+        'workflow.task: unknown runJob option "timeoutMs"',
+      ],
+      [
+        'getJob',
+        () => wf.getJob(JOB, { signall: signal } as never),
+        'workflow.task: unknown getJob option "signall" (did you mean "signal"?)',
+      ],
+      [
+        'cancelJob',
+        () => wf.cancelJob(JOB, { signal, retry: false } as never),
+        'workflow.task: unknown cancelJob option "retry"',
+      ],
+      [
+        'sampleResult',
+        () => wf.sampleResult(ref, { limt: 5 } as never),
+        'workflow.task: unknown sampleResult option "limt" (did you mean "limit"?)',
+      ],
+      [
+        'cancel',
+        () => wf.cancel(ref, { signal, reason: 'x' } as never),
+        'workflow.task: unknown cancel option "reason"',
+      ],
     ];
     for (const [call, run, message] of calls) {
-      const error = await run().then(() => undefined, (e: unknown) => e);
+      const error = await run().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error, call).toBeInstanceOf(TypeError);
       expect((error as Error).message).toBe(message);
     }
     await expect(wf.getJob(JOB, [] as never)).rejects.toThrow(/getJob options must be an object, got an array/);
     expect(requests).toBe(0);
     // The keys each call documents still pass.
-    const scope = nock(BASE).get(SAMPLE_PATH).query({ limit: '5' }).reply(200, rowsBody([['a']]));
+    const scope = nock(BASE)
+      .get(SAMPLE_PATH)
+      .query({ limit: '5' })
+      .reply(200, rowsBody([['a']]));
     expect(await settle(wf.sampleResult(ref, { limit: 5, signal }))).toEqual([['a']]);
     expect(scope.isDone()).toBe(true);
   });
@@ -137,14 +161,19 @@ describe('validation before any request', () => {
     const wf = make({ baseURL: BASE, token: TOKEN });
     const { signal } = new AbortController();
     const hint = 'a signal goes in the options argument, runJob(workflowId, input, { signal })';
-    const inInput = await wf.runJob(1, { signal } as never).then(() => undefined, (e: unknown) => e);
+    const inInput = await wf.runJob(1, { signal } as never).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(inInput).toBeInstanceOf(TypeError);
     expect((inInput as Error).message).toBe(
       `workflow.task: input["signal"] must be an object of parameters, got an AbortSignal: ${hint}`,
     );
     await expect(wf.runJob(1, signal as never)).rejects.toThrow(`input must be an object, got an AbortSignal: ${hint}`);
     // A component's parameters that are just wrong get no hint.
-    await expect(wf.runJob(1, { query_1: 'x' } as never)).rejects.toThrow(/^workflow\.task: input\["query_1"\] must be an object of parameters, got a string of length 1$/);
+    await expect(wf.runJob(1, { query_1: 'x' } as never)).rejects.toThrow(
+      /^workflow\.task: input\["query_1"\] must be an object of parameters, got a string of length 1$/,
+    );
     expect(requests).toBe(0);
   });
 

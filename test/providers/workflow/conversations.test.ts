@@ -53,7 +53,13 @@ describe('workflow.task conversations', () => {
       })
       .get(`/api-open/v1/jobs/107/tasks/${TASK}/sample_result`)
       .query({ limit: '1000' })
-      .reply(200, rowsBody([['player110', '0.150000'], ['team219', '0.452126']]));
+      .reply(
+        200,
+        rowsBody([
+          ['player110', '0.150000'],
+          ['team219', '0.452126'],
+        ]),
+      );
 
     const jobId = await settle(wf.runJob(4216617528, { query_1: { name: 'Tim Duncan' } }));
     expect(jobId).toBe('107');
@@ -107,12 +113,16 @@ describe('workflow.task conversations', () => {
   it('1 → 5 Stopping → 4 Interrupted: pollTask sees running, cancelling, cancelled', async () => {
     const wf = make({ baseURL: BASE, token: TOKEN });
     const scope = nock(BASE)
-      .get(JOB_PATH).reply(200, one(1))
-      .get(JOB_PATH).reply(200, one(5))
-      .get(JOB_PATH).reply(200, one(4));
+      .get(JOB_PATH)
+      .reply(200, one(1))
+      .get(JOB_PATH)
+      .reply(200, one(5))
+      .get(JOB_PATH)
+      .reply(200, one(4));
     const seen: [TaskState, string][] = [];
     const collect = async () => {
-      for await (const status of pollTask(wf, { jobId: JOB, taskId: TASK }, fast)) seen.push([status.state, status.providerState]);
+      for await (const status of pollTask(wf, { jobId: JOB, taskId: TASK }, fast))
+        seen.push([status.state, status.providerState]);
     };
     await settle(collect());
     expect(seen).toEqual([
@@ -126,10 +136,15 @@ describe('workflow.task conversations', () => {
   it('1 → 7 (a code the docs do not list) → 2: unknown, not terminal, providerState verbatim', async () => {
     const wf = make({ baseURL: BASE, token: TOKEN });
     const scope = nock(BASE)
-      .get(JOB_PATH).reply(200, one(1))
-      .get(JOB_PATH).reply(200, one(1, 7))
-      .get(JOB_PATH).reply(200, one(2))
-      .get(SAMPLE_PATH).query(true).reply(200, rowsBody([['a', 'b']]));
+      .get(JOB_PATH)
+      .reply(200, one(1))
+      .get(JOB_PATH)
+      .reply(200, one(1, 7))
+      .get(JOB_PATH)
+      .reply(200, one(2))
+      .get(SAMPLE_PATH)
+      .query(true)
+      .reply(200, rowsBody([['a', 'b']]));
     const seen: TaskStatus[] = [];
     const value = await settle(
       waitForTask(wf, { jobId: JOB, taskId: TASK }, { ...fast, onProgress: (s) => void seen.push(s) }),
@@ -166,10 +181,14 @@ describe('workflow.task conversations', () => {
     const wf = make({ baseURL: BASE, token: TOKEN });
     const preparing = one(0);
     const scope = nock(BASE)
-      .get(JOB_PATH).reply(200, { ...preparing, data: { ...preparing.data, tasks: null } })
-      .get(JOB_PATH).reply(200, one(3, 3));
+      .get(JOB_PATH)
+      .reply(200, { ...preparing, data: { ...preparing.data, tasks: null } })
+      .get(JOB_PATH)
+      .reply(200, one(3, 3));
     const seen: TaskStatus[] = [];
-    const error = await failure(waitForTask(wf, { jobId: JOB, taskId: TASK }, { ...fast, onProgress: (s) => void seen.push(s) }));
+    const error = await failure(
+      waitForTask(wf, { jobId: JOB, taskId: TASK }, { ...fast, onProgress: (s) => void seen.push(s) }),
+    );
     expect(seen[0]).toMatchObject({ state: 'queued', providerState: '0', message: 'the job lists no tasks yet' });
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(scope.isDone()).toBe(true);
@@ -184,7 +203,11 @@ describe('workflow.task conversations', () => {
     const scope = nock(BASE).get(JOB_PATH).reply(200, body);
     const error = await failure(waitForTask(wf, { jobId: JOB, taskId: TASK }, fast));
     const status = (error as TaskFailedError).status;
-    expect(status).toMatchObject({ state: 'failed', providerState: '0', message: 'the job ended Failed (3) before this task ran' });
+    expect(status).toMatchObject({
+      state: 'failed',
+      providerState: '0',
+      message: 'the job ended Failed (3) before this task ran',
+    });
     expect(status.subtasks?.map((s) => [s.name, s.state])).toEqual([
       ['query_1', 'failed'],
       ['PageRank', 'queued'],

@@ -83,8 +83,11 @@ describe('seed 003 (sample_result example, api-desc-task.md)', () => {
     const wf = make({ baseURL: BASE, token: TOKEN, rowSchema: pageRank });
     const scope = nock(BASE)
       .matchHeader('cookie', `explorer_token=${TOKEN}`)
-      .get(JOB_PATH).reply(200, one(2))
-      .get(SAMPLE_PATH).query({ limit: '1000' }).reply(200, repaired, seedHeaders);
+      .get(JOB_PATH)
+      .reply(200, one(2))
+      .get(SAMPLE_PATH)
+      .query({ limit: '1000' })
+      .reply(200, repaired, seedHeaders);
     const value = await settle(waitForTask(wf, { jobId: JOB, taskId: TASK }, fast));
     if (value.state !== 'succeeded') throw new Error('expected succeeded');
     const rows = value.result.rows;

@@ -34,9 +34,12 @@ describe('failures', () => {
   it('HTTP 503 (no envelope), then code 50004000 on HTTP 500, then fine: both retried as transient', async () => {
     const wf = make({ baseURL: BASE, token: TOKEN });
     const scope = nock(BASE)
-      .get(JOB_PATH).reply(503, '<html>busy</html>', { 'Content-Type': 'text/html' })
-      .get(JOB_PATH).reply(500, errorBody(50004000, 'ErrInternalServer'))
-      .get(JOB_PATH).reply(200, one(3));
+      .get(JOB_PATH)
+      .reply(503, '<html>busy</html>', { 'Content-Type': 'text/html' })
+      .get(JOB_PATH)
+      .reply(500, errorBody(50004000, 'ErrInternalServer'))
+      .get(JOB_PATH)
+      .reply(200, one(3));
     const error = await failure(waitForTask(wf, { jobId: JOB, taskId: TASK }, fast));
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(scope.isDone()).toBe(true);
@@ -87,7 +90,10 @@ describe('failures', () => {
     ];
     for (const [body, headers] of bad) {
       // Not JSON at all (the first two) is transient: 1 + 4 default retries; the others end at once.
-      const scope = nock(BASE).get(JOB_PATH).times(typeof body === 'string' ? 5 : 1).reply(200, body, headers);
+      const scope = nock(BASE)
+        .get(JOB_PATH)
+        .times(typeof body === 'string' ? 5 : 1)
+        .reply(200, body, headers);
       const error = await failure(waitForTask(wf, { jobId: JOB, taskId: TASK }, fast));
       expect(error).toBeInstanceOf(ResponseValidationError);
       expect(scope.isDone()).toBe(true);
@@ -97,8 +103,10 @@ describe('failures', () => {
   it('a row that fails rowSchema → ResponseValidationError naming the row index', async () => {
     const wf = make({ baseURL: BASE, token: TOKEN, rowSchema: pageRank });
     const scope = nock(BASE)
-      .get(JOB_PATH).reply(200, one(2))
-      .get(SAMPLE_PATH).query(true)
+      .get(JOB_PATH)
+      .reply(200, one(2))
+      .get(SAMPLE_PATH)
+      .query(true)
       .reply(200, rowsBody([['player110', '0.15'], ['team219', '0.45'], ['player121']]));
     const error = await failure(waitForTask(wf, { jobId: JOB, taskId: TASK }, fast));
     expect(error).toBeInstanceOf(ResponseValidationError);
@@ -111,17 +119,22 @@ describe('failures', () => {
     const wf = make({ baseURL: BASE, token: TOKEN });
     const controller = new AbortController();
     const scope = nock(BASE)
-      .get(JOB_PATH).reply(200, one(1))
+      .get(JOB_PATH)
+      .reply(200, one(1))
       .put(`${JOB_PATH}/cancel`)
       .matchHeader('content-type', 'application/x-www-form-urlencoded')
       .matchHeader('cookie', `explorer_token=${TOKEN}`)
       .reply(200, fixture('success.json'));
-    const wait = waitForTask(wf, { jobId: JOB, taskId: TASK }, {
-      ...fast,
-      cancelOnAbort: true,
-      onProgress: () => controller.abort(new Error('shutting down')),
-      signal: controller.signal,
-    });
+    const wait = waitForTask(
+      wf,
+      { jobId: JOB, taskId: TASK },
+      {
+        ...fast,
+        cancelOnAbort: true,
+        onProgress: () => controller.abort(new Error('shutting down')),
+        signal: controller.signal,
+      },
+    );
     const error = await failure(wait);
     expect(error).toBeInstanceOf(TaskAbortedError);
     expect((error as TaskAbortedError).remoteCancel).toEqual({ ok: true });
@@ -130,7 +143,9 @@ describe('failures', () => {
 
   it('cancel answering data.success false → ProviderError', async () => {
     const wf = make({ baseURL: BASE, token: TOKEN });
-    const scope = nock(BASE).put(`${JOB_PATH}/cancel`).reply(200, { code: 0, data: { success: false }, message: 'Success' });
+    const scope = nock(BASE)
+      .put(`${JOB_PATH}/cancel`)
+      .reply(200, { code: 0, data: { success: false }, message: 'Success' });
     const error = await failure(wf.cancelJob(JOB));
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as Error).message).toContain('not cancelled');

@@ -20,10 +20,17 @@ export const SAMPLE_PATH = `${JOB_PATH}/tasks/${TASK}/sample_result`;
 /** PageRank's (vid, rank) rows. */
 export const pageRank = z.tuple([z.string(), z.coerce.number()]);
 /** Wait options for fake time: 1 s between polls, 100 ms between retries, no jitter. */
-export const fast = { jitter: 0, initialDelayMs: 1000, maxDelayMs: 1000, retry: { minDelayMs: 100, maxDelayMs: 100 } } as const;
+export const fast = {
+  jitter: 0,
+  initialDelayMs: 1000,
+  maxDelayMs: 1000,
+  retry: { minDelayMs: 100, maxDelayMs: 100 },
+} as const;
 
-export const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/workflow/${name}`, import.meta.url), 'utf8');
-export const fixtureJson = (name: string): Record<string, unknown> => JSON.parse(fixture(name)) as Record<string, unknown>;
+export const fixture = (name: string): string =>
+  readFileSync(new URL(`../../fixtures/workflow/${name}`, import.meta.url), 'utf8');
+export const fixtureJson = (name: string): Record<string, unknown> =>
+  JSON.parse(fixture(name)) as Record<string, unknown>;
 
 /** A job detail body in the shape of api-desc-job.md, with the given job and task status codes. */
 export function jobBody(jobStatus: number | string, tasks: { id?: string; name?: string; status: number | string }[]) {
@@ -64,7 +71,9 @@ export const errorBody = (code: number, message: string) => ({ code, message });
 export function useWorkflowHarness() {
   const clock = nockClock();
   const harness = useNockHarness(new Date('2026-01-01T00:00:00Z'), () => clock.reset());
-  function make<S extends z.ZodType = z.ZodArray<z.ZodString>>(options: WorkflowOptions<S>): WorkflowTasks<z.output<S>> {
+  function make<S extends z.ZodType = z.ZodArray<z.ZodString>>(
+    options: WorkflowOptions<S>,
+  ): WorkflowTasks<z.output<S>> {
     return harness.track(workflowTasks({ ...options, axios: clock.axios() }));
   }
   return { make, settle: clock.settle, failure: clock.failure };

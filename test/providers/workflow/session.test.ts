@@ -29,7 +29,11 @@ const { make, settle, failure } = useWorkflowHarness();
 describe('sessions', () => {
   const credentials = { username: 'root', password: PASSWORD, graphAddress: '192.168.8.111', graphPort: 9669 };
   const connect = (token: string) =>
-    [200, fixture('success.json'), { 'Content-Type': 'application/json', 'Set-Cookie': `explorer_token=${token}; Path=/; Max-Age=259200; HttpOnly` }] as const;
+    [
+      200,
+      fixture('success.json'),
+      { 'Content-Type': 'application/json', 'Set-Cookie': `explorer_token=${token}; Path=/; Max-Age=259200; HttpOnly` },
+    ] as const;
 
   it('both Base64 encodings match the docs: ["root","123"] → WyJyb290IiwiMTIzIl0=, root:123 → cm9vdDoxMjM=', async () => {
     expect(encodeWorkflowLogin('root', '123')).toBe('WyJyb290IiwiMTIzIl0=');
@@ -41,7 +45,13 @@ describe('sessions', () => {
     ] as const) {
       const wf = make({
         baseURL: BASE,
-        credentials: { username: 'root', password: '123', graphAddress: '192.168.8.111', graphPort: 9669, ...(encoding ? { encoding } : {}) },
+        credentials: {
+          username: 'root',
+          password: '123',
+          graphAddress: '192.168.8.111',
+          graphPort: 9669,
+          ...(encoding ? { encoding } : {}),
+        },
       });
       const scope = nock(BASE)
         .post('/api-open/v1/connect', { address: '192.168.8.111', port: 9669 })
@@ -60,12 +70,29 @@ describe('sessions', () => {
     const wf = make({ baseURL: BASE, credentials });
     const logins: string[] = [];
     const scope = nock(BASE)
-      .post('/api-open/v1/connect').reply(() => (logins.push('1'), connect(TOKEN)))
-      .get(JOB_PATH).matchHeader('cookie', `explorer_token=${TOKEN}`).reply(200, one(1))
-      .get(JOB_PATH).matchHeader('cookie', `explorer_token=${TOKEN}`).reply(200, errorBody(40104000, 'ErrUnauthorized'))
-      .post('/api-open/v1/connect').reply(() => (logins.push('2'), connect(TOKEN_2)))
-      .get(JOB_PATH).matchHeader('cookie', `explorer_token=${TOKEN_2}`).reply(200, one(2))
-      .get(SAMPLE_PATH).matchHeader('cookie', `explorer_token=${TOKEN_2}`).query(true).reply(200, rowsBody([['v', '1']]));
+      .post('/api-open/v1/connect')
+      .reply(() => {
+        logins.push('1');
+        return connect(TOKEN);
+      })
+      .get(JOB_PATH)
+      .matchHeader('cookie', `explorer_token=${TOKEN}`)
+      .reply(200, one(1))
+      .get(JOB_PATH)
+      .matchHeader('cookie', `explorer_token=${TOKEN}`)
+      .reply(200, errorBody(40104000, 'ErrUnauthorized'))
+      .post('/api-open/v1/connect')
+      .reply(() => {
+        logins.push('2');
+        return connect(TOKEN_2);
+      })
+      .get(JOB_PATH)
+      .matchHeader('cookie', `explorer_token=${TOKEN_2}`)
+      .reply(200, one(2))
+      .get(SAMPLE_PATH)
+      .matchHeader('cookie', `explorer_token=${TOKEN_2}`)
+      .query(true)
+      .reply(200, rowsBody([['v', '1']]));
     const value = await settle(waitForTask(wf, { jobId: JOB, taskId: TASK }, fast));
     expect(value.result).toEqual({ rows: [['v', '1']] });
     expect(logins).toEqual(['1', '2']);
@@ -75,10 +102,14 @@ describe('sessions', () => {
   it('credentials: 40104001 on HTTP 401, re-login, refused again → AuthenticationError (one re-login only)', async () => {
     const wf = make({ baseURL: BASE, credentials });
     const scope = nock(BASE)
-      .post('/api-open/v1/connect').reply(...connect(TOKEN))
-      .get(JOB_PATH).reply(401, errorBody(40104001, 'ErrSession'))
-      .post('/api-open/v1/connect').reply(...connect(TOKEN_2))
-      .get(JOB_PATH).reply(401, errorBody(40104001, 'ErrSession'));
+      .post('/api-open/v1/connect')
+      .reply(...connect(TOKEN))
+      .get(JOB_PATH)
+      .reply(401, errorBody(40104001, 'ErrSession'))
+      .post('/api-open/v1/connect')
+      .reply(...connect(TOKEN_2))
+      .get(JOB_PATH)
+      .reply(401, errorBody(40104001, 'ErrSession'));
     const error = await failure(wf.getJob(JOB));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ providerCode: '40104001', httpStatus: 401 });
@@ -112,7 +143,11 @@ describe('sessions', () => {
       .times(3)
       .matchHeader('cookie', `explorer_token=${TOKEN}`)
       .reply(200, one(3));
-    const all = Promise.allSettled([wf.getJob(JOB), wf.getJob(JOB), waitForTask(wf, { jobId: JOB, taskId: TASK }, fast)]);
+    const all = Promise.allSettled([
+      wf.getJob(JOB),
+      wf.getJob(JOB),
+      waitForTask(wf, { jobId: JOB, taskId: TASK }, fast),
+    ]);
     for (let i = 0; i < 20; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
     release();
     const value = await settle(all);
@@ -123,7 +158,9 @@ describe('sessions', () => {
 
   it('login answering without an explorer_token cookie → AuthenticationError', async () => {
     const wf = make({ baseURL: BASE, credentials });
-    const scope = nock(BASE).post('/api-open/v1/connect').reply(200, fixture('success.json'), { 'Content-Type': 'application/json' });
+    const scope = nock(BASE)
+      .post('/api-open/v1/connect')
+      .reply(200, fixture('success.json'), { 'Content-Type': 'application/json' });
     const error = await failure(wf.getJob(JOB));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as Error).message).toContain('without a usable explorer_token cookie');
@@ -136,7 +173,10 @@ describe('sessions', () => {
       .post('/api-open/v1/connect')
       .reply(200, fixture('success.json'), {
         'Content-Type': 'application/json',
-        'Set-Cookie': ['lang=en; Path=/', `explorer_token="${TOKEN}"; Expires=Thu, 14 Jul 2022 06:47:01 GMT; Path=/; HttpOnly`],
+        'Set-Cookie': [
+          'lang=en; Path=/',
+          `explorer_token="${TOKEN}"; Expires=Thu, 14 Jul 2022 06:47:01 GMT; Path=/; HttpOnly`,
+        ],
       })
       .get('/api-open/v1/jobs/1964')
       .matchHeader('cookie', `explorer_token=${TOKEN}`)
@@ -174,10 +214,17 @@ describe('sessions', () => {
 
     // Same for a token: neither it nor the cookie shows up.
     const tw = make({ baseURL: BASE, token: TOKEN });
-    nock(BASE).get(JOB_PATH).reply(403, errorBody(40304000, `denied for ${TOKEN}`));
+    nock(BASE)
+      .get(JOB_PATH)
+      .reply(403, errorBody(40304000, `denied for ${TOKEN}`));
     const denied = await failure(tw.getJob(JOB));
     expect(denied).toBeInstanceOf(ProviderError);
-    for (const text of [(denied as Error).message, JSON.stringify(denied), inspect(denied, { depth: 5 }), inspect(tw)]) {
+    for (const text of [
+      (denied as Error).message,
+      JSON.stringify(denied),
+      inspect(denied, { depth: 5 }),
+      inspect(tw),
+    ]) {
       expect(text).not.toContain(TOKEN);
     }
   });

@@ -1,10 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuthenticationError, ProviderError, TaskFailedError, TaskNotFoundError, pollTask, waitForTask } from '../../../src/index.js';
+import {
+  AuthenticationError,
+  ProviderError,
+  TaskFailedError,
+  TaskNotFoundError,
+  pollTask,
+  waitForTask,
+} from '../../../src/index.js';
 import { dgcSystemTasks, type DgcSystemTasks } from '../../../src/providers/dgc/index.js';
 import { startSimulator, type Simulator } from '../../../src/testing/index.js';
 
 /** Fast polls: the simulator runs 600× faster than the clock, so a 1-minute import takes 100 ms. */
-const FAST = { initialDelayMs: 10, maxDelayMs: 40, jitter: 0, timeoutMs: 5000, retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 } } as const;
+const FAST = {
+  initialDelayMs: 10,
+  maxDelayMs: 40,
+  jitter: 0,
+  timeoutMs: 5000,
+  retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
+} as const;
 
 let sim: Simulator;
 const adapters: DgcSystemTasks[] = [];
@@ -16,10 +29,22 @@ afterEach(async () => {
   await sim.close();
 });
 
-function adapter(auth: 'token' | 'aksk' | { token: string } | { accessKey: string; secretKey: string }, extra: { endpoint?: string } = {}): DgcSystemTasks {
+function adapter(
+  auth: 'token' | 'aksk' | { token: string } | { accessKey: string; secretKey: string },
+  extra: { endpoint?: string } = {},
+): DgcSystemTasks {
   const credentials =
-    auth === 'token' ? { token: sim.dgc.token } : auth === 'aksk' ? { accessKey: sim.dgc.accessKey, secretKey: sim.dgc.secretKey } : auth;
-  const made = dgcSystemTasks({ endpoint: extra.endpoint ?? sim.dgc.endpoint, projectId: sim.dgc.projectId, auth: credentials, pacing: false });
+    auth === 'token'
+      ? { token: sim.dgc.token }
+      : auth === 'aksk'
+        ? { accessKey: sim.dgc.accessKey, secretKey: sim.dgc.secretKey }
+        : auth;
+  const made = dgcSystemTasks({
+    endpoint: extra.endpoint ?? sim.dgc.endpoint,
+    projectId: sim.dgc.projectId,
+    auth: credentials,
+    pacing: false,
+  });
   adapters.push(made);
   return made;
 }
@@ -30,7 +55,13 @@ describe('dgcSystemTasks against the simulator', () => {
     const dgc = adapter('token');
     const taskId = await dgc.importJobs({ path: 'obs://aaaaa/job_batch.zip', sameNamePolicy: 'OVERWRITE' });
     const done = await waitForTask(dgc, taskId, FAST);
-    expect(done).toMatchObject({ provider: 'dgc.systemTask', taskId, state: 'succeeded', providerState: 'SUCCESSFUL', progress: 100 });
+    expect(done).toMatchObject({
+      provider: 'dgc.systemTask',
+      taskId,
+      state: 'succeeded',
+      providerState: 'SUCCESSFUL',
+      progress: 100,
+    });
     expect(done.result!.name).toBe('Import jobs from path [obs://aaaaa/job_batch.zip].');
     expect(done.result!.subtasks.map((s) => [s.name, s.state])).toEqual([
       ['Import job [job_batch].', 'succeeded'],
@@ -56,23 +87,40 @@ describe('dgcSystemTasks against the simulator', () => {
 
   it('a wrong SK → AuthenticationError APIG.0303 at once; a wrong token → APIG.0301', async () => {
     const taskId = sim.dgc.createTask();
-    const badSignature = waitForTask(adapter({ accessKey: sim.dgc.accessKey, secretKey: 'not-the-secret-key' }), taskId, FAST);
+    const badSignature = waitForTask(
+      adapter({ accessKey: sim.dgc.accessKey, secretKey: 'not-the-secret-key' }),
+      taskId,
+      FAST,
+    );
     await expect(badSignature).rejects.toBeInstanceOf(AuthenticationError);
     await expect(badSignature).rejects.toMatchObject({ providerCode: 'APIG.0303', httpStatus: 401 });
-    await expect(waitForTask(adapter({ token: 'MIIexpired' }), taskId, FAST)).rejects.toMatchObject({ providerCode: 'APIG.0301' });
+    await expect(waitForTask(adapter({ token: 'MIIexpired' }), taskId, FAST)).rejects.toMatchObject({
+      providerCode: 'APIG.0301',
+    });
     expect(sim.requestsFor('dgc')).toHaveLength(2); // no retry of a refused credential
   });
 
   it('an unknown task → TaskNotFoundError (DLF.0810)', async () => {
-    await expect(waitForTask(adapter('token'), '008aae2e675d3bcb01675d3c66f20000', FAST)).rejects.toBeInstanceOf(TaskNotFoundError);
+    await expect(waitForTask(adapter('token'), '008aae2e675d3bcb01675d3c66f20000', FAST)).rejects.toBeInstanceOf(
+      TaskNotFoundError,
+    );
   });
 
   it('FAILED → TaskFailedError with the message; WARNING → partial, accepted with acceptPartial', async () => {
     const dgc = adapter('aksk');
-    const failed = sim.dgc.createTask({ durationMs: 600, outcome: 'failed', subtasks: [], message: 'Failed to read the OBS file [obs://aaaaa/traffic2.zip].' });
+    const failed = sim.dgc.createTask({
+      durationMs: 600,
+      outcome: 'failed',
+      subtasks: [],
+      message: 'Failed to read the OBS file [obs://aaaaa/traffic2.zip].',
+    });
     const error = await waitForTask(dgc, failed, FAST).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskFailedError);
-    expect((error as TaskFailedError).status).toMatchObject({ state: 'failed', providerState: 'FAILED', message: expect.stringMatching(/traffic2/) });
+    expect((error as TaskFailedError).status).toMatchObject({
+      state: 'failed',
+      providerState: 'FAILED',
+      message: expect.stringMatching(/traffic2/),
+    });
 
     const partial = sim.dgc.createTask({ durationMs: 600, outcome: 'partial', subtasks: ['a', 'b'] });
     const done = await waitForTask(dgc, partial, { ...FAST, acceptPartial: true });
@@ -80,9 +128,18 @@ describe('dgcSystemTasks against the simulator', () => {
   });
 
   it('the SDK wire variant (subTasks, epoch strings) parses the same', async () => {
-    const variant = await startSimulator({ seed: 5, timeScale: 600, dgc: { subtasksField: 'subTasks', epochFormat: 'string' } });
+    const variant = await startSimulator({
+      seed: 5,
+      timeScale: 600,
+      dgc: { subtasksField: 'subTasks', epochFormat: 'string' },
+    });
     try {
-      const dgc = dgcSystemTasks({ endpoint: variant.dgc.endpoint, projectId: variant.dgc.projectId, auth: { token: variant.dgc.token }, pacing: false });
+      const dgc = dgcSystemTasks({
+        endpoint: variant.dgc.endpoint,
+        projectId: variant.dgc.projectId,
+        auth: { token: variant.dgc.token },
+        pacing: false,
+      });
       adapters.push(dgc);
       const taskId = variant.dgc.createTask({ durationMs: 600, subtasks: ['x', 'y'] });
       const done = await waitForTask(dgc, taskId, FAST);
@@ -111,7 +168,12 @@ describe('dgcSystemTasks against the simulator', () => {
 
   it('a provider error envelope on import is a ProviderError with the DLF code', async () => {
     const dgc = adapter('token');
-    sim.faults.add({ kind: 'server-error', route: 'dgc.importJobs', status: 500, body: '{"error_code":"DLF.0100","error_msg":"internal"}' });
+    sim.faults.add({
+      kind: 'server-error',
+      route: 'dgc.importJobs',
+      status: 500,
+      body: '{"error_code":"DLF.0100","error_msg":"internal"}',
+    });
     await expect(dgc.importJobs({ path: 'obs://b/j.zip' })).rejects.toBeInstanceOf(ProviderError);
   });
 });

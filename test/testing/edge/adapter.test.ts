@@ -6,7 +6,13 @@ import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../..
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/testing/index.js';
 import { makeTestPki, type TestPki } from '../../helpers/mtls.js';
 
-const FAST = { initialDelayMs: 10, maxDelayMs: 40, jitter: 0, timeoutMs: 8000, retry: { retries: 5, minDelayMs: 5, maxDelayMs: 100 } } as const;
+const FAST = {
+  initialDelayMs: 10,
+  maxDelayMs: 40,
+  jitter: 0,
+  timeoutMs: 8000,
+  retry: { retries: 5, minDelayMs: 5, maxDelayMs: 100 },
+} as const;
 
 let pki: TestPki;
 beforeAll(() => {
@@ -32,7 +38,14 @@ function edge(options: EdgeLogDumpOptions): EdgeLogDump {
   return adapter;
 }
 const mtls = () => ({
-  edgeTls: { cert: pki.server.cert, key: pki.server.key, ca: pki.platformCa, serverCa: pki.mefCa, clientCert: pki.client.cert, clientKey: pki.client.key },
+  edgeTls: {
+    cert: pki.server.cert,
+    key: pki.server.key,
+    ca: pki.platformCa,
+    serverCa: pki.mefCa,
+    clientCert: pki.client.cert,
+    clientKey: pki.client.key,
+  },
 });
 
 /** Names of the entries of a tar archive. */
@@ -56,7 +69,14 @@ describe('edgeLogDump against the simulator', () => {
     const taskId = await dump.submit({ edgeNodes: [2, 7] });
     const progress: number[] = [];
     const done = await waitForTask(dump, taskId, { ...FAST, onProgress: (s) => void progress.push(s.progress ?? -1) });
-    expect(done).toMatchObject({ provider: 'edge.logDump', taskId, state: 'succeeded', providerState: 'succeed', progress: 100, result: { fileName: 'edgeNodes.tar.gz' } });
+    expect(done).toMatchObject({
+      provider: 'edge.logDump',
+      taskId,
+      state: 'succeeded',
+      providerState: 'succeed',
+      progress: 100,
+      result: { fileName: 'edgeNodes.tar.gz' },
+    });
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
 
     const sink = new PassThrough();
@@ -71,7 +91,11 @@ describe('edgeLogDump against the simulator', () => {
   it('an untrusted client certificate → AuthenticationError from the nginx 400 page', async () => {
     const sim = await start(mtls());
     const taskId = sim.edge.createTask([1]);
-    const rogue = edge({ baseURL: sim.edge.baseURL, tls: { ca: pki.mefCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key }, pacing: false });
+    const rogue = edge({
+      baseURL: sim.edge.baseURL,
+      tls: { ca: pki.mefCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key },
+      pacing: false,
+    });
     await expect(waitForTask(rogue, taskId, FAST)).rejects.toBeInstanceOf(AuthenticationError);
     expect(sim.requestsFor('edge')).toHaveLength(1); // not retried
   });
@@ -79,8 +103,15 @@ describe('edgeLogDump against the simulator', () => {
   it("clientCertFailure: 'handshake' drops the connection: the wait fails with a network error", async () => {
     const sim = await start({ edgeTls: { ...mtls().edgeTls, clientCertFailure: 'handshake' } });
     const taskId = sim.edge.createTask([1]);
-    const rogue = edge({ baseURL: sim.edge.baseURL, tls: { ca: pki.mefCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key }, pacing: false });
-    await expect(waitForTask(rogue, taskId, { ...FAST, retry: false })).rejects.toMatchObject({ code: 'NETWORK_ERROR', errno: 'ECONNRESET' });
+    const rogue = edge({
+      baseURL: sim.edge.baseURL,
+      tls: { ca: pki.mefCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key },
+      pacing: false,
+    });
+    await expect(waitForTask(rogue, taskId, { ...FAST, retry: false })).rejects.toMatchObject({
+      code: 'NETWORK_ERROR',
+      errno: 'ECONNRESET',
+    });
     expect(sim.requests).toHaveLength(0); // no HTTP request ever arrived
   });
 
@@ -90,7 +121,10 @@ describe('edgeLogDump against the simulator', () => {
     const taskId = sim.edge.createTask([1, 2, 3], { queuedMs: 0, durationMs: 6000, outcome: 'partial' });
     await expect(waitForTask(dump, taskId, FAST)).rejects.toBeInstanceOf(TaskFailedError);
     const done = await waitForTask(dump, taskId, { ...FAST, acceptPartial: true });
-    expect(done).toMatchObject({ state: 'partial', message: 'failed to dump log for following nodes:(3)node is offline;' });
+    expect(done).toMatchObject({
+      state: 'partial',
+      message: 'failed to dump log for following nodes:(3)node is offline;',
+    });
     const sink = new PassThrough();
     sink.resume();
     await expect(dump.download(taskId, sink)).resolves.toMatchObject({ taskId });
@@ -102,7 +136,9 @@ describe('edgeLogDump against the simulator', () => {
     const dump = edge({ baseURL: sim.edge.baseURL });
     const taskId = sim.edge.createTask([4], { queuedMs: 0, durationMs: 3000, outcome: 'failed', abortingMs: 600_000 }); // 1 s of real time: wide enough to be seen under load
     const states = new Set<string>();
-    const error = await waitForTask(dump, taskId, { ...FAST, onProgress: (s) => void states.add(s.state) }).catch((e: unknown) => e);
+    const error = await waitForTask(dump, taskId, { ...FAST, onProgress: (s) => void states.add(s.state) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(states).toContain('cancelling');
     await expect(dump.download(taskId, new PassThrough())).rejects.toBeInstanceOf(TaskFailedError);
@@ -111,7 +147,9 @@ describe('edgeLogDump against the simulator', () => {
   it('an unknown task → TaskNotFoundError; a second submit while one runs is refused', async () => {
     const sim = await start();
     const dump = edge({ baseURL: sim.edge.baseURL, pacing: false });
-    await expect(waitForTask(dump, 'dumpMultiNodesLog.0123456789abcdef01234567', FAST)).rejects.toBeInstanceOf(TaskNotFoundError);
+    await expect(waitForTask(dump, 'dumpMultiNodesLog.0123456789abcdef01234567', FAST)).rejects.toBeInstanceOf(
+      TaskNotFoundError,
+    );
     sim.edge.script({ durationMs: 3_600_000 });
     await dump.submit({ edgeNodes: [1] });
     await expect(dump.submit({ edgeNodes: [2] })).rejects.toMatchObject({ providerCode: '40052002' });

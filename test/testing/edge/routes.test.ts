@@ -73,7 +73,12 @@ describe('simulated MEF Center log dump (plain HTTP)', () => {
   });
 
   it('partiallyFailed keeps progress 50, names the failed nodes, and can be downloaded', async () => {
-    const taskId = sim.edge.createTask([1, 2, 3], { queuedMs: 0, durationMs: 100, outcome: 'partial', message: 'heartbeat timeout' });
+    const taskId = sim.edge.createTask([1, 2, 3], {
+      queuedMs: 0,
+      durationMs: 100,
+      outcome: 'partial',
+      message: 'heartbeat timeout',
+    });
     sim.clock.advance(100);
     const { data } = (await poll(taskId)).json();
     expect(data).toMatchObject({
@@ -107,7 +112,11 @@ describe('simulated MEF Center log dump (plain HTTP)', () => {
   });
 
   it('the archive holds the scripted files', async () => {
-    sim.edge.createTask([1], { queuedMs: 0, durationMs: 0, files: { 'a.txt': 'hello', 'dir/b.bin': new Uint8Array([1, 2, 3]) } });
+    sim.edge.createTask([1], {
+      queuedMs: 0,
+      durationMs: 0,
+      files: { 'a.txt': 'hello', 'dir/b.bin': new Uint8Array([1, 2, 3]) },
+    });
     const download = await raw(`${sim.edge.baseURL}/edgemanager/v1/logmgmt/dump/download/edgeNodes.tar.gz`);
     expect(download.headers['content-type']).toBe('application/octet-stream');
     const files = untar(gunzipSync(download.body));
@@ -135,7 +144,12 @@ describe('simulated MEF Center log dump (plain HTTP)', () => {
   });
 
   it('bad input: 00001006 for a bad body or task id, 40051002 for an unknown node, 40052002 for an unknown task', async () => {
-    for (const body of [{ module: 'cloud', edgeNodes: [1] }, { module: 'edgeNode', edgeNodes: [] }, { module: 'edgeNode', edgeNodes: [1, 1] }, { module: 'edgeNode', edgeNodes: [0] }]) {
+    for (const body of [
+      { module: 'cloud', edgeNodes: [1] },
+      { module: 'edgeNode', edgeNodes: [] },
+      { module: 'edgeNode', edgeNodes: [1, 1] },
+      { module: 'edgeNode', edgeNodes: [0] },
+    ]) {
       const answer = await create(body);
       expect(answer.status).toBe(400);
       expect(answer.json().status).toBe('00001006');
@@ -144,7 +158,10 @@ describe('simulated MEF Center log dump (plain HTTP)', () => {
     expect((await poll('dumpMultiNodesLog.ffff')).json()).toMatchObject({ status: '40052002' });
     const known = await startSimulator({ seed: 1, edge: { nodeIds: [1, 2] } });
     try {
-      const answer = await raw(`${known.edge.baseURL}${TASK}`, { method: 'POST', body: { module: 'edgeNode', edgeNodes: [1, 9] } });
+      const answer = await raw(`${known.edge.baseURL}${TASK}`, {
+        method: 'POST',
+        body: { module: 'edgeNode', edgeNodes: [1, 9] },
+      });
       expect(answer.json()).toMatchObject({ status: '40051002', msg: 'node (9) not found' });
     } finally {
       await known.close();
@@ -191,7 +208,11 @@ describe('simulated MEF Center over HTTPS with mutual TLS', () => {
     try {
       expect(sim.edge.baseURL).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(sim.edge.tls).toEqual({ ca: pki.mefCa, cert: pki.client.cert, key: pki.client.key });
-      const created = await raw(`${sim.edge.baseURL}${TASK}`, { method: 'POST', body: { module: 'edgeNode', edgeNodes: [1] }, tls: sim.edge.tls! });
+      const created = await raw(`${sim.edge.baseURL}${TASK}`, {
+        method: 'POST',
+        body: { module: 'edgeNode', edgeNodes: [1] },
+        tls: sim.edge.tls!,
+      });
       expect(created.json().status).toBe('00000000');
       // The plain listener does not serve MEF any more.
       const plain = await raw(`${sim.guance.baseURL}${TASK}?taskId=dumpMultiNodesLog.x`);
@@ -222,7 +243,9 @@ describe('simulated MEF Center over HTTPS with mutual TLS', () => {
     const sim = await startSimulator({ seed: 2, edgeTls: { ...tlsOptions(), clientCertFailure: 'handshake' } });
     try {
       const url = `${sim.edge.baseURL}${TASK}?taskId=dumpMultiNodesLog.x`;
-      await expect(raw(url, { tls: { ca: pki.mefCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key } })).rejects.toThrow();
+      await expect(
+        raw(url, { tls: { ca: pki.mefCa, cert: pki.rogueClient.cert, key: pki.rogueClient.key } }),
+      ).rejects.toThrow();
       expect((await raw(url, { tls: sim.edge.tls! })).status).toBe(400);
     } finally {
       await sim.close();

@@ -1,10 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AuthenticationError, TaskAbortedError, TaskFailedError, TaskNotFoundError, waitForTask } from '../../../src/index.js';
+import {
+  AuthenticationError,
+  TaskAbortedError,
+  TaskFailedError,
+  TaskNotFoundError,
+  waitForTask,
+} from '../../../src/index.js';
 import { workflowTasks } from '../../../src/providers/workflow/index.js';
 import { startSimulator, type Simulator } from '../../../src/testing/index.js';
 
-const FAST = { initialDelayMs: 10, maxDelayMs: 40, jitter: 0, timeoutMs: 5000, retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 } } as const;
+const FAST = {
+  initialDelayMs: 10,
+  maxDelayMs: 40,
+  jitter: 0,
+  timeoutMs: 5000,
+  retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
+} as const;
 const rankRow = z.tuple([z.string(), z.coerce.number()]);
 
 let sim: Simulator;
@@ -18,7 +30,12 @@ afterEach(async () => {
 });
 
 function withCredentials() {
-  const adapter = workflowTasks({ baseURL: sim.workflow.baseURL, credentials: sim.workflow.credentials, rowSchema: rankRow, pacing: false });
+  const adapter = workflowTasks({
+    baseURL: sim.workflow.baseURL,
+    credentials: sim.workflow.credentials,
+    rowSchema: rankRow,
+    pacing: false,
+  });
   closers.push(() => adapter.close());
   return adapter;
 }
@@ -28,7 +45,16 @@ describe('workflowTasks against the simulator', () => {
     sim.workflow.script({
       queuedMs: 120_000, // 200 ms of real time
       durationMs: 60_000,
-      tasks: ['BFS', { name: 'PageRank', rows: [['player110', '0.150000'], ['team219', '0.452126']] }],
+      tasks: [
+        'BFS',
+        {
+          name: 'PageRank',
+          rows: [
+            ['player110', '0.150000'],
+            ['team219', '0.452126'],
+          ],
+        },
+      ],
     });
     const workflow = withCredentials();
     const jobId = await workflow.runJob('wf-7', { query_1: { limit: 10 } });
@@ -36,19 +62,32 @@ describe('workflowTasks against the simulator', () => {
     expect(job).toMatchObject({ id: jobId, workflowId: 'wf-7', state: 'queued' });
     const pageRank = job.tasks.find((t) => t.name === 'PageRank')!;
     const seen = new Set<string>();
-    const done = await waitForTask(workflow, { jobId, taskId: pageRank.id }, { ...FAST, onProgress: (s) => void seen.add(s.state) });
-    expect(done.result!.rows).toEqual([['player110', 0.15], ['team219', 0.452126]]);
+    const done = await waitForTask(
+      workflow,
+      { jobId, taskId: pageRank.id },
+      { ...FAST, onProgress: (s) => void seen.add(s.state) },
+    );
+    expect(done.result!.rows).toEqual([
+      ['player110', 0.15],
+      ['team219', 0.452126],
+    ]);
     expect(done).toMatchObject({ provider: 'workflow.task', state: 'succeeded', providerState: '2' });
     expect(seen).toContain('queued');
     expect(seen).toContain('succeeded');
     const connects = sim.requestsFor('workflow', 'workflow.connect');
     expect(connects).toHaveLength(1);
     expect(connects[0]?.headers.authorization).toBe('Bearer [REDACTED]');
-    expect(sim.requestsFor('workflow', 'workflow.getJob').every((r) => r.headers.cookie === 'explorer_token=[REDACTED]')).toBe(true);
+    expect(
+      sim.requestsFor('workflow', 'workflow.getJob').every((r) => r.headers.cookie === 'explorer_token=[REDACTED]'),
+    ).toBe(true);
   });
 
   it('the colon Base64 form (Explorer ≤ 3.2.1) logs in too', async () => {
-    const workflow = workflowTasks({ baseURL: sim.workflow.baseURL, credentials: { ...sim.workflow.credentials, encoding: 'colon' }, pacing: false });
+    const workflow = workflowTasks({
+      baseURL: sim.workflow.baseURL,
+      credentials: { ...sim.workflow.credentials, encoding: 'colon' },
+      pacing: false,
+    });
     closers.push(() => workflow.close());
     const jobId = await workflow.runJob('wf');
     expect(jobId).toMatch(/^\d+$/);
@@ -59,15 +98,19 @@ describe('workflowTasks against the simulator', () => {
     const jobId = sim.workflow.createJob('wf', { queuedMs: 0, durationMs: 30_000 });
     const taskId = sim.workflow.task(String(jobId))!.tasks[0]!.id;
     let expired = false;
-    const done = await waitForTask(workflow, { jobId, taskId }, {
-      ...FAST,
-      onProgress: () => {
-        if (!expired) {
-          expired = true;
-          sim.workflow.expireTokens();
-        }
+    const done = await waitForTask(
+      workflow,
+      { jobId, taskId },
+      {
+        ...FAST,
+        onProgress: () => {
+          if (!expired) {
+            expired = true;
+            sim.workflow.expireTokens();
+          }
+        },
       },
-    });
+    );
     expect(done.state).toBe('succeeded');
     expect(sim.requestsFor('workflow', 'workflow.connect')).toHaveLength(2);
     expect(sim.requests.some((r) => r.status === 401)).toBe(true);
@@ -112,7 +155,9 @@ describe('workflowTasks against the simulator', () => {
     try {
       const workflow = workflowTasks({ baseURL: flat.workflow.baseURL, token: flat.workflow.token, pacing: false });
       closers.push(() => workflow.close());
-      await expect(waitForTask(workflow, { jobId: 1, taskId: 'a'.repeat(32) }, FAST)).rejects.toBeInstanceOf(TaskNotFoundError);
+      await expect(waitForTask(workflow, { jobId: 1, taskId: 'a'.repeat(32) }, FAST)).rejects.toBeInstanceOf(
+        TaskNotFoundError,
+      );
       flat.workflow.expireTokens();
       await expect(workflow.getJob(1)).rejects.toBeInstanceOf(AuthenticationError);
     } finally {

@@ -9,7 +9,10 @@ beforeEach(async () => {
 afterEach(() => sim.close());
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
-const api = (path: string, init: { method?: string; body?: object; token?: string | null; headers?: Record<string, string> } = {}) => {
+const api = (
+  path: string,
+  init: { method?: string; body?: object; token?: string | null; headers?: Record<string, string> } = {},
+) => {
   const token = init.token === undefined ? sim.workflow.token : init.token;
   return raw(`${sim.workflow.baseURL}/api-open/v1${path}`, {
     method: init.method ?? 'GET',
@@ -18,7 +21,11 @@ const api = (path: string, init: { method?: string; body?: object; token?: strin
   });
 };
 const connect = (authorization: string, body: object = { address: '127.0.0.1', port: 9669 }) =>
-  raw(`${sim.workflow.baseURL}/api-open/v1/connect`, { method: 'POST', headers: { Authorization: authorization }, body });
+  raw(`${sim.workflow.baseURL}/api-open/v1/connect`, {
+    method: 'POST',
+    headers: { Authorization: authorization },
+    body,
+  });
 
 describe('simulated NebulaGraph Explorer workflow API', () => {
   it('connect accepts both Base64 forms and sets an explorer_token cookie that works', async () => {
@@ -38,20 +45,49 @@ describe('simulated NebulaGraph Explorer workflow API', () => {
     expect(bad.status).toBe(401);
     expect(bad.json()).toEqual({ code: 40104000, message: expect.stringMatching(/^ErrUnauthorized::/) });
     expect((await connect('Basic abc')).json().code).toBe(40104000);
-    expect((await connect(`Bearer ${b64('root:nebula')}`, { address: '10.0.0.1', port: 9669 })).json().code).toBe(40104001);
+    expect((await connect(`Bearer ${b64('root:nebula')}`, { address: '10.0.0.1', port: 9669 })).json().code).toBe(
+      40104001,
+    );
   });
 
   it('create job → 0 Preparing → 1 Running (tasks in turn) → 2 Success, with both time formats', async () => {
-    sim.workflow.script({ queuedMs: 2000, durationMs: 20_000, tasks: ['BFS', { name: 'PageRank', rows: [['player110', '0.150000'], ['team219', '0.452126']] }] });
-    const created = await api('/workflows/wf-1/jobs', { method: 'POST', body: { input: { query_1: { limit: '10' } } } });
+    sim.workflow.script({
+      queuedMs: 2000,
+      durationMs: 20_000,
+      tasks: [
+        'BFS',
+        {
+          name: 'PageRank',
+          rows: [
+            ['player110', '0.150000'],
+            ['team219', '0.452126'],
+          ],
+        },
+      ],
+    });
+    const created = await api('/workflows/wf-1/jobs', {
+      method: 'POST',
+      body: { input: { query_1: { limit: '10' } } },
+    });
     expect(created.json()).toEqual({ code: 0, message: 'Success', data: { id: expect.any(Number) } });
     const jobId: number = created.json().data.id;
 
     const detail = async () => (await api(`/jobs/${jobId}`)).json().data;
     const queued = await detail();
-    expect(queued).toMatchObject({ id: jobId, workflowId: 'wf-1', workflowName: 'workflow_wf-1', status: 0, runBeginTime: 0, runEndTime: 0 });
+    expect(queued).toMatchObject({
+      id: jobId,
+      workflowId: 'wf-1',
+      workflowName: 'workflow_wf-1',
+      status: 0,
+      runBeginTime: 0,
+      runEndTime: 0,
+    });
     expect(queued.tasks.map((t: { status: number }) => t.status)).toEqual([0, 0]);
-    expect(queued.tasks[0]).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'BFS', runBeginTime: '0001-01-01T00:00:00Z' });
+    expect(queued.tasks[0]).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      name: 'BFS',
+      runBeginTime: '0001-01-01T00:00:00Z',
+    });
 
     sim.clock.advance(2000 + 15_000);
     const running = await detail();
@@ -78,12 +114,19 @@ describe('simulated NebulaGraph Explorer workflow API', () => {
     expect(all.data.items).toHaveLength(2);
     const generated = (await api(`/jobs/${jobId}/tasks/${done.tasks[0].id}/sample_result?limit=3`)).json();
     expect(generated.data.items).toHaveLength(3);
-    for (const row of generated.data.items) expect(row).toEqual([expect.any(String), expect.stringMatching(/^0\.\d{6}$/)]);
+    for (const row of generated.data.items)
+      expect(row).toEqual([expect.any(String), expect.stringMatching(/^0\.\d{6}$/)]);
     expect((await api(`/jobs/${jobId}/tasks/${done.tasks[0].id}/sample_result?limit=0`)).json().code).toBe(40004001);
   });
 
   it('a failed job: its failing task is 3, later ones never run', async () => {
-    const jobId = sim.workflow.createJob('wf', { queuedMs: 0, durationMs: 1000, outcome: 'failed', tasks: ['a', 'b', 'c'], failedTask: 1 });
+    const jobId = sim.workflow.createJob('wf', {
+      queuedMs: 0,
+      durationMs: 1000,
+      outcome: 'failed',
+      tasks: ['a', 'b', 'c'],
+      failedTask: 1,
+    });
     sim.clock.advance(1000);
     const data = (await api(`/jobs/${jobId}`)).json().data;
     expect(data.status).toBe(3);
@@ -91,9 +134,17 @@ describe('simulated NebulaGraph Explorer workflow API', () => {
   });
 
   it('cancel → 5 Stopping → 4 Interrupted (job and its running task); cancelling an ended job says success: false', async () => {
-    const jobId = sim.workflow.createJob('wf', { queuedMs: 0, durationMs: 10_000, stoppingMs: 2000, tasks: ['a', 'b'] });
+    const jobId = sim.workflow.createJob('wf', {
+      queuedMs: 0,
+      durationMs: 10_000,
+      stoppingMs: 2000,
+      tasks: ['a', 'b'],
+    });
     sim.clock.advance(7000);
-    const cancel = await api(`/jobs/${jobId}/cancel`, { method: 'PUT', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const cancel = await api(`/jobs/${jobId}/cancel`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     expect(cancel.json()).toEqual({ code: 0, message: 'Success', data: { success: true } });
     const stopping = (await api(`/jobs/${jobId}`)).json().data;
     expect(stopping.status).toBe(5);
@@ -109,7 +160,12 @@ describe('simulated NebulaGraph Explorer workflow API', () => {
   });
 
   it("a scripted 'cancelled' outcome ends Interrupted on its own", async () => {
-    const jobId = sim.workflow.createJob('wf', { queuedMs: 0, durationMs: 5000, outcome: 'cancelled', stoppingMs: 1000 });
+    const jobId = sim.workflow.createJob('wf', {
+      queuedMs: 0,
+      durationMs: 5000,
+      outcome: 'cancelled',
+      stoppingMs: 1000,
+    });
     sim.clock.advance(4500);
     expect((await api(`/jobs/${jobId}`)).json().data.status).toBe(5);
     sim.clock.advance(500);
@@ -127,7 +183,10 @@ describe('simulated NebulaGraph Explorer workflow API', () => {
     expect((await api(`/jobs/${jobId}`, { token: 'garbage' })).json().code).toBe(40104000);
     expect((await api(`/jobs/${jobId}`, { token: sim.workflow.issueToken() })).json().code).toBe(0);
     // The header form the docs' tables list also works.
-    expect((await api(`/jobs/${jobId}`, { token: null, headers: { explorer_token: sim.workflow.issueToken() } })).json().code).toBe(0);
+    expect(
+      (await api(`/jobs/${jobId}`, { token: null, headers: { explorer_token: sim.workflow.issueToken() } })).json()
+        .code,
+    ).toBe(0);
   });
 
   it('tokens live tokenTtlMs of simulated time', async () => {
@@ -144,7 +203,7 @@ describe('simulated NebulaGraph Explorer workflow API', () => {
     expect((await api(`/jobs/${jobId}/tasks/nope/sample_result`)).json().code).toBe(40404000);
   });
 
-  it("errorHttpStatus: 200 puts errors in HTTP 200 answers", async () => {
+  it('errorHttpStatus: 200 puts errors in HTTP 200 answers', async () => {
     const flat = await startSimulator({ seed: 1, workflow: { errorHttpStatus: 200 } });
     try {
       const answer = await raw(`${flat.workflow.baseURL}/api-open/v1/jobs/1`);
