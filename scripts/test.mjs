@@ -8,6 +8,10 @@ if (!process.stdout.isTTY && env.FORCE_COLOR === undefined) env.NO_COLOR = '1';
 
 const steps = [
   ['typecheck', 'tsc', ['--noEmit']],
+  // Formatting and lint (Biome); a file that is not formatted fails here too.
+  ['lint', 'biome', ['check', '.']],
+  // The API reference builds with every public member documented (typedoc.json: warnings are errors).
+  ['docs', 'typedoc', []],
   [
     'tests',
     'vitest',
