@@ -103,9 +103,10 @@ export async function main(options: DemoOptions = {}) {
     const logmine = result(clusters, 'Guance logmine')?.result;
     if (logmine) {
       const top = logmine.clusters.toSorted((a, b) => b.count - a.count)[0];
+      const biggest = `${top?.count} × ${top?.message.slice(0, 60)}`;
       show(
         'Guance logmine',
-        `${logmine.clusters.length} clusters over ${logmine.docCount} log lines; biggest: ${top?.count} × ${top?.message.slice(0, 60)}`,
+        `${logmine.clusters.length} clusters over ${logmine.docCount} log lines; biggest: ${biggest}`,
       );
     }
     const dumped = result(dump, 'MEF log dump');
@@ -140,7 +141,8 @@ export async function main(options: DemoOptions = {}) {
     const succeeded = settled.filter((s) => s.status === 'fulfilled').length;
     const polls = board.polls();
     const elapsedMs = Date.now() - began;
-    const summary = `${settled.length} tasks, ${succeeded} succeeded, ${polls} polls, ${(elapsedMs / 1000).toFixed(1)} s`;
+    const elapsedS = (elapsedMs / 1000).toFixed(1);
+    const summary = `${settled.length} tasks, ${succeeded} succeeded, ${polls} polls, ${elapsedS} s`;
     out.write(`\n${summary}\n`);
     return {
       summary,
@@ -234,7 +236,9 @@ function createBoard(out: DemoOutput, tty: boolean, labels: string[]) {
   };
   const liveLine = (row: Row): string => {
     const mark = row.error ? '✗' : row.status?.terminal ? '✓' : SPINNER[frame % SPINNER.length];
-    const line = `${mark} ${row.label.padEnd(17)} ${stateText(row).padEnd(22)} ${detail(row.status).padEnd(15)} ${String(row.polls).padStart(3)} polls ${seconds(row).padStart(6)}`;
+    const line =
+      `${mark} ${row.label.padEnd(17)} ${stateText(row).padEnd(22)} ${detail(row.status).padEnd(15)} ` +
+      `${String(row.polls).padStart(3)} polls ${seconds(row).padStart(6)}`;
     return line.slice(0, width);
   };
 
@@ -247,7 +251,8 @@ function createBoard(out: DemoOutput, tty: boolean, labels: string[]) {
   const printChange = (row: Row) => {
     if (row.status?.terminal && !row.endedAt) return; // the end line follows
     const what = row.endedAt
-      ? `${row.error ? '✗' : '✓'} ${stateText(row)} after ${row.polls} polls${row.error ? `: ${row.error.message}` : ''}`
+      ? `${row.error ? '✗' : '✓'} ${stateText(row)} after ${row.polls} polls` +
+        (row.error ? `: ${row.error.message}` : '')
       : `${stateText(row)} ${detail(row.status)}`.trim();
     if (what === row.printed) return;
     row.printed = what;

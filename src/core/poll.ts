@@ -147,7 +147,8 @@ function checkStatus<TResult>(
   }
   if (status.terminal !== isTerminalState(status.state)) {
     throw new AdapterError(
-      `${provider}: getStatus returned terminal ${status.terminal} with state "${status.state}" (terminal is true exactly for succeeded, partial, failed and cancelled)`,
+      `${provider}: getStatus returned terminal ${status.terminal} with state "${status.state}" ` +
+        '(terminal is true exactly for succeeded, partial, failed and cancelled)',
       { provider, taskId },
     );
   }

@@ -71,7 +71,10 @@ export interface SubtaskStatus {
 
 /** One observation of a task, normalized. */
 export interface TaskStatus<TResult = unknown> {
-  /** Which adapter produced it: `'guance.logmine'`, `'edge.logDump'`, `'dgc.systemTask'`, `'workflow.task'` or a custom name. */
+  /**
+   * Which adapter produced it: `'guance.logmine'`, `'edge.logDump'`, `'dgc.systemTask'`,
+   * `'workflow.task'` or a custom name.
+   */
   provider: string;
   /** The task's id as the provider knows it. */
   taskId: string;

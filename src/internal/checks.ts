@@ -159,7 +159,10 @@ export interface OptionsObject {
   name?: string;
   /** The shape it must have, shown when it is not an object at all, e.g. `{ cert, key, ca }`. */
   shape?: string;
-  /** Why a key is refused on purpose, added to its message, e.g. `{ rejectUnauthorized: 'the server certificate is always verified' }`. */
+  /**
+   * Why a key is refused on purpose, added to its message, e.g.
+   * `{ rejectUnauthorized: 'the server certificate is always verified' }`.
+   */
   refused?: Readonly<Record<string, string>>;
 }
 

@@ -8,9 +8,11 @@ import { PROVIDER_NAMES, type ProviderName } from './names.js';
 
 /**
  * What goes wrong:
- * - `'latency'`: the answer comes `latencyMs` late (default 1000). Latency faults add up, and combine with one other fault.
+ * - `'latency'`: the answer comes `latencyMs` late (default 1000). Latency faults add up, and combine
+ *   with one other fault.
  * - `'hang'`: no answer is ever sent; the socket stays open until the client gives up or the simulator closes.
- * - `'server-error'`: HTTP `status` (default 500) with a plain-text body (or `body`), before the provider sees the request.
+ * - `'server-error'`: HTTP `status` (default 500) with a plain-text body (or `body`), before the provider
+ *   sees the request.
  * - `'too-many-requests'`: HTTP 429 with `Retry-After: retryAfterS` (default 1) and an nginx-style page.
  * - `'reset'`: the connection is destroyed without an answer (`socket.destroy()`).
  * - `'malformed-json'`: the provider handles the request, then its answer is cut in half, status and
@@ -256,7 +258,8 @@ function checkSpec(input: unknown, routeIds: readonly string[]): Readonly<FaultS
     }
     if (typeof route === 'string' && !route.startsWith('/') && !routeIds.includes(route)) {
       throw new RangeError(
-        `fault.route "${route.slice(0, 60)}" is not a route id (known: ${routeIds.join(', ')}) nor a path starting with /`,
+        `fault.route "${route.slice(0, 60)}" is not a route id (known: ${routeIds.join(', ')}) ` +
+          'nor a path starting with /',
       );
     }
     spec.route = route;

@@ -36,7 +36,10 @@ export interface RecordedRequest {
   readonly query: Readonly<Record<string, string | string[]>>;
   /** The headers, lower-cased; `DF-API-KEY`, `X-Auth-Token`, `Authorization`, `Cookie`, `X-Security-Token` redacted. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The body: parsed JSON when it was JSON, else its text (first 4 KiB); `undefined` when empty. Secret-looking keys are redacted. */
+  /**
+   * The body: parsed JSON when it was JSON, else its text (first 4 KiB); `undefined` when empty.
+   * Secret-looking keys are redacted.
+   */
   readonly body: unknown;
   /** The faults applied to it, in order. */
   readonly faults: readonly FaultKind[];

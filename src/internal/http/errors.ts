@@ -22,7 +22,10 @@ export interface FailureContext {
   provider: string;
   /** The task the request was about, when there is one. */
   taskId?: string | undefined;
-  /** e.g. `'GET /api/v1/logmine/query_task'`: method and the path sent (base path included), never the query or headers. */
+  /**
+   * e.g. `'GET /api/v1/logmine/query_task'`: method and the path sent (base path included), never the
+   * query or headers.
+   */
   operation?: string | undefined;
   /** The host the request went to (a hostname, or an IP address; IPv6 in brackets), never userinfo. */
   host?: string | undefined;
@@ -46,9 +49,19 @@ const UNTRUSTED_SERVER = new Set([
   'HOSTNAME_MISMATCH',
 ]);
 
+/** The alert names {@link CLIENT_CERT_REFUSED} matches in an error code (after `ALERT_`). */
+const CLIENT_CERT_REFUSED_CODES = [
+  'BAD_CERTIFICATE',
+  'CERTIFICATE_REQUIRED',
+  'UNKNOWN_CA',
+  'CERTIFICATE_UNKNOWN',
+  'UNSUPPORTED_CERTIFICATE',
+  'ACCESS_DENIED',
+  'CERTIFICATE_REVOKED',
+  'CERTIFICATE_EXPIRED',
+];
 /** TLS alerts a server sends when it refuses our client certificate (mutual TLS). */
-const CLIENT_CERT_REFUSED =
-  /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED)/;
+const CLIENT_CERT_REFUSED = new RegExp(`ALERT_(${CLIENT_CERT_REFUSED_CODES.join('|')})`);
 
 /**
  * A TLS alert named in an OpenSSL error text: `sslv3 alert handshake failure`, `tlsv13 alert certificate
@@ -78,8 +91,9 @@ interface ErrorLike {
 
 /**
  * The one mapping from a transport failure (an axios error or a Node system error) to a taskpoll error.
- * A TaskPollError passes through as it is; anything else gives `undefined`. The original error is never kept: axios errors carry the
- * request config and headers, i.e. credentials. Only its name, code and message survive, in `cause`.
+ * A TaskPollError passes through as it is; anything else gives `undefined`. The original error is
+ * never kept: axios errors carry the request config and headers, i.e. credentials. Only its name, code
+ * and message survive, in `cause`.
  */
 export function toTaskPollError(error: unknown, context: FailureContext): TaskPollError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -236,7 +250,8 @@ export function bodyFailure(
   const cause = sanitized(e, typeof e.code === 'string' ? e.code : undefined);
   const where = `${context.operation} to ${context.host}:${context.port}`;
   return new NetworkError(
-    `${context.provider}: ${where} failed while reading the body${cause.message ? `: ${cause.message.slice(0, 200)}` : ''}`,
+    `${context.provider}: ${where} failed while reading the body` +
+      (cause.message ? `: ${cause.message.slice(0, 200)}` : ''),
     {
       provider: context.provider,
       taskId: context.taskId,

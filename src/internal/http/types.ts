@@ -48,7 +48,10 @@ export interface HttpClientConfig extends TransportOptions {
 
 /** How a provider says "too many requests", and the least time it asks callers to wait after it. */
 export interface RateLimitFloor {
-  /** The wait after a rate-limit answer without `Retry-After`, in ms: the provider's documented (or inferred) advice. */
+  /**
+   * The wait after a rate-limit answer without `Retry-After`, in ms: the provider's documented (or
+   * inferred) advice.
+   */
   floorMs: number;
   /** Whether a non-2xx answer is a rate-limit answer. @default HTTP 429 */
   matches?: (response: HttpResponse) => boolean;
@@ -68,7 +71,10 @@ export interface HttpRequest {
   contentType?: string;
   /** Headers of this request only, over the client's `headers`. */
   headers?: Record<string, string>;
-  /** Aborts the request. A poll's signal (`AdapterContext.signal`) brings its time limit, which replaces the client's. */
+  /**
+   * Aborts the request. A poll's signal (`AdapterContext.signal`) brings its time limit, which replaces
+   * the client's.
+   */
   signal?: AbortSignal | undefined;
   /** The task the request is about, for errors. */
   taskId?: string | undefined;

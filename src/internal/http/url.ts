@@ -44,7 +44,10 @@ export function requestURL(base: URL, path: string): URL {
   return url;
 }
 
-/** The host and port a request to `url` connects to (the port written out even when it is the scheme's default), for errors. */
+/**
+ * The host and port a request to `url` connects to (the port written out even when it is the scheme's
+ * default), for errors.
+ */
 export function targetFields(url: URL): { host: string; port: number } {
   return { host: url.hostname, port: url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port) };
 }

@@ -16,7 +16,8 @@ const errorEnvelopeSchema = z.object({ error_code: z.string().min(1), error_msg:
 
 /**
  * Codes for "the task does not exist": `DLF.0810` in Huawei's docs, `DLF.20810` in the T-Systems copy
- * of the same API (https://docs.otc.t-systems.com/data-arts-studio/api-ref/dataarts_factory_apis/job_development_apis/querying_system_task_details.html),
+ * of the same API
+ * (https://docs.otc.t-systems.com/data-arts-studio/api-ref/dataarts_factory_apis/job_development_apis/querying_system_task_details.html),
  * so both are read.
  */
 const NOT_FOUND_CODES = new Set(['DLF.0810', 'DLF.20810']);

@@ -17,7 +17,10 @@ import type { EdgeLogDumpResult } from './types.js';
 
 /** The provider name on every status and error. */
 export const PROVIDER = 'edge.logDump';
-/** Create (POST) and query (GET `?taskId=`); the query path is `/task?taskId=` as on the API page (the overview page writes `/task/?taskId=`). */
+/**
+ * Create (POST) and query (GET `?taskId=`); the query path is `/task?taskId=` as on the API page (the
+ * overview page writes `/task/?taskId=`).
+ */
 export const TASK_PATH = '/edgemanager/v1/logmgmt/dump/task';
 /** The archive name is fixed by MEF, not per task (mefapiref_0044). */
 export const ARCHIVE_NAME = 'edgeNodes.tar.gz';
@@ -25,7 +28,10 @@ export const ARCHIVE_NAME = 'edgeNodes.tar.gz';
 export const DOWNLOAD_PATH = `/edgemanager/v1/logmgmt/dump/download/${ARCHIVE_NAME}`;
 /** The envelope's `status` of a request that worked. */
 export const SUCCESS = '00000000';
-/** "Log export business error"; on the query route it is what an unknown task id gets (see `answerError` in errors.ts). */
+/**
+ * "Log export business error"; on the query route it is what an unknown task id gets (see `answerError`
+ * in errors.ts).
+ */
 export const LOG_EXPORT_BUSINESS_ERROR = '40052002';
 
 /**

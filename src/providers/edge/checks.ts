@@ -74,7 +74,8 @@ export function requireDownloadable(status: TaskStatus<EdgeLogDumpResult>): void
   if (status.state === 'succeeded' || status.state === 'partial') return;
   if (status.state === 'failed' || status.state === 'cancelled') throw new TaskFailedError(status);
   throw new RangeError(
-    `${PROVIDER}: task ${status.taskId} has no archive yet: it is ${status.state} (${clipProviderText(status.providerState)}); wait for it with waitForTask first`,
+    `${PROVIDER}: task ${status.taskId} has no archive yet: ` +
+      `it is ${status.state} (${clipProviderText(status.providerState)}); wait for it with waitForTask first`,
   );
 }
 
@@ -86,7 +87,8 @@ export async function checkDestination(destination: unknown): Promise<{ path?: s
     const existing = await stat(path).catch(() => undefined);
     if (existing?.isDirectory()) {
       throw new TypeError(
-        `${PROVIDER}: download destination ${path} is a directory; give a file path such as ${join(path, ARCHIVE_NAME)}`,
+        `${PROVIDER}: download destination ${path} is a directory; ` +
+          `give a file path such as ${join(path, ARCHIVE_NAME)}`,
       );
     }
     return { path };

@@ -35,7 +35,10 @@ import type { EdgeLogDumpOptions, EdgeLogDumpResult } from './types.js';
  */
 const RATE_LIMIT_FLOOR_MS = 1000;
 
-/** The shared HTTP client with MEF's pacing, error reading and rate-limit floor; `agent` is the one requests go through, if any. */
+/**
+ * The shared HTTP client with MEF's pacing, error reading and rate-limit floor; `agent` is the one
+ * requests go through, if any.
+ */
 export function createEdgeClient(
   options: EdgeLogDumpOptions,
   requestTimeoutMs: number,

@@ -46,7 +46,10 @@ export interface DownloadContext {
 export class DownloadTurns {
   #tail: Promise<void> = Promise.resolve();
 
-  /** Waits for this download's turn; resolves with the function that ends it. Rejects (and gives the turn up) when `signal` aborts first. */
+  /**
+   * Waits for this download's turn; resolves with the function that ends it. Rejects (and gives the turn
+   * up) when `signal` aborts first.
+   */
   async take(signal: AbortSignal | undefined): Promise<() => void> {
     const previous = this.#tail;
     let release: () => void = () => undefined;
@@ -119,7 +122,8 @@ function downloadLimit(context: DownloadContext, taskId: string, signal: AbortSi
       ms: downloadTimeoutMs,
       reason: () =>
         new NetworkError(
-          `${PROVIDER}: the download for task ${taskId} from ${client.endpoint.host}:${client.endpoint.port} did not finish within ${downloadTimeoutMs} ms`,
+          `${PROVIDER}: the download for task ${taskId} from ${client.endpoint.host}:${client.endpoint.port} ` +
+            `did not finish within ${downloadTimeoutMs} ms`,
           { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
         ),
     },
@@ -147,7 +151,8 @@ async function streamWithHeaderLimit(
       ms: requestTimeoutMs,
       reason: () =>
         new NetworkError(
-          `${PROVIDER}: GET ${client.pathOf(DOWNLOAD_PATH)} to ${client.endpoint.host}:${client.endpoint.port} got no answer within ${requestTimeoutMs} ms`,
+          `${PROVIDER}: GET ${client.pathOf(DOWNLOAD_PATH)} to ${client.endpoint.host}:${client.endpoint.port} ` +
+            `got no answer within ${requestTimeoutMs} ms`,
           { provider: PROVIDER, taskId, timedOut: true, errno: 'ETIMEDOUT', ...client.endpoint },
         ),
     },

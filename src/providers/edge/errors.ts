@@ -51,7 +51,10 @@ export function answerError(
   return envelopeError({ ...answer, kind: 'error' });
 }
 
-/** The client's reading of non-2xx answers; `undefined` leaves 401/403 (auth), 429 and 5xx (transient) to the generic mapping. */
+/**
+ * The client's reading of non-2xx answers; `undefined` leaves 401/403 (auth), 429 and 5xx (transient) to
+ * the generic mapping.
+ */
 export function interpretError(response: HttpResponse, request: HttpRequest): TaskPollError | undefined {
   const { status } = response;
   if (status === 401 || status === 403 || status === 429 || status >= 500) return undefined;
@@ -100,7 +103,8 @@ export function streamError(
   const { host, port } = client.endpoint;
   const code = (error as { code?: unknown } | null)?.code;
   return new NetworkError(
-    `${PROVIDER}: ${operation} to ${host}:${port} failed while reading the archive${error instanceof Error ? `: ${clipProviderText(error.message)}` : ''}`,
+    `${PROVIDER}: ${operation} to ${host}:${port} failed while reading the archive` +
+      (error instanceof Error ? `: ${clipProviderText(error.message)}` : ''),
     {
       provider: PROVIDER,
       taskId,

@@ -18,7 +18,10 @@ export type PemInput = string | Buffer;
  * Every value is checked when the adapter is made; none is ever put in an error message.
  */
 export interface EdgeTlsOptions {
-  /** The client certificate (PEM; may be followed by its intermediates). It must chain to the root CA imported into MEF. */
+  /**
+   * The client certificate (PEM; may be followed by its intermediates). It must chain to the root CA
+   * imported into MEF.
+   */
   cert: PemInput;
   /** The client certificate's private key (PEM). */
   key: PemInput;
@@ -41,7 +44,8 @@ export interface EdgeLogDumpOptions extends TransportOptions {
   baseURL: string;
   /**
    * The adapter's request budget, shared by all its calls and waits; `false` turns pacing off.
-   * @default { maxConcurrency: 1, requestsPerInterval: 1, intervalMs: 100 } (MEF: serial calls, 10 requests a second, evenly spaced)
+   * @default { maxConcurrency: 1, requestsPerInterval: 1, intervalMs: 100 }
+   * (MEF: serial calls, 10 requests a second, evenly spaced)
    */
   pacing?: PacingOptions | false;
   /** Mutual TLS material. Needs an `https://` baseURL. Leave out when you pass `httpsAgent`. */
@@ -133,7 +137,10 @@ export interface EdgeLogDump extends TaskAdapter<string, EdgeLogDumpResult> {
     destination: string | Writable,
     options?: EdgeCallOptions,
   ): Promise<EdgeDownloadResult>;
-  /** What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with `pacing: false`. */
+  /**
+   * What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with
+   * `pacing: false`.
+   */
   pacerStats(): PacerStats | undefined;
   /**
    * Frees the adapter's keep-alive sockets and ends the adapter: calls waiting for a pacing slot, and

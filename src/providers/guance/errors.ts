@@ -43,7 +43,10 @@ function isTaskNotFound(env: ErrorEnvelope): boolean {
   return env.errorCode === '' || /task.*not.?(found|exist)/i.test(env.errorCode);
 }
 
-/** Whether an answer is Guance's "too many requests": an HTTP 429, or one with a rate-limit code (Guance sends them on a 401). */
+/**
+ * Whether an answer is Guance's "too many requests": an HTTP 429, or one with a rate-limit code (Guance
+ * sends them on a 401).
+ */
 export function isRateLimitAnswer(response: HttpResponse): boolean {
   return response.status === 429 || RATE_LIMIT_CODES.has(errorEnvelope.safeParse(response.data).data?.errorCode ?? '');
 }

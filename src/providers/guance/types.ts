@@ -31,7 +31,10 @@ export const GUANCE_SITES = Object.freeze({
   ap1: 'https://ap1-openapi.guance.one',
   /** South Africa 1. The doc source templates the domain; the rendered overview at docs.guance.com gives guance.com. */
   za1: 'https://za1-openapi.guance.com',
-  /** Indonesia 1 (Jakarta). The doc source templates the domain; the rendered overview at docs.guance.com gives guance.com. */
+  /**
+   * Indonesia 1 (Jakarta). The doc source templates the domain; the rendered overview at docs.guance.com
+   * gives guance.com.
+   */
   id1: 'https://id1-openapi.guance.com',
 } as const);
 
@@ -111,7 +114,10 @@ export type GuanceLogmineOptions = GuanceLogmineSiteOptions | GuanceLogmineDeplo
 export interface GuanceLogmineTaskInput {
   /** The field to cluster on, e.g. `'message'`. */
   analysisField: string;
-  /** A full DQL query, in the form ``L::`*`:(`__docid`, <analysisField>){}``. When given, the provider ignores `namespace` and `conditions`. */
+  /**
+   * A full DQL query, in the form ``L::`*`:(`__docid`, <analysisField>){}``. When given, the provider
+   * ignores `namespace` and `conditions`.
+   */
   query?: string;
   /** The DQL namespace. The provider uses `'logging'` when it is left out. */
   namespace?: GuanceNamespace;
@@ -133,7 +139,10 @@ export interface GuanceSubmitOptions {
 export interface GuanceLogmine extends TaskAdapter<string, GuanceLogmineResult> {
   /** Starts a clustering task and resolves with its task id (not retried: `send_task` is not idempotent). */
   submit(input: GuanceLogmineTaskInput, options?: GuanceSubmitOptions): Promise<string>;
-  /** What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with `pacing: false`. */
+  /**
+   * What the adapter's pacer is doing (calls waiting, in flight, a server-asked pause); `undefined` with
+   * `pacing: false`.
+   */
   pacerStats(): PacerStats | undefined;
   /**
    * Frees the adapter's keep-alive sockets and ends the adapter: calls waiting for a pacing slot, and

@@ -143,7 +143,8 @@ function rowsError(error: z.ZodError, sentPath: string, taskId: string): Respons
     : '';
   const where = rest ? ` at ${rest}` : '';
   return new ResponseValidationError(
-    `${PROVIDER}: GET ${sentPath}: row ${index ?? '?'} does not match rowSchema${where}: ${first?.message ?? 'invalid'}`,
+    `${PROVIDER}: GET ${sentPath}: row ${index ?? '?'} does not match rowSchema` +
+      `${where}: ${first?.message ?? 'invalid'}`,
     { provider: PROVIDER, taskId, issues },
   );
 }

@@ -44,7 +44,10 @@ export interface Settings<S extends z.ZodType> {
   sampleLimit: number;
 }
 
-/** Checks the factory's options (the transport's own, `axios`, `requestTimeoutMs`, `pacing`, are the client's to check). */
+/**
+ * Checks the factory's options (the transport's own, `axios`, `requestTimeoutMs`, `pacing`, are the
+ * client's to check).
+ */
 export function normalizeOptions<S extends z.ZodType>(options: WorkflowOptions<S>): Settings<S> {
   checkOptions(options, PROVIDER, KNOWN_OPTIONS);
   const url = checkBaseURL(options.baseURL, `${PROVIDER}: baseURL`);
@@ -72,7 +75,10 @@ export function normalizeOptions<S extends z.ZodType>(options: WorkflowOptions<S
   return { baseURL: url.toString().replace(/\/$/, ''), auth, tokenHeader, rowSchema, sampleLimit };
 }
 
-/** A `limit` of rows (the factory's `sampleLimit`, a `sampleResult` call's `limit`): a whole number from 1 to 100000. */
+/**
+ * A `limit` of rows (the factory's `sampleLimit`, a `sampleResult` call's `limit`): a whole number from
+ * 1 to 100000.
+ */
 export function sampleLimitOption(name: string, value: unknown, fallback: number): number {
   const limit = numberOption(`${PROVIDER}: ${name}`, value, fallback, 1, MAX_SAMPLE_LIMIT);
   if (!Number.isInteger(limit)) throw new RangeError(`${PROVIDER}: ${name} must be a whole number, got ${limit}`);
@@ -214,7 +220,8 @@ export function checkInput(input: unknown): WorkflowJobInput {
       const ok = typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
       if (!ok) {
         throw new TypeError(
-          `${PROVIDER}: ${at}[${JSON.stringify(param.slice(0, 40))}] must be a string or a finite number, got ${describe(value)}`,
+          `${PROVIDER}: ${at}[${JSON.stringify(param.slice(0, 40))}] ` +
+            `must be a string or a finite number, got ${describe(value)}`,
         );
       }
     }

@@ -16,7 +16,11 @@
  * `api-desc-task.md`).
  *
  * @example
- * const wf = workflowTasks({ baseURL: 'http://explorer:7002', token, rowSchema: z.tuple([z.string(), z.coerce.number()]) });
+ * const wf = workflowTasks({
+ *   baseURL: 'http://explorer:7002',
+ *   token,
+ *   rowSchema: z.tuple([z.string(), z.coerce.number()]),
+ * });
  * const done = await waitForTask(wf, { jobId, taskId }); // done.result.rows: [string, number][]
  *
  * @module

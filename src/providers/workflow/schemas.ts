@@ -4,8 +4,8 @@
  *
  * The shapes follow the doc examples, which are loose in places: ids come as numbers or strings, and
  * a time the provider has not set yet comes as null, `''`, 0 or Go's zero time. Job times are epoch
- * milliseconds, task times ISO 8601 with an offset
- * (https://github.com/vesoft-inc/nebula-docs/blob/master/docs-2.0/nebula-explorer/workflow/workflow-api/api-desc-job.md).
+ * milliseconds, task times ISO 8601 with an offset; see
+ * https://github.com/vesoft-inc/nebula-docs/blob/master/docs-2.0/nebula-explorer/workflow/workflow-api/api-desc-job.md.
  */
 import { z } from 'zod';
 import type { SubtaskStatus, TaskState } from '../../core/status.js';

@@ -87,7 +87,10 @@ export function viewOf(task: DgcTask, now: number): SimulatedTaskView {
   };
 }
 
-/** Sub-tasks whose ids share a 28-hex stem and end in a 4-digit counter from 0002, the shape of the documented examples. */
+/**
+ * Sub-tasks whose ids share a 28-hex stem and end in a 4-digit counter from 0002, the shape of the
+ * documented examples.
+ */
 export function subtasksOf(names: readonly string[], random: Random): { id: string; name: string }[] {
   const stem = random.hex(28);
   return names.map((name, i) => ({ id: `${stem}${String(i + 2).padStart(4, '0')}`, name }));

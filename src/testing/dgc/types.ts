@@ -31,7 +31,10 @@ export interface DgcSimulatorOptions {
   defaults?: TaskDefaults<DgcOutcome>;
   /** A per-credential limit answered with `APIG.0308`; none is documented for DLF. @default false */
   rateLimit?: WindowLimit | false;
-  /** The sub-task array's name: the docs and OpenAPI say `subtasks`, the Go SDK model `subTasks`. @default 'subtasks' */
+  /**
+   * The sub-task array's name: the docs and OpenAPI say `subtasks`, the Go SDK model `subTasks`.
+   * @default 'subtasks'
+   */
   subtasksField?: 'subtasks' | 'subTasks';
   /** Times as JSON numbers (the docs) or numeric strings (the SDK models). @default 'number' */
   epochFormat?: 'number' | 'string';

@@ -93,7 +93,8 @@ export function archiveOf(task: EdgeTask, random: Random): Buffer {
       const sn = `SN${String(id).padStart(10, '0')}`;
       const log = Array.from({ length: 5 }, (_, i) => {
         const at = new Date(mtimeMs - (5 - i) * 60_000).toISOString();
-        return `[${at}] [INFO] edge-main ${random.pick(['heartbeat ok', 'sync pods', 'report node status', 'upload log'])}`;
+        const event = random.pick(['heartbeat ok', 'sync pods', 'report node status', 'upload log']);
+        return `[${at}] [INFO] edge-main ${event}`;
       }).join('\n');
       return {
         name: `${sn}.tar.gz`,

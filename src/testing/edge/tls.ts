@@ -36,7 +36,10 @@ export interface EdgeTlsOptions {
    * @default 'http-400'
    */
   clientCertFailure?: 'http-400' | 'handshake';
-  /** A client certificate to hand out as `sim.edge.tls.cert`, ready for the adapter (`sim.edge.tls` needs it, its key, and `serverCa` or `ca`). */
+  /**
+   * A client certificate to hand out as `sim.edge.tls.cert`, ready for the adapter (`sim.edge.tls` needs
+   * it, its key, and `serverCa` or `ca`).
+   */
   clientCert?: Pem;
   /** Its key, handed out as `sim.edge.tls.key`. */
   clientKey?: Pem;
@@ -106,7 +109,8 @@ export function checkEdgeTls(value: unknown): EdgeTlsConfig | undefined {
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.2',
     ciphers:
-      'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384',
+      'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:' +
+      'ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384',
   };
   if (ca !== undefined) server.ca = ca;
   const client: EdgeClientTls | undefined =

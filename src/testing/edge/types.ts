@@ -16,7 +16,10 @@ export interface EdgeTaskScript extends TaskScriptBase<EdgeOutcome> {
   abortingMs?: number;
   /** Nodes whose collection fails. @default the last node for `partial`, every node for `failed` */
   failedNodeIds?: number[];
-  /** The entries of the downloadable `edgeNodes.tar.gz` (name → content); one `<SN>.tar.gz` per collected node when left out. */
+  /**
+   * The entries of the downloadable `edgeNodes.tar.gz` (name → content); one `<SN>.tar.gz` per
+   * collected node when left out.
+   */
   files?: Record<string, string | Uint8Array>;
 }
 

@@ -24,7 +24,10 @@ export type Listener = 'main' | 'edge-tls';
 /** How the edge listener checks client certificates. */
 export interface ClientCertPolicy {
   required: boolean;
-  /** `'http-400'`: nginx's answer to a missing or bad certificate; `'handshake'`: the TLS server drops the connection. */
+  /**
+   * `'http-400'`: nginx's answer to a missing or bad certificate; `'handshake'`: the TLS server drops
+   * the connection.
+   */
   failure: 'http-400' | 'handshake';
 }
 

@@ -2,9 +2,9 @@
  * NebulaGraph Explorer workflow API (https://github.com/vesoft-inc/nebula-docs, `workflow-api/`):
  * `connect` (both Base64 forms of the credentials, `Set-Cookie: explorer_token`), create a job of a
  * workflow, read it (job status and its tasks' statuses 0–5, job times in epoch ms, task times in
- * ISO 8601 with an offset), cancel it (5 Stopping, then 4 Interrupted), and a task's `sample_result`. Errors are `{code, message}` with
- * Explorer's 8-digit codes; the HTTP status is the code's category (401 for 40104000) unless
- * `errorHttpStatus: 200` is chosen, since the docs do not say.
+ * ISO 8601 with an offset), cancel it (5 Stopping, then 4 Interrupted), and a task's `sample_result`.
+ * Errors are `{code, message}` with Explorer's 8-digit codes; the HTTP status is the code's category
+ * (401 for 40104000) unless `errorHttpStatus: 200` is chosen, since the docs do not say.
  */
 import { TaskBook } from '../book.js';
 import { checkInt, checkMs, checkObject, checkOneOf, checkString, checkToken, describe } from '../check.js';

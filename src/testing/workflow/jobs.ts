@@ -93,9 +93,10 @@ export function jobView(job: WorkflowJob, simNow: number): WorkflowJobView {
 export function jobDetail(job: WorkflowJob, simNow: number, offset: number): Record<string, unknown> {
   const now = jobAt(job, simNow);
   const iso = (ms: number | undefined): string => (ms === undefined ? GO_ZERO_TIME : isoWithOffset(ms, offset));
+  const createdDigits = isoWithOffset(job.life.createdAt, offset).slice(0, 19).replace(/\D/g, '');
   return {
     id: job.id,
-    name: `${workflowName(job.workflowId)}_${isoWithOffset(job.life.createdAt, offset).slice(0, 19).replace(/\D/g, '')}`,
+    name: `${workflowName(job.workflowId)}_${createdDigits}`,
     workflowId: job.workflowId,
     workflowName: workflowName(job.workflowId),
     status: now.status,
@@ -171,7 +172,10 @@ export function jobAt(job: WorkflowJob, now: number): JobNow {
   return { status: life.outcome === 'failed' ? 3 : 2, begin: start, end: natural, tasks };
 }
 
-/** A job's tasks from a script's specs, each with a fresh 32-hex id; rows are copied, so a test can reuse its arrays. */
+/**
+ * A job's tasks from a script's specs, each with a fresh 32-hex id; rows are copied, so a test can reuse
+ * its arrays.
+ */
 export function tasksOf(specs: readonly (string | WorkflowTaskSpec)[], random: Random): WorkflowJob['tasks'] {
   return specs.map((spec) => {
     const { name, rows } = typeof spec === 'string' ? { name: spec, rows: undefined } : spec;

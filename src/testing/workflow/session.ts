@@ -58,7 +58,10 @@ export class Sessions {
   }
 }
 
-/** `Bearer <base64>` → [user, password]: base64 of `["user","password"]` (3.3.0+) or of `user:password` (≤ 3.2.1). */
+/**
+ * `Bearer <base64>` → [user, password]: base64 of `["user","password"]` (3.3.0+) or of `user:password`
+ * (≤ 3.2.1).
+ */
 export function bearerCredentials(header: string | undefined): [string, string] | undefined {
   const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (!match) return undefined;
