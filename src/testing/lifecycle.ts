@@ -78,8 +78,10 @@ export interface Lifecycle<TOutcome extends string> {
 export type Phase =
   | { kind: 'queued' }
   | {
-      kind: 'running' /** elapsed fraction of the running time */;
-      fraction: number /** completed fraction, from the curve */;
+      kind: 'running';
+      /** elapsed fraction of the running time */
+      fraction: number;
+      /** completed fraction, from the curve */
       done: number;
     }
   | { kind: 'ended' };

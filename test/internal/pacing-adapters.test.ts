@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -18,6 +17,7 @@ import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
 import { edgeLogDump, type EdgeLogDumpOptions, type EdgeLogDumpResult } from '../../src/providers/edge/index.js';
 import { guanceLogmine } from '../../src/providers/guance/index.js';
 import { workflowTasks } from '../../src/providers/workflow/index.js';
+import { routeByPath, sendInChunks, turns, until, type Handler } from '../helpers/loopback.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -33,7 +33,6 @@ const WF_TASK = '8c171f70fb6f11ecac7e6da0662c195b';
 const ARCHIVE = randomBytes(200_000);
 const FAKE: Parameters<typeof vi.useFakeTimers>[0] = { toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] };
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const json =
   (body: unknown, status = 200, headers: Record<string, string> = {}): Handler =>
   (_req, res) => {
@@ -62,20 +61,7 @@ const edgeStatus = (status: string) => ({
     data: { fileName: 'edgeNodes.tar.gz' },
   },
 });
-const archive: Handler = (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(ARCHIVE.length) });
-  let offset = 0;
-  const next = (): void => {
-    if (offset >= ARCHIVE.length) {
-      res.end();
-      return;
-    }
-    res.write(ARCHIVE.subarray(offset, offset + 65_536));
-    offset += 65_536;
-    setImmediate(next);
-  };
-  next();
-};
+const archive = sendInChunks(ARCHIVE);
 const finished: TaskStatus<EdgeLogDumpResult> = {
   provider: 'edge.logDump',
   taskId: EDGE_ID,
@@ -96,27 +82,13 @@ function track<A extends { close(): void }>(adapter: A): A {
 }
 const edge = (options: Partial<EdgeLogDumpOptions> = {}) => track(edgeLogDump({ baseURL: server.url, ...options }));
 const paths = () => server.requests.map((r) => r.url.split('?')[0]);
-const turns = async (n = 20): Promise<void> => {
-  for (let i = 0; i < n; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-};
-/** Lets real I/O run (a fake clock standing still) until `condition` holds. */
-const until = async (condition: () => boolean): Promise<void> => {
-  while (!condition()) await turns(1);
-};
 /** The promise's outcome if it settles within a few event-loop turns, else 'pending'. */
 const soon = async <T>(promise: Promise<T>): Promise<T | 'pending'> =>
   Promise.race([promise, turns(10).then(() => 'pending' as const)]);
 
 beforeAll(async () => {
   server = await startTestServer();
-  server.handle((req, res) => {
-    const route = routes[(req.url ?? '').split('?')[0] ?? ''];
-    if (route) route(req, res);
-    else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
+  routeByPath(server, () => routes);
 });
 afterAll(async () => {
   await server.close();

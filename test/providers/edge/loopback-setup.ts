@@ -1,12 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import { edgeLogDump, type EdgeLogDump, type EdgeLogDumpOptions } from '../../../src/providers/edge/index.js';
+import { routeByPath, sendInChunks, type Handler } from '../../helpers/loopback.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { ID } from './mef.js';
+
+/**
+ * The loopback tests step fake time by exact amounts (the limit has not fired 1 ms before it is due,
+ * it has at the mark), which the shared settle helpers, built to run a conversation to its end, do not
+ * do; between the steps, the loopback server's I/O runs in these turns.
+ */
+export { turns, until, type Handler } from '../../helpers/loopback.js';
 
 /** The archive the loopback MEF serves: random bytes, so a copy that drops or reorders any shows. */
 export const ARCHIVE = randomBytes(300_000);
@@ -29,9 +37,6 @@ export const answer = (status: string, extra: Record<string, unknown> = {}) =>
     },
   });
 
-/** How the loopback MEF answers one route. */
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
 /** Answers `body` as JSON with `status`. */
 export const json =
   (body: string, status = 200): Handler =>
@@ -39,23 +44,8 @@ export const json =
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(body);
   };
-/** Sends `bytes` in 64 KiB chunks, one per event-loop turn. */
-export const archive =
-  (bytes: Buffer = ARCHIVE): Handler =>
-  (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) });
-    let offset = 0;
-    const next = (): void => {
-      if (offset >= bytes.length) {
-        res.end();
-        return;
-      }
-      res.write(bytes.subarray(offset, offset + 65_536));
-      offset += 65_536;
-      setImmediate(next);
-    };
-    next();
-  };
+/** Sends `bytes` (default: the archive) in 64 KiB chunks, one per event-loop turn. */
+export const archive = (bytes: Buffer = ARCHIVE): Handler => sendInChunks(bytes);
 /** Headers and the first `bytes` of the archive, then `then` (default: drop the connection). */
 export const halfArchive =
   (bytes = 100_000, then: (res: ServerResponse) => void = (res) => res.socket?.destroy()): Handler =>
@@ -63,19 +53,6 @@ export const halfArchive =
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(ARCHIVE.length) });
     res.write(ARCHIVE.subarray(0, bytes), () => setImmediate(() => then(res)));
   };
-
-/**
- * Lets `n` event-loop turns of real I/O run. These tests step fake time by exact amounts (the limit
- * has not fired 1 ms before it is due, it has at the mark), which the shared settle helpers, built to
- * run a conversation to its end, do not do; between the steps, the loopback server's I/O runs here.
- */
-export const turns = async (n = 20): Promise<void> => {
-  for (let i = 0; i < n; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-};
-/** Lets real I/O run (the fake clock standing still) until `condition` holds. */
-export const until = async (condition: () => boolean): Promise<void> => {
-  while (!condition()) await turns(1);
-};
 
 /** A MEF Center played by a real HTTP server on 127.0.0.1, and what a test needs around it. */
 export interface LoopbackMef {
@@ -121,14 +98,7 @@ export function useLoopbackMef(): LoopbackMef {
   };
   beforeAll(async () => {
     server = await startTestServer();
-    server.handle((req, res) => {
-      const route = mef.routes[(req.url ?? '').split('?')[0] ?? ''];
-      if (route) route(req, res);
-      else {
-        res.writeHead(404);
-        res.end();
-      }
-    });
+    routeByPath(server, () => mef.routes);
   });
   afterAll(async () => {
     await server?.close();

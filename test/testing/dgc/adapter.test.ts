@@ -9,15 +9,7 @@ import {
 } from '../../../src/index.js';
 import { dgcSystemTasks, type DgcSystemTasks } from '../../../src/providers/dgc/index.js';
 import { startSimulator, type Simulator } from '../../../src/testing/index.js';
-
-/** Fast polls: the simulator runs 600× faster than the clock, so a 1-minute import takes 100 ms. */
-const FAST = {
-  initialDelayMs: 10,
-  maxDelayMs: 40,
-  jitter: 0,
-  timeoutMs: 5000,
-  retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
-} as const;
+import { FAST } from '../fast.js';
 
 let sim: Simulator;
 const adapters: DgcSystemTasks[] = [];

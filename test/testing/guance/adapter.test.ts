@@ -9,14 +9,7 @@ import {
 } from '../../../src/index.js';
 import { guanceLogmine, parseClusterMessage, type GuanceLogmine } from '../../../src/providers/guance/index.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../src/testing/index.js';
-
-const FAST = {
-  initialDelayMs: 10,
-  maxDelayMs: 40,
-  jitter: 0,
-  timeoutMs: 5000,
-  retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
-} as const;
+import { FAST } from '../fast.js';
 
 let sim: Simulator | undefined;
 const adapters: GuanceLogmine[] = [];

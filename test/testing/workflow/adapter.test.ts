@@ -9,14 +9,8 @@ import {
 } from '../../../src/index.js';
 import { workflowTasks } from '../../../src/providers/workflow/index.js';
 import { startSimulator, type Simulator } from '../../../src/testing/index.js';
+import { FAST } from '../fast.js';
 
-const FAST = {
-  initialDelayMs: 10,
-  maxDelayMs: 40,
-  jitter: 0,
-  timeoutMs: 5000,
-  retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
-} as const;
 const rankRow = z.tuple([z.string(), z.coerce.number()]);
 
 let sim: Simulator;
