@@ -255,7 +255,8 @@ export interface IdRule {
   numbers?: boolean;
 }
 
-const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
+/** A control character (C0 or DEL): never in an id, a header value or a path a provider is sent. */
+export const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
 
 /**
  * Checks an id before any request and returns it as a string. Besides the provider's own `pattern`, an
@@ -280,7 +281,7 @@ export function checkId(value: unknown, provider: string, rule: IdRule): string 
 // --- Provider text ------------------------------------------------------------------------------------
 
 /** Longest provider text quoted in a message or status, in characters. */
-export const PROVIDER_TEXT_MAX_CHARS = 300;
+const PROVIDER_TEXT_MAX_CHARS = 300;
 
 const CONTROL_RUNS = /[\u0000-\u001f\u007f]+/g;
 

@@ -84,9 +84,8 @@ export function dgcSystemTasks(options: DgcSystemTasksOptions): DgcSystemTasks {
   const adapter = defineAdapter<string, DgcTaskResult>({
     provider: DGC_PROVIDER,
     taskId: (ref) => checkId(ref, DGC_PROVIDER, TASK_ID),
-    async getStatus(ref, { signal }) {
-      return client.systemTask(checkId(ref, DGC_PROVIDER, TASK_ID), signal);
-    },
+    // `taskId` above has checked the ref before each poll: it is the id as it is.
+    getStatus: (taskId, { signal }) => client.systemTask(taskId, signal),
   });
 
   // The calls are async, so that a bad input rejects the returned promise instead of throwing.

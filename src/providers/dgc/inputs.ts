@@ -8,14 +8,13 @@
  * "Importing Connections",
  * https://support.huaweicloud.com/intl/en-us/api-dataartsstudio/dataartsstudio_02_0106.html.
  */
-import { describe } from '../../internal/checks.js';
+import { CONTROL_CHAR, describe } from '../../internal/checks.js';
 import type { DgcImportConnectionsInput, DgcImportJobsInput } from './types.js';
 
 /** `obs://bucket/key`: a bucket, then a non-empty object key. */
 const OBS_PATH = /^obs:\/\/[^/\s]+\/\S/;
 /** The longest OBS path accepted, in characters: OBS object keys are at most 1024 bytes. */
 const MAX_OBS_PATH_CHARS = 1024;
-const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
 const JOB_IMPORT_FIELDS = ['path', 'params', 'sameNamePolicy', 'jobsParam', 'executeUser', 'targetStatus', 'approvers'];
 const SAME_NAME_POLICIES = ['SKIP', 'OVERWRITE'] as const;
 const TARGET_STATUSES = ['SAVED', 'SUBMITTED', 'PRODUCTION'] as const;

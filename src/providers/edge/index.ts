@@ -76,7 +76,8 @@ export function edgeLogDump(options: EdgeLogDumpOptions): EdgeLogDump {
   const adapter = defineAdapter<string, EdgeLogDumpResult>({
     provider: PROVIDER,
     taskId: (ref) => checkId(ref, PROVIDER, TASK_ID),
-    getStatus: async (ref, { signal }) => queryTask(client, checkId(ref, PROVIDER, TASK_ID), signal),
+    // `taskId` above has checked the ref before each poll: it is the id as it is.
+    getStatus: (taskId, { signal }) => queryTask(client, taskId, signal),
   });
   const downloads = {
     client,

@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import { describe, type IdRule } from '../../internal/checks.js';
+import { CONTROL_CHAR, describe, type IdRule } from '../../internal/checks.js';
 import { PROVIDER } from './api.js';
 import { GUANCE_NAMESPACES, GUANCE_SITES, type GuanceLogmineTaskInput, type GuanceSite } from './types.js';
 
@@ -45,8 +45,7 @@ export function checkApiKey(apiKey: unknown): string {
   if (typeof apiKey !== 'string' || apiKey === '') {
     throw new TypeError(`${PROVIDER}: apiKey must be a non-empty string, got ${describe(apiKey)}`);
   }
-  if (/[\u0000-\u001f\u007f]/.test(apiKey))
-    throw new TypeError(`${PROVIDER}: apiKey must not contain control characters`);
+  if (CONTROL_CHAR.test(apiKey)) throw new TypeError(`${PROVIDER}: apiKey must not contain control characters`);
   if (/[^\u0020-\u007e]/.test(apiKey))
     throw new TypeError(`${PROVIDER}: apiKey must be printable ASCII (it is sent as a header)`);
   if (apiKey.trim() !== apiKey) throw new TypeError(`${PROVIDER}: apiKey must not start or end with whitespace`);
