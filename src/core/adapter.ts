@@ -162,11 +162,7 @@ export function defineAdapter<TRef = string, TResult = unknown>(
 }
 
 /** Checks a report and completes it into a {@link TaskStatus}. */
-export function toTaskStatus<TResult>(
-  provider: string,
-  taskId: string,
-  report: StatusReport<TResult>,
-): TaskStatus<TResult> {
+function toTaskStatus<TResult>(provider: string, taskId: string, report: StatusReport<TResult>): TaskStatus<TResult> {
   const fail = (what: string): never => {
     throw new AdapterError(`${provider}: getStatus ${what}`, { provider, taskId });
   };

@@ -3,14 +3,12 @@ import {
   booleanOption,
   describe,
   describeOption,
-  didYouMean,
   durationOption,
   isAbortSignal,
   numberOption,
+  rejectUnknownKeys,
 } from '../internal/checks.js';
 import type { TaskStatus } from './status.js';
-
-// Their home is internal/checks.ts; the HTTP client still imports these three from here.
 
 /** What `onProgress` is told beside the status. */
 export interface ProgressInfo {
@@ -179,7 +177,7 @@ export interface NormalizedWaitOptions<TResult> {
   cancelTimeoutMs: number;
 }
 
-const KNOWN = new Set<string>([
+const KNOWN: ReadonlySet<string> = new Set([
   'timeoutMs',
   'signal',
   'initialDelayMs',
@@ -203,9 +201,7 @@ export function normalizeWaitOptions<TResult>(
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`options must be an object, got ${describe(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`Unknown wait option "${key}"${didYouMean(key, KNOWN)}`);
-  }
+  rejectUnknownKeys(options, 'wait', KNOWN);
   const timeoutMs = durationOption('timeoutMs', options.timeoutMs, WAIT_DEFAULTS.timeoutMs, { min: 1, infinity: true });
   const initialDelayMs = durationOption('initialDelayMs', options.initialDelayMs, WAIT_DEFAULTS.initialDelayMs, {
     min: 0,
@@ -253,7 +249,7 @@ export function normalizeWaitOptions<TResult>(
   };
 }
 
-const RETRY_KEYS = ['retries', 'minDelayMs', 'maxDelayMs'];
+const RETRY_KEYS: ReadonlySet<string> = new Set(['retries', 'minDelayMs', 'maxDelayMs']);
 
 function normalizeRetry(
   retry: RetryOptions | false | undefined,
@@ -264,9 +260,7 @@ function normalizeRetry(
   if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) {
     throw new TypeError(`retry must be false or an object, got ${describeOption('retry', retry)}`);
   }
-  for (const key of Object.keys(retry)) {
-    if (!RETRY_KEYS.includes(key)) throw new TypeError(`Unknown retry option "${key}"${didYouMean(key, RETRY_KEYS)}`);
-  }
+  rejectUnknownKeys(retry, 'retry', RETRY_KEYS);
   const d = WAIT_DEFAULTS.retry;
   const retries = numberOption('retry.retries', retry.retries, d.retries, 0, 100);
   if (!Number.isInteger(retries)) throw new RangeError(`retry.retries must be a whole number, got ${retries}`);

@@ -149,6 +149,17 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] as number;
 }
 
+/**
+ * Throws a `TypeError` for the first key of `value` not in `known`: `Unknown <label> option "key"`, with
+ * a did-you-mean. For the option objects that belong to no provider (the wait's, its `retry`, `pacing`);
+ * a provider's own options go through {@link checkOptions}, whose messages name the provider.
+ */
+export function rejectUnknownKeys(value: object, label: string, known: ReadonlySet<string>): void {
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) throw new TypeError(`Unknown ${label} option "${key}"${didYouMean(key, known)}`);
+  }
+}
+
 /** How {@link checkOptions} names an options object and explains what it refuses. */
 export interface OptionsObject {
   /**

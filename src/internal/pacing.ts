@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { durationOption, numberOption, describeOption, didYouMean } from './checks.js';
+import { durationOption, numberOption, describeOption, rejectUnknownKeys } from './checks.js';
 import type { PacerStats, PacingOptions } from '../core/transport.js';
 import { onAbort } from './abort.js';
 import { MAX_TIMER_MS, monotonicNow } from './clock.js';
@@ -41,7 +41,7 @@ interface Waiter {
   unsubscribe: (() => void) | undefined;
 }
 
-const PACING_KEYS = ['requestsPerInterval', 'intervalMs', 'maxConcurrency'];
+const PACING_KEYS: ReadonlySet<string> = new Set(['requestsPerInterval', 'intervalMs', 'maxConcurrency']);
 
 /** Validates pacing options; `false` or `undefined` means no pacing. */
 export function normalizePacing(
@@ -52,11 +52,7 @@ export function normalizePacing(
   if (typeof pacing !== 'object' || pacing === null || Array.isArray(pacing)) {
     throw new TypeError(`${name} must be false or an object, got ${describeOption(name, pacing)}`);
   }
-  for (const key of Object.keys(pacing)) {
-    if (!PACING_KEYS.includes(key)) {
-      throw new TypeError(`Unknown ${name} option "${key}"${didYouMean(key, PACING_KEYS)}`);
-    }
-  }
+  rejectUnknownKeys(pacing, name, PACING_KEYS);
   const requestsPerInterval = numberOption(
     `${name}.requestsPerInterval`,
     pacing.requestsPerInterval,

@@ -3,6 +3,7 @@ import { defineAdapter } from '../../src/core/adapter.js';
 import { scheduleDelay } from '../../src/core/backoff.js';
 import { WAIT_DEFAULTS } from '../../src/core/options.js';
 import { pollTask, waitForTask } from '../../src/core/poller.js';
+import { settle as settleOutcome } from '../helpers/fake-timers.js';
 
 /** A task that really ends at `durationMs` after the wait starts; `progressAt` is what it reports before. */
 function task(durationMs: number, progressAt?: (elapsedMs: number) => number) {
@@ -23,15 +24,11 @@ function task(durationMs: number, progressAt?: (elapsedMs: number) => number) {
 
 const linear = (durationMs: number) => (elapsedMs: number) => Math.min(99, Math.floor((100 * elapsedMs) / durationMs));
 
+/** The shared fake-time {@link settleOutcome}, rethrowing the error: these waits are meant to end well. */
 async function settle<T>(promise: Promise<T>): Promise<T> {
-  const result = promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  await vi.runAllTimersAsync();
-  const outcome = await result;
+  const outcome = await settleOutcome(promise);
   if ('error' in outcome) throw outcome.error;
-  return outcome.value;
+  return outcome.value as T;
 }
 
 beforeEach(() => {

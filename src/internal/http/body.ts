@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { AxiosResponse } from 'axios';
 import { ResponseValidationError } from '../../core/errors/index.js';
-import { errorForStatus, parseRetryAfter } from './errors.js';
+import { isTransientStatus, parseRetryAfter } from './errors.js';
 import type { HttpResponse } from './types.js';
 
 /**
@@ -36,8 +36,7 @@ export function toHttpResponse(
   // An error answer whose JSON envelope is cut off: the envelope, not the status, says what it means
   // (a provider's rate-limit or expired-session code on a 401, "no such task" on a 400). Statuses
   // that are transient anyway keep their own error (and Retry-After pause).
-  const cutEnvelope =
-    !ok && /^\s*[[{]/.test(raw) && !errorForStatus({ status: response.status, retryAfterMs }, context).transient;
+  const cutEnvelope = !ok && /^\s*[[{]/.test(raw) && !isTransientStatus(response.status);
   if ((ok || cutEnvelope) && data === undefined && text !== undefined && isJsonType(headers['content-type'])) {
     // Transient: JSON that does not parse was almost always cut off on the way (a proxy, a connection
     // reset mid-body), so the poll retries it within its budget. JSON of the wrong shape is the

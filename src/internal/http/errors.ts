@@ -296,8 +296,12 @@ export function errorForStatus(
   const base = { provider: context.provider, taskId: context.taskId, httpStatus: status };
   if (status === 401 || status === 403) return new AuthenticationError(`${where}: credentials refused`, base);
   if (status === 404) return new HttpError(`${where}: not found; the URL may be wrong (check the base URL)`, base);
-  const transient = status === 408 || status === 425 || status === 429 || status >= 500;
-  return new HttpError(where, { ...base, transient, retryAfterMs: response.retryAfterMs });
+  return new HttpError(where, { ...base, transient: isTransientStatus(status), retryAfterMs: response.retryAfterMs });
+}
+
+/** True for the statuses {@link errorForStatus} maps to a transient error: 408, 425, 429 and 5xx. */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || status >= 500;
 }
 
 /**

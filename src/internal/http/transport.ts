@@ -69,16 +69,15 @@ export function openTransport(config: HttpClientConfig): Transport {
   // A slot the pacer grants must be a request on the wire. Past the agent's sockets, the rest would
   // queue in the agent: counted as request time, and leaving later than the pacer counted them, so a
   // burst could reach the provider inside its next window. (A caller's own axios is left alone.)
-  const sockets = ownAgents ? (baseURL.protocol === 'https:' ? httpsAgent : httpAgent)?.maxSockets : undefined;
-  if (pacing && sockets !== undefined && Number.isFinite(sockets) && pacing.maxConcurrency > sockets)
-    pacing.maxConcurrency = sockets;
+  const maxSockets = ownAgents ? (baseURL.protocol === 'https:' ? httpsAgent : httpAgent)?.maxSockets : undefined;
+  const sockets = maxSockets !== undefined && Number.isFinite(maxSockets) ? maxSockets : undefined;
+  if (pacing && sockets !== undefined && pacing.maxConcurrency > sockets) pacing.maxConcurrency = sockets;
   const pacer = pacing ? createPacer(pacing) : undefined;
   // Without pacing, requests past the agent's sockets would wait in the agent's queue fully built (an
   // axios request and a ClientRequest each, memory held for as long as they wait). They wait here
   // instead, in the same order and still counted as request time; axios builds them once a socket
   // is free.
-  const gate =
-    !pacer && sockets !== undefined && Number.isFinite(sockets) ? createPacer({ maxConcurrency: sockets }) : undefined;
+  const gate = !pacer && sockets !== undefined ? createPacer({ maxConcurrency: sockets }) : undefined;
   return {
     config,
     provider,

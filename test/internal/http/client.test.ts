@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import axios from 'axios';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -314,19 +312,16 @@ describe('stream(): a body cut by the time limit or an abort', () => {
 });
 
 describe('HttpRequest.maxResponseBytes: a per-request response size limit', () => {
-  let server: Server;
-  let url: string;
+  let server: TestServer;
   beforeAll(async () => {
-    server = createServer((_req, res) => {
+    server = await startTestServer();
+    server.handle((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.end(Buffer.alloc(4096, 1));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
   });
 
   const drain = async (body: NodeJS.ReadableStream): Promise<number> => {
@@ -336,7 +331,7 @@ describe('HttpRequest.maxResponseBytes: a per-request response size limit', () =
   };
 
   it('overrides the client limit for one stream, both ways; Infinity means none', async () => {
-    const client = createHttpClient({ provider: 't', baseURL: url, maxResponseBytes: 1024 });
+    const client = createHttpClient({ provider: 't', baseURL: server.url, maxResponseBytes: 1024 });
     try {
       const small = await client.stream({ method: 'GET', path: '/a' });
       const failure = await drain(small.body).catch((error: unknown) => error);
