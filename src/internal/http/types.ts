@@ -61,10 +61,7 @@ export interface RateLimitFloor {
 export interface HttpRequest {
   /** The HTTP method. */
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /**
-   * Path below the base URL, with every dynamic segment already encoded (each id checked with `checkId`,
-   * then `encodeURIComponent`).
-   */
+  /** Path below the base URL, with every dynamic segment already encoded (see `pathSegment`). */
   path: string;
   /** Query parameters, in the order to send. */
   query?: Record<string, string | number | undefined>;

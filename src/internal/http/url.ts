@@ -1,6 +1,7 @@
 /**
- * Where a request goes: the checked base URL and the URL of one request under it. Each refuses what
- * could send a request (and its credentials) to another host than the one the caller configured.
+ * Where a request goes: the checked base URL, the URL of one request under it, and the encoding of
+ * one dynamic path segment. Each refuses what could send a request (and its credentials) to another
+ * host than the one the caller configured.
  *
  * @internal
  */
@@ -49,4 +50,20 @@ export function requestURL(base: URL, path: string): URL {
  */
 export function targetFields(url: URL): { host: string; port: number } {
   return { host: url.hostname, port: url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port) };
+}
+
+/**
+ * Encodes one dynamic path segment (a task id, job id, project id). Rejects what no id can be (empty,
+ * `.`/`..`, control characters such as CR, LF or NUL, longer than `maxLength`) with a TypeError before
+ * any request; encodes everything else, so `/`, `?`, `#` and `%` cannot change the path.
+ */
+export function pathSegment(value: unknown, name: string, maxLength = 256): string {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) value = String(value);
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
+  if (value === '' || value === '.' || value === '..') throw new TypeError(`${name} must not be empty, "." or ".."`);
+  if (value.length > maxLength)
+    throw new RangeError(`${name} must be at most ${maxLength} characters, got ${value.length}`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new TypeError(`${name} must not contain control characters`);
+  return encodeURIComponent(value);
 }
