@@ -19,6 +19,7 @@ import { describe } from '../internal/checks.js';
 import { asTaskPollError, pollOnce, type PollHooks } from './poll.js';
 import type { CompletedTask, SucceededTask, TaskStatus } from './status.js';
 import { linkAbort, raceAbort, type LinkedAbort } from '../internal/abort.js';
+import { attachCallContext, QueueMeter } from '../internal/call-context.js';
 import { monotonicNow } from '../internal/clock.js';
 import { sleep } from '../internal/sleep.js';
 
@@ -182,6 +183,8 @@ class Wait<TRef, TResult> {
   readonly samples: ProgressSample[] = [];
   /** How long the last answered polls took, oldest first. */
   readonly latencies: number[] = [];
+  /** Time the wait's requests spent queued for the adapter's pacing slots. */
+  readonly queue = new QueueMeter();
 
   constructor(adapter: TaskAdapter<TRef, TResult>, ref: TRef, taskId: string, opts: NormalizedWaitOptions<TResult>) {
     this.adapter = adapter;
@@ -191,6 +194,9 @@ class Wait<TRef, TResult> {
     this.startedAt = monotonicNow();
     this.deadline = this.startedAt + opts.timeoutMs;
     this.life = linkAbort([opts.signal], { ms: opts.timeoutMs, reason: () => new DeadlineReached() });
+    // Every request of the wait carries it: the transport counts their time queued for pacing here,
+    // and the pacer can see the wait's deadline.
+    attachCallContext(this.life.signal, { kind: 'poll', deadline: this.deadline, queue: this.queue });
   }
 
   /** Time since the wait started, in ms. */
@@ -314,6 +320,11 @@ async function cancelRemote<TRef, TResult>(wait: Wait<TRef, TResult>): Promise<{
     ms: opts.cancelTimeoutMs,
     reason: () =>
       new NetworkError(`cancel did not answer within ${opts.cancelTimeoutMs} ms`, { provider, taskId, timedOut: true }),
+  });
+  attachCallContext(bound.signal, {
+    kind: 'cancel',
+    deadline: monotonicNow() + opts.cancelTimeoutMs,
+    queue: new QueueMeter(),
   });
   try {
     const cancel = adapter.cancel as NonNullable<typeof adapter.cancel>;

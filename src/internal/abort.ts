@@ -19,6 +19,7 @@
  *
  * @internal
  */
+import { inheritCallContext } from './call-context.js';
 import { MAX_TIMER_MS, monotonicNow } from './clock.js';
 
 /**
@@ -175,6 +176,7 @@ export function linkAbort(
   reuse?: AbortController,
 ): LinkedAbort {
   const link = new Link(reuse ?? new AbortController(), timeout);
+  inheritCallContext(link.signal, parents);
   for (const parent of parents) {
     if (!parent) continue;
     if (parent.aborted) {

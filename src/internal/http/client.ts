@@ -12,6 +12,7 @@ import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { NetworkError, type TaskPollError } from '../../core/errors/index.js';
 import { describe } from '../checks.js';
 import { linkAbort, pauseTimeoutOf, carriesTimeLimit, type LinkedAbort } from '../abort.js';
+import { callContextOf } from '../call-context.js';
 import { parseBody } from '../validate.js';
 import { flatHeaders, readSome, toHttpResponse } from './body.js';
 import { bodyFailure, errorForStatus, toTaskPollError } from './errors.js';
@@ -160,11 +161,14 @@ async function send(t: Transport, request: HttpRequest, responseType: 'text' | '
   let release: (() => void) | undefined;
   if (t.pacer) {
     const resumeCallerClocks = pauseTimeoutOf(request.signal);
+    // The wait that makes the request counts the time it queues (its `queuedMs`).
+    const endQueued = callContextOf(request.signal)?.queue.begin();
     try {
       release = await t.pacer.acquire(request.signal);
     } catch (error) {
       throw error === CLOSED ? closedError(t, request, operation) : error;
     } finally {
+      endQueued?.();
       resumeCallerClocks();
     }
     if (t.closed) {
