@@ -1,6 +1,7 @@
 /**
  * NebulaGraph Explorer workflows: run a workflow (a job), wait for one of its tasks, and read that
- * task's result rows, typed by a zod schema: here PageRank's (vid, rank) as [string, number].
+ * task's result rows, typed by a row schema (any Standard Schema: zod, valibot, arktype, …; zod
+ * here): PageRank's (vid, rank) as [string, number].
  *
  * Runs against the local simulator unless WORKFLOW_BASE_URL is set:
  *   WORKFLOW_BASE_URL        Explorer's address, e.g. http://explorer:7002

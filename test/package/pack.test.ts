@@ -203,6 +203,14 @@ describe('types from the installed package, one consumer tsconfig per resolution
       const wrong: string = status.result;
       void wrong;
       void [guanceLogmine, edgeLogDump, dgcSystemTasks, workflowTasks, startSimulator];
+      // rowSchema's types come from @standard-schema/spec, a dependency: the rows are typed by its output.
+      const validate = (value: unknown) => ({ value: Number(value) });
+      const types = { input: undefined as unknown, output: 0 };
+      const rowSchema = { '~standard': { version: 1 as const, vendor: 'consumer', validate, types } };
+      const rows = workflowTasks({ baseURL: 'http://explorer:7002', token: 't', rowSchema }).sampleResult;
+      // @ts-expect-error the rows are numbers
+      const wrongRows: () => Promise<string[]> = () => rows({ jobId: 1, taskId: 't' });
+      void wrongRows;
       return status.result ?? 0;
     }
   `;

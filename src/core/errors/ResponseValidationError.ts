@@ -22,13 +22,29 @@ export class ResponseValidationError extends TaskPollError {
   readonly issues: ValidationIssue[];
   /** The HTTP status of the answer, when there was one. */
   readonly httpStatus: number | undefined;
+  /**
+   * The result rows the answer held, as received (every row, the ones that passed too), when what
+   * failed was a row schema (the workflow adapter's `rowSchema`); `undefined` otherwise. Provider text
+   * in them has the adapter's credentials masked, as in a status's `raw`. An issue's path
+   * `['data', 'items', i, …]` points at `rows[i]`.
+   *
+   * Left out of `toJSON()` and `util.inspect()` output: a sample can hold many rows of user data, too
+   * much for a log line. Read it from the error itself.
+   */
+  declare readonly rows: unknown[] | undefined;
 
   constructor(
     message: string,
-    options: TaskPollErrorOptions & { issues: ValidationIssue[]; httpStatus?: number | undefined },
+    options: TaskPollErrorOptions & {
+      issues: ValidationIssue[];
+      httpStatus?: number | undefined;
+      rows?: unknown[] | undefined;
+    },
   ) {
     super(message, options);
     this.issues = options.issues;
     this.httpStatus = options.httpStatus;
+    // Not enumerable, so toJSON (which lists the error's own enumerable fields) leaves the rows out.
+    Object.defineProperty(this, 'rows', { value: options.rows, enumerable: false });
   }
 }

@@ -8,12 +8,14 @@
  * https://github.com/vesoft-inc/nebula-docs/tree/master/docs-2.0/nebula-explorer/workflow/workflow-api
  * (`api-post-jobs.md`, `api-desc-job.md`, `api-cancel-job.md`, `api-desc-task.md`).
  */
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { z } from 'zod';
-import { ProviderError, ResponseValidationError, type ValidationIssue } from '../../core/errors/index.js';
+import { ProviderError } from '../../core/errors/index.js';
 import { createHttpClient } from '../../internal/http/client.js';
 import type { HttpClient, HttpRequest } from '../../internal/http/types.js';
 import { DEFAULTS, type CheckedRef } from './checks.js';
 import { API, PROVIDER, interpretAnswer, isSessionRefused, readEnvelope, type Secrets } from './protocol.js';
+import { validateRows } from './rows.js';
 import { createdSchema, jobSchema, sampleSchema, successSchema, type ParsedJob } from './schemas.js';
 import { authHeaders, type Session } from './session.js';
 import type { WorkflowJobInput, WorkflowOptions } from './types.js';
@@ -95,15 +97,15 @@ export function fetchJob(
 
 /**
  * `GET /api-open/v1/jobs/{job_id}/tasks/{task_id}/sample_result?limit=N`: at most `limit` rows, each
- * parsed by the row schema. A row that fails it is a `ResponseValidationError` naming the row index.
+ * validated by the row schema. A row that fails it is a `ResponseValidationError` naming the row index.
  */
-export async function readRows<S extends z.ZodType>(
+export async function readRows<S extends StandardSchemaV1>(
   conn: Connection,
-  rowsSchema: z.ZodArray<S>,
+  rowSchema: S,
   ref: CheckedRef,
   limit: number,
   signal: AbortSignal | undefined,
-): Promise<z.output<S>[]> {
+): Promise<StandardSchemaV1.InferOutput<S>[]> {
   const path = `${API}/jobs/${ref.job}/tasks/${ref.task}/sample_result`;
   const data = await call(
     conn,
@@ -119,34 +121,12 @@ export async function readRows<S extends z.ZodType>(
     },
     sampleSchema,
   );
-  const parsed = await rowsSchema.safeParseAsync(data.items);
-  if (parsed.success) return parsed.data;
-  throw rowsError(parsed.error, conn.client.pathOf(path), ref.taskId);
-}
-
-/**
- * The error for rows that fail `rowSchema`: its message names the first failing row's index and the
- * place in that row; its issues (up to 20) are paths within the answer's body.
- */
-function rowsError(error: z.ZodError, sentPath: string, taskId: string): ResponseValidationError {
-  const issues: ValidationIssue[] = error.issues.slice(0, 20).map((issue) => ({
-    path: ['data', 'items', ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')],
-    message: issue.message,
-  }));
-  const first = error.issues[0];
-  const index = typeof first?.path[0] === 'number' ? first.path[0] : undefined;
-  const rest = first
-    ? first.path
-        .slice(1)
-        .filter((p) => typeof p !== 'symbol')
-        .join('.')
-    : '';
-  const where = rest ? ` at ${rest}` : '';
-  return new ResponseValidationError(
-    `${PROVIDER}: GET ${sentPath}: row ${index ?? '?'} does not match rowSchema` +
-      `${where}: ${first?.message ?? 'invalid'}`,
-    { provider: PROVIDER, taskId, issues },
-  );
+  return validateRows(rowSchema, data.items, {
+    sentPath: conn.client.pathOf(path),
+    taskId: ref.taskId,
+    secrets: conn.session.secrets(),
+    signal,
+  });
 }
 
 /**

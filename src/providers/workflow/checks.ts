@@ -4,6 +4,7 @@
  * `RangeError` that names what is wrong and never echoes a credential; the mechanics shared with the
  * other providers are in `internal/checks.ts`.
  */
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { z } from 'zod';
 import { checkId, checkOptions, describe, isAbortSignal, numberOption, type IdRule } from '../../internal/checks.js';
 import { checkBaseURL } from '../../internal/http/url.js';
@@ -34,7 +35,7 @@ export const DEFAULTS = {
 const MAX_SAMPLE_LIMIT = 100_000;
 
 /** The factory's options, checked and normalized. */
-export interface Settings<S extends z.ZodType> {
+export interface Settings<S extends StandardSchemaV1> {
   /** Explorer's root URL without a trailing `/` or `/api-open/v1`. */
   baseURL: string;
   auth: Auth;
@@ -48,7 +49,7 @@ export interface Settings<S extends z.ZodType> {
  * Checks the factory's options (the transport's own, `axios`, `requestTimeoutMs`, `pacing`, are the
  * client's to check).
  */
-export function normalizeOptions<S extends z.ZodType>(options: WorkflowOptions<S>): Settings<S> {
+export function normalizeOptions<S extends StandardSchemaV1>(options: WorkflowOptions<S>): Settings<S> {
   checkOptions(options, PROVIDER, KNOWN_OPTIONS);
   const url = checkBaseURL(options.baseURL, `${PROVIDER}: baseURL`);
   url.pathname = url.pathname.replace(/\/api-open\/v1\/?$/, '').replace(/\/$/, '');
@@ -63,16 +64,47 @@ export function normalizeOptions<S extends z.ZodType>(options: WorkflowOptions<S
     : checkCredentials(options.credentials);
   const tokenHeader = checkTokenHeader(options.tokenHeader);
 
-  const rowSchema = options.rowSchema ?? (z.array(z.string()) as unknown as S);
-  if (
-    typeof rowSchema !== 'object' ||
-    rowSchema === null ||
-    typeof (rowSchema as z.ZodType).safeParseAsync !== 'function'
-  ) {
-    throw new TypeError(`${PROVIDER}: rowSchema must be a zod schema, got ${describe(rowSchema)}`);
-  }
+  // Without rowSchema, S is the default type parameter, whose output (string[]) is this schema's.
+  const rowSchema =
+    options.rowSchema === undefined ? (z.array(z.string()) as unknown as S) : checkRowSchema(options.rowSchema);
   const sampleLimit = sampleLimitOption('sampleLimit', options.sampleLimit, DEFAULTS.sampleLimit);
   return { baseURL: url.toString().replace(/\/$/, ''), auth, tokenHeader, rowSchema, sampleLimit };
+}
+
+/**
+ * A row schema must be a Standard Schema v1: an object, or a function (arktype's schemas are), with a
+ * `~standard` object of `version: 1` and a `validate` function. Checked here, as the type alone does
+ * not stop a cast or plain JavaScript: a schema the adapter cannot run would fail only once a task
+ * has succeeded, after the whole wait.
+ */
+function checkRowSchema<S extends StandardSchemaV1>(schema: S): S {
+  const props = standardProps(schema);
+  if (props?.version === 1 && typeof props.validate === 'function') return schema;
+  const got =
+    props === undefined
+      ? describe(schema)
+      : props.version === 1
+        ? 'a "~standard" property without a validate function'
+        : `a "~standard" property of version ${describe(props.version)}`;
+  throw new TypeError(
+    `${PROVIDER}: rowSchema must be a Standard Schema v1 (zod 3.24+ or 4, valibot, arktype, …), got ${got}`,
+  );
+}
+
+/**
+ * The `version` and `validate` of `value['~standard']` when that is an object; each read once, inside
+ * a `try`, as any of them may be a getter, and none is trusted to be well formed.
+ */
+function standardProps(value: unknown): { version: unknown; validate: unknown } | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
+  try {
+    const props: unknown = (value as { '~standard'?: unknown })['~standard'];
+    if (typeof props !== 'object' || props === null) return undefined;
+    const { version, validate } = props as { version?: unknown; validate?: unknown };
+    return { version, validate };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -5,11 +5,12 @@
  * A running workflow instance is a **job**; each component in it is a **task**. The adapter that
  * {@link workflowTasks} builds waits for one task of one job (`{ jobId, taskId }`), reading the job
  * detail (`GET /api-open/v1/jobs/{job_id}`), and on success reads the task's rows
- * (`GET /api-open/v1/jobs/{job_id}/tasks/{task_id}/sample_result?limit=N`), each parsed by a zod
- * schema you pass, so the rows come out typed. Around the wait it starts jobs (`runJob`), reads them
- * (`getJob`), cancels them (`cancelJob`) and reads rows again (`sampleResult`). It signs in with a
- * session token or an account; {@link workflowTaskState} maps the status codes and
- * {@link encodeWorkflowLogin} builds the login for callers who sign in themselves.
+ * (`GET /api-open/v1/jobs/{job_id}/tasks/{task_id}/sample_result?limit=N`), each validated by a
+ * schema you pass (zod, valibot, arktype: any Standard Schema v1), so the rows come out typed.
+ * Around the wait it starts jobs (`runJob`), reads them (`getJob`), cancels them (`cancelJob`) and
+ * reads rows again (`sampleResult`). It signs in with a session token or an account;
+ * {@link workflowTaskState} maps the status codes and {@link encodeWorkflowLogin} builds the login for
+ * callers who sign in themselves.
  *
  * API pages: https://github.com/vesoft-inc/nebula-docs/tree/master/docs-2.0/nebula-explorer/workflow/workflow-api
  * (`workflow-api-overview.md`, `api-post-jobs.md`, `api-desc-job.md`, `api-cancel-job.md`,
@@ -25,7 +26,7 @@
  *
  * @module
  */
-import { z } from 'zod';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { defineAdapter, type StatusReport, type TaskAdapter } from '../../core/adapter.js';
 import { checkCallOptions, checkId } from '../../internal/checks.js';
 import { maskStatusReport } from '../../internal/redact.js';
@@ -71,7 +72,8 @@ export type {
  * path actually sent, the base path included.
  * At login (`/api-open/v1/connect`) every code but those transient ones is an `AuthenticationError`.
  * A job without the ref's task is a `TaskNotFoundError`. Rows that fail `rowSchema` are a
- * `ResponseValidationError` naming the row index.
+ * `ResponseValidationError` naming the row index, with every row as received in its `rows`; a
+ * `rowSchema` that is not a Standard Schema v1 is a `TypeError` here.
  *
  * Sessions: with `credentials` the adapter logs in on its first call and again (once per call, one
  * login shared by all concurrent callers) when a call answers 40104000 or 40104001; a bare HTTP 401
@@ -79,7 +81,8 @@ export type {
  *
  * Pacing: the provider documents no limits, so by default only 8 requests may be in flight at once.
  *
- * @typeParam S - the zod schema of one result row (`rowSchema`).
+ * @typeParam S - the schema of one result row (`rowSchema`), any Standard Schema v1 (zod 3.24+ and 4,
+ *   valibot, arktype, …); the rows are typed by its output.
  * @param options - where Explorer is, how to sign in, and how to read the rows.
  * @returns the adapter, to pass to `waitForTask` / `pollTask`, with the calls around the wait.
  *
@@ -95,24 +98,24 @@ export type {
  * const done = await waitForTask(wf, { jobId, taskId: task!.id });
  * if (done.state === 'succeeded') done.result.rows; // [string, number][]
  */
-export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
+export function workflowTasks<S extends StandardSchemaV1 = StandardSchemaV1<unknown, string[]>>(
   options: WorkflowOptions<S>,
-): WorkflowTasks<z.output<S>> {
+): WorkflowTasks<StandardSchemaV1.InferOutput<S>> {
   const settings = normalizeOptions(options);
   // The client masks the session's secrets in the errors it builds, and the session logs in through
   // the client: the client reads them only once an answer comes back, when both exist.
   const client = createWorkflowClient(options, settings.baseURL, () => session.secrets());
   const session = createSession(settings.auth, client);
   const conn: Connection = { client, session, tokenHeader: settings.tokenHeader };
-  const rowsSchema = z.array(settings.rowSchema);
-  const rows: RowReader<z.output<S>> = (ref, limit, signal) => readRows(conn, rowsSchema, ref, limit, signal);
+  const rows: RowReader<StandardSchemaV1.InferOutput<S>> = (ref, limit, signal) =>
+    readRows(conn, settings.rowSchema, ref, limit, signal);
   const adapter = waitAdapter(conn, rows, settings.sampleLimit);
   return {
     provider: adapter.provider,
     taskId: adapter.taskId,
     getStatus: adapter.getStatus,
     // defineAdapter types `cancel` as optional; this adapter always has one.
-    cancel: adapter.cancel as WorkflowTasks<z.output<S>>['cancel'],
+    cancel: adapter.cancel as WorkflowTasks<StandardSchemaV1.InferOutput<S>>['cancel'],
     ...jobCalls(conn, rows, settings.sampleLimit),
     pacerStats: () => client.pacerStats(),
     // Every succeeded status carries the rows: one without them is an AdapterError, not a typed result that is missing.
@@ -121,7 +124,7 @@ export function workflowTasks<S extends z.ZodType = z.ZodArray<z.ZodString>>(
   };
 }
 
-/** Reads up to `limit` rows of a checked ref's task, each parsed by the adapter's row schema. */
+/** Reads up to `limit` rows of a checked ref's task, each validated by the adapter's row schema. */
 type RowReader<Row> = (ref: CheckedRef, limit: number, signal: AbortSignal | undefined) => Promise<Row[]>;
 
 /**

@@ -7,7 +7,7 @@
  * (login, envelope, status codes), `api-post-jobs.md`, `api-desc-job.md`, `api-cancel-job.md` and
  * `api-desc-task.md` beside it.
  */
-import type { z } from 'zod';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { AdapterContext, TaskAdapter } from '../../core/adapter.js';
 import type { TaskState } from '../../core/status.js';
 import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
@@ -44,9 +44,11 @@ export interface WorkflowCredentials {
 /**
  * Options of {@link workflowTasks}. Give exactly one of `token` and `credentials`.
  *
- * @typeParam S - the zod schema of one result row.
+ * @typeParam S - the schema of one result row: any Standard Schema v1 (zod 3.24+ and 4, valibot,
+ *   arktype, …). Without `rowSchema`, a row is a `string[]`.
  */
-export interface WorkflowOptions<S extends z.ZodType = z.ZodArray<z.ZodString>> extends TransportOptions {
+export interface WorkflowOptions<S extends StandardSchemaV1 = StandardSchemaV1<unknown, string[]>>
+  extends TransportOptions {
   /**
    * Explorer's root URL, `http://<explorer_host>:<port>` (the docs use port 7002). A path prefix (a
    * reverse proxy) is kept; a trailing `/api-open/v1` is accepted and dropped.
@@ -68,9 +70,17 @@ export interface WorkflowOptions<S extends z.ZodType = z.ZodArray<z.ZodString>> 
    */
   tokenHeader?: boolean | string;
   /**
-   * The zod schema of one row of `sample_result` (the provider sends every value as a string).
-   * `waitForTask` resolves with `result.rows` typed by it, e.g.
-   * `z.tuple([z.string(), z.coerce.number()])` for PageRank's (vid, rank).
+   * The schema of one row of `sample_result` (the provider sends every value as a string): any
+   * [Standard Schema](https://standardschema.dev) v1, i.e. an object (or function, as arktype's are)
+   * with a `~standard` property of `version: 1` and a `validate` function. zod 3.24+ and 4, valibot
+   * and arktype schemas are; anything else is a `TypeError` from the factory. `validate` may return
+   * its result or a promise of it.
+   *
+   * `waitForTask` resolves with `result.rows` typed by the schema's output, e.g.
+   * `z.tuple([z.string(), z.coerce.number()])` for PageRank's (vid, rank) gives `[string, number][]`.
+   * A row that fails it fails the wait with a `ResponseValidationError` naming the row, whose `rows`
+   * holds every row as received; a `validate` that throws is the same error, with the throw as its
+   * `cause`.
    * @default z.array(z.string())
    */
   rowSchema?: S;

@@ -36,7 +36,7 @@ describe('validation before any request', () => {
       [{ baseURL: BASE, token: TOKEN, sampleLimit: 0 }, /sampleLimit must be from 1 to 100000/],
       [{ baseURL: BASE, token: TOKEN, sampleLimit: 2.5 }, /sampleLimit must be a whole number/],
       [{ baseURL: BASE, token: TOKEN, sampleLimit: '10' }, /sampleLimit must be a number/],
-      [{ baseURL: BASE, token: TOKEN, rowSchema: (x: unknown) => x }, /rowSchema must be a zod schema/],
+      [{ baseURL: BASE, token: TOKEN, rowSchema: (x: unknown) => x }, /rowSchema must be a Standard Schema v1/],
       [{ baseURL: BASE, token: TOKEN, tokenHeader: 'Cookie' }, /tokenHeader must be a header name/],
       [{ baseURL: BASE, token: TOKEN, tokenHeader: 'bad header' }, /tokenHeader must be a header name/],
       [{ baseURL: BASE, token: TOKEN, requestTimeoutMs: -1 }, /requestTimeoutMs/],

@@ -4,6 +4,7 @@
  * {@link useWorkflowHarness}, which makes adapters on nock-clock's counting transport.
  */
 import { readFileSync } from 'node:fs';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { z } from 'zod';
 import { workflowTasks, type WorkflowOptions, type WorkflowTasks } from '../../../src/providers/workflow/index.js';
 import { nockClock } from '../../helpers/nock-clock.js';
@@ -71,9 +72,9 @@ export const errorBody = (code: number, message: string) => ({ code, message });
 export function useWorkflowHarness() {
   const clock = nockClock();
   const harness = useNockHarness(new Date('2026-01-01T00:00:00Z'), () => clock.reset());
-  function make<S extends z.ZodType = z.ZodArray<z.ZodString>>(
+  function make<S extends StandardSchemaV1 = StandardSchemaV1<unknown, string[]>>(
     options: WorkflowOptions<S>,
-  ): WorkflowTasks<z.output<S>> {
+  ): WorkflowTasks<StandardSchemaV1.InferOutput<S>> {
     return harness.track(workflowTasks({ ...options, axios: clock.axios() }));
   }
   return { make, settle: clock.settle, failure: clock.failure };
