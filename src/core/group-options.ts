@@ -7,7 +7,10 @@ import type { TaskPollError } from './errors/index.js';
 import { normalizeWaitOptions, type NormalizedWaitOptions, type ProgressInfo, type WaitOptions } from './options.js';
 import { checkAdapterAndRef } from './poller.js';
 import type { CompletedTask, SucceededTask, TaskStatus } from './status.js';
-import { describe, describeOption } from '../internal/checks.js';
+import { describe, describeOption, didYouMean } from '../internal/checks.js';
+
+/** The options a group adds to `WaitOptions`. */
+const GROUP_KEYS: readonly string[] = ['concurrency', 'onGroupProgress'];
 
 /** What a group's per-wait `onProgress` is told beside the status: the wait's own info, and which wait it is. */
 export interface GroupProgressInfo extends ProgressInfo {
@@ -183,6 +186,11 @@ export function normalizeGroup(
   }
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw new TypeError(`options must be an object, got ${describe(options)}`);
+  }
+  // A typo of a group option would otherwise be refused as an unknown wait option with no hint.
+  for (const key of Object.keys(options ?? {})) {
+    const hint = GROUP_KEYS.includes(key) ? '' : didYouMean(key, GROUP_KEYS);
+    if (hint !== '') throw new TypeError(`Unknown group option "${key}"${hint}`);
   }
   const { concurrency, onGroupProgress, onProgress, ...waitOptions } = options ?? {};
   const wait = normalizeWaitOptions(waitOptions);

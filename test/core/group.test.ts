@@ -192,7 +192,7 @@ describe('waitForAllSettled', () => {
     const reasons = results.map((r) => (r.status === 'rejected' ? r.reason : undefined));
     for (const reason of reasons) {
       expect(reason).toBeInstanceOf(TaskAbortedError);
-      expect((reason?.cause as Error).message).toBe('shutting down');
+      expect(reason?.cause).toEqual(new Error('shutting down'));
     }
     expect(reasons.map((r) => (r as TaskAbortedError).attempts)).toEqual([3, 3, 0]);
     expect(server.polled()).toEqual(['a', 'b']);
