@@ -105,10 +105,20 @@ export type GroupDone<TResult, TPartial extends boolean> = true extends TPartial
   : SucceededTask<TResult>;
 
 /** The result type of an entry's adapter. */
-export type EntryResult<E> = E extends { readonly adapter: infer A } ? AdapterResult<A> : never;
+export type EntryResult<E> = E extends {
+  /** The entry's adapter. */
+  readonly adapter: infer A;
+}
+  ? AdapterResult<A>
+  : never;
 
 /** The ref type of an entry's adapter. */
-export type EntryRef<E> = E extends { readonly adapter: infer A } ? AdapterRef<A> : never;
+export type EntryRef<E> = E extends {
+  /** The entry's adapter. */
+  readonly adapter: infer A;
+}
+  ? AdapterRef<A>
+  : never;
 
 /** How one wait of `waitForAllSettled` ended, as `Promise.allSettled` tells it. */
 export type GroupSettledResult<T> =
