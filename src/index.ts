@@ -24,6 +24,7 @@ export type {
   GroupEnding,
   GroupSettledResult,
   TaskEntry,
+  TaskEntries,
   AnyTaskEntry,
   EntryRef,
   EntryResult,

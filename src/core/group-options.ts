@@ -120,6 +120,19 @@ export type EntryRef<E> = E extends {
   ? AdapterRef<A>
   : never;
 
+/**
+ * The entries `E`, each ref typed as its own adapter's ref: the mixed-provider form takes `E &
+ * TaskEntries<E>`, so a ref that does not fit its adapter fails to type-check.
+ */
+export type TaskEntries<E extends readonly AnyTaskEntry[]> = {
+  readonly [K in keyof E]: {
+    /** The entry's adapter. */
+    readonly adapter: E[K]['adapter'];
+    /** A ref of that adapter's ref type. */
+    readonly ref: EntryRef<E[K]>;
+  };
+};
+
 /** How one wait of `waitForAllSettled` ended, as `Promise.allSettled` tells it. */
 export type GroupSettledResult<T> =
   | {

@@ -18,6 +18,7 @@ import {
   type GroupOptions,
   type GroupSettledResult,
   type NormalizedGroup,
+  type TaskEntries,
 } from './group-options.js';
 import { GroupRun, type Ending } from './group-run.js';
 import type { TaskStatus } from './status.js';
@@ -49,7 +50,7 @@ export function waitForAll<TRef, TResult, TPartial extends boolean = false>(
  * Each entry's ref is checked by its adapter's `taskId` before any request.
  */
 export function waitForAll<const E extends readonly AnyTaskEntry[], TPartial extends boolean = false>(
-  entries: E,
+  entries: E & TaskEntries<E>,
   options?: GroupOptions<EntryResult<E[number]>, TPartial>,
 ): Promise<{ -readonly [K in keyof E]: GroupDone<EntryResult<E[K]>, TPartial> }>;
 export async function waitForAll(...args: GroupArgs): Promise<unknown[]> {
@@ -78,7 +79,7 @@ export function waitForAllSettled<TRef, TResult, TPartial extends boolean = fals
 ): Promise<GroupSettledResult<GroupDone<TResult, TPartial>>[]>;
 /** The mixed-provider form: one `{ adapter, ref }` entry per wait; a tuple of entries gives a tuple typed per entry. */
 export function waitForAllSettled<const E extends readonly AnyTaskEntry[], TPartial extends boolean = false>(
-  entries: E,
+  entries: E & TaskEntries<E>,
   options?: GroupOptions<EntryResult<E[number]>, TPartial>,
 ): Promise<{ -readonly [K in keyof E]: GroupSettledResult<GroupDone<EntryResult<E[K]>, TPartial>> }>;
 export async function waitForAllSettled(...args: GroupArgs): Promise<GroupSettledResult<unknown>[]> {
@@ -105,7 +106,7 @@ export function waitForAny<TRef, TResult, TPartial extends boolean = false>(
 ): Promise<GroupDone<TResult, TPartial>>;
 /** The mixed-provider form: one `{ adapter, ref }` entry per wait; resolves with a union of their statuses. */
 export function waitForAny<const E extends readonly AnyTaskEntry[], TPartial extends boolean = false>(
-  entries: E,
+  entries: E & TaskEntries<E>,
   options?: GroupOptions<EntryResult<E[number]>, TPartial>,
 ): Promise<GroupDone<EntryResult<E[number]>, TPartial>>;
 export async function waitForAny(...args: GroupArgs): Promise<TaskStatus<unknown>> {
@@ -145,7 +146,7 @@ export function asCompleted<TRef, TResult, TPartial extends boolean = false>(
 ): AsyncIterableIterator<GroupEnding<TRef, GroupDone<TResult, TPartial>>>;
 /** The mixed-provider form: one `{ adapter, ref }` entry per wait; endings carry unions of their refs and statuses. */
 export function asCompleted<const E extends readonly AnyTaskEntry[], TPartial extends boolean = false>(
-  entries: E,
+  entries: E & TaskEntries<E>,
   options?: GroupOptions<EntryResult<E[number]>, TPartial>,
 ): AsyncIterableIterator<GroupEnding<EntryRef<E[number]>, GroupDone<EntryResult<E[number]>, TPartial>>>;
 export function asCompleted(...args: GroupArgs): AsyncIterableIterator<GroupEnding<unknown, unknown>> {

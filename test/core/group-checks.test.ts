@@ -26,7 +26,7 @@ describe('group checks, before any request', () => {
       new TypeError('refs[7]: a ref must be { id: string }, got object'),
     );
     const entries = refs(3).map((ref) => ({ adapter, ref }));
-    await expect(waitForAllSettled([...entries, { adapter, ref: 'x' }])).rejects.toThrow(/^entries\[3\]: /);
+    await expect(waitForAllSettled([...entries, { adapter, ref: 'x' }] as never)).rejects.toThrow(/^entries\[3\]: /);
     await expect(waitForAny([...entries, { adapter: {}, ref: 'x' }] as never)).rejects.toThrow(
       /^entries\[3\]: adapter must have getStatus\(\) and taskId\(\)/,
     );
@@ -34,6 +34,21 @@ describe('group checks, before any request', () => {
       new TypeError('entries[3] must be an object { adapter, ref }, got a string of length 1'),
     );
     expect(getStatus).not.toHaveBeenCalled();
+  });
+
+  it('in the mixed form, a ref of the wrong type for its adapter does not type-check', async () => {
+    const { adapter } = spyAdapter();
+    const strings = defineAdapter({
+      provider: 'test.strings',
+      getStatus: async () => ({ state: 'running', providerState: 'x' }),
+    });
+    const wrong = () =>
+      waitForAll([
+        { adapter: strings, ref: 'a' },
+        // @ts-expect-error: `adapter` takes { id } refs, not strings
+        { adapter, ref: 'b' },
+      ]);
+    await expect(wrong()).rejects.toThrow(/^entries\[1\]: /);
   });
 
   it('refs must be iterable, and the adapter an adapter, even with no refs', async () => {

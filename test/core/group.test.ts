@@ -202,6 +202,20 @@ describe('waitForAllSettled', () => {
   });
 });
 
+describe('an aborted signal', () => {
+  it('already aborted: every wait ends at once, without a request', async () => {
+    const server = taskServer(BASE, {});
+    const adapter = taskAdapter(BASE, clock);
+    const signal = AbortSignal.abort(new Error('not now'));
+    const error = await clock.failure(waitForAll(adapter, ['a', 'b'], { signal }));
+    expect(error).toBeInstanceOf(TaskAbortedError);
+    expect(error).toMatchObject({ taskId: 'a', attempts: 0, cause: new Error('not now') });
+    const settled = await waitForAllSettled(adapter, ['a', 'b'], { signal });
+    expect(settled.map((r) => r.status === 'rejected' && r.reason.code)).toEqual(['TASK_ABORTED', 'TASK_ABORTED']);
+    expect(server.seen).toEqual([]);
+  });
+});
+
 describe('waitForAny', () => {
   it('resolves with the first success and stops the others', async () => {
     const server = taskServer(BASE, { a: { end: 'never' }, b: { polls: 2 }, c: { polls: 1, end: 'failed' } });
