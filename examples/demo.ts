@@ -2,9 +2,9 @@
  * `npm run demo`: the four providers at once, against the local simulator.
  *
  * Starts the simulator (60× faster than real time: the tasks take a few simulated minutes, so a few
- * seconds), submits a task on each provider, waits on all four at once with live progress (one
- * updating line per task on a terminal, plain lines otherwise, e.g. in CI), then prints the typed
- * results and a one-line summary.
+ * seconds), submits a task on each provider, waits on all four at once with `waitForAllSettled`
+ * and live progress (one updating line per task on a terminal, plain lines otherwise, e.g. in CI),
+ * then prints the typed results and a one-line summary from the group's counts.
  *
  * MEF Center is played over plain HTTP here; the real one speaks HTTPS with mutual TLS (see
  * examples/edge.ts). Nothing leaves this machine.
@@ -13,7 +13,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { waitForTask, type ProgressInfo, type TaskPollError, type TaskStatus } from 'taskpoll';
+import {
+  waitForAllSettled,
+  type GroupProgress,
+  type GroupProgressInfo,
+  type GroupSettledResult,
+  type TaskPollError,
+  type TaskStatus,
+} from 'taskpoll';
 import { dgcSystemTasks } from 'taskpoll/dgc';
 import { edgeLogDump } from 'taskpoll/edge';
 import { guanceLogmine } from 'taskpoll/guance';
@@ -76,28 +83,31 @@ export async function main(options: DemoOptions = {}) {
       }),
     ]);
 
-    // Wait on all four at once, with live progress.
+    // Wait on all four at once, with live progress: one group of waits across four providers.
     const board = createBoard(out, options.tty ?? out.isTTY === true, [
       'Guance logmine',
       'MEF log dump',
       'DataArts import',
       'Explorer PageRank',
     ]);
-    const [clusters, dump, imported, ranks] = await Promise.allSettled([
-      board.follow(0, (onProgress) => waitForTask(guance, logmineId, { ...POLLING, onProgress })),
-      board.follow(1, (onProgress) => waitForTask(edge, dumpId, { ...POLLING, onProgress })),
-      board.follow(2, (onProgress) => waitForTask(dgc, importId, { ...POLLING, onProgress })),
-      board.follow(3, (onProgress) => waitForTask(workflow, pageRank, { ...POLLING, onProgress })),
-    ]);
-    board.stop();
+    const settled = await waitForAllSettled(
+      [
+        { adapter: guance, ref: logmineId },
+        { adapter: edge, ref: dumpId },
+        { adapter: dgc, ref: importId },
+        { adapter: workflow, ref: pageRank },
+      ],
+      { ...POLLING, onProgress: board.onProgress, onGroupProgress: board.onGroupProgress },
+    );
+    board.stop(settled);
+    const [clusters, dump, imported, ranks] = settled; // each typed by its provider
 
     // The typed results.
     out.write('\nResults\n');
     const show = (label: string, text: string) => out.write(`  ${label.padEnd(18)} ${text}\n`);
-    const result = <T>(settled: PromiseSettledResult<T>, label: string) => {
-      if (settled.status === 'fulfilled') return settled.value;
-      const error = settled.reason as TaskPollError;
-      show(label, `✗ ${error.name}: ${error.message}`);
+    const result = <T>(ending: GroupSettledResult<T>, label: string) => {
+      if (ending.status === 'fulfilled') return ending.value;
+      show(label, `✗ ${ending.reason.name}: ${ending.reason.message}`);
       return undefined;
     };
     const logmine = result(clusters, 'Guance logmine')?.result;
@@ -136,18 +146,17 @@ export async function main(options: DemoOptions = {}) {
       );
     }
 
-    // The summary line.
-    const settled = [clusters, dump, imported, ranks];
-    const succeeded = settled.filter((s) => s.status === 'fulfilled').length;
+    // The summary line, from the group's counts.
+    const { total, succeeded } = board.counts();
     const polls = board.polls();
     const elapsedMs = Date.now() - began;
     const elapsedS = (elapsedMs / 1000).toFixed(1);
-    const summary = `${settled.length} tasks, ${succeeded} succeeded, ${polls} polls, ${elapsedS} s`;
+    const summary = `${total} tasks, ${succeeded} succeeded, ${polls} polls, ${elapsedS} s`;
     out.write(`\n${summary}\n`);
     return {
       summary,
       succeeded,
-      failed: settled.length - succeeded,
+      failed: total - succeeded,
       polls,
       elapsedMs,
       clusters: logmine?.clusters.length,
@@ -262,35 +271,38 @@ function createBoard(out: DemoOutput, tty: boolean, labels: string[]) {
   const ticker = tty ? setInterval(redraw, 100) : undefined;
   if (tty) redraw();
 
+  let counts: GroupProgress | undefined;
+
   return {
-    /** Runs one wait, feeding its statuses to the row; `run` gets the `onProgress` to pass on. */
-    async follow<T>(
-      index: number,
-      run: (onProgress: (status: TaskStatus, info: ProgressInfo) => void) => Promise<T>,
-    ): Promise<T> {
-      const row = rows[index];
-      if (!row) throw new RangeError(`no row ${index}`);
-      try {
-        return await run((status, info) => {
-          row.status = status;
-          row.polls = info.attempt;
-          update(row);
-        });
-      } catch (error) {
-        row.error = error as TaskPollError;
-        throw error;
-      } finally {
-        row.endedAt = Date.now();
-        update(row);
-      }
+    /** The group's per-wait `onProgress`: `info.index` says which row the status is for. */
+    onProgress(status: TaskStatus, info: GroupProgressInfo) {
+      const row = rows[info.index];
+      if (!row) return;
+      row.status = status;
+      row.polls = info.attempt;
+      if (status.state === 'succeeded') row.endedAt = Date.now();
+      update(row);
     },
-    /** Stops the ticker and draws the final lines. */
-    stop() {
+    /** The group's `onGroupProgress`: keeps the latest counts for the summary. */
+    onGroupProgress(progress: GroupProgress) {
+      counts = progress;
+    },
+    /** Marks the waits that failed, stops the ticker and draws the final lines. */
+    stop(settled: readonly GroupSettledResult<unknown>[]) {
+      settled.forEach((ending, index) => {
+        const row = rows[index];
+        if (!row || ending.status === 'fulfilled') return;
+        row.error = ending.reason;
+        row.endedAt ??= Date.now();
+        update(row);
+      });
       clearInterval(ticker);
       if (tty) redraw();
     },
     /** Polls made by all waits. */
     polls: () => rows.reduce((sum, row) => sum + row.polls, 0),
+    /** The group's last counts. */
+    counts: () => counts ?? { total: rows.length, succeeded: 0 },
   };
 }
 

@@ -2,7 +2,8 @@
  * taskpoll: wait for long-running tasks on other systems' HTTP APIs.
  *
  * This entry point is the provider-neutral core: {@link waitForTask} and {@link pollTask} (the one
- * poller), {@link defineAdapter} for any API, the {@link TaskStatus} model with its closed
+ * poller), {@link waitForAll}, {@link waitForAllSettled}, {@link waitForAny} and {@link asCompleted} for
+ * many tasks at once, {@link defineAdapter} for any API, the {@link TaskStatus} model with its closed
  * {@link TaskState} union, the wait options with their defaults ({@link WAIT_DEFAULTS}), the
  * transport options every provider factory takes, and the error classes (one base,
  * {@link TaskPollError}, with a `code` per subclass) and their guards. The built-in providers have
@@ -14,6 +15,20 @@
  * @module
  */
 export { waitForTask, pollTask } from './core/poller.js';
+export { waitForAll, waitForAllSettled, waitForAny, asCompleted } from './core/group.js';
+export type {
+  GroupOptions,
+  GroupProgress,
+  GroupProgressInfo,
+  GroupDone,
+  GroupEnding,
+  GroupSettledResult,
+  TaskEntry,
+  TaskEntries,
+  AnyTaskEntry,
+  EntryRef,
+  EntryResult,
+} from './core/group-options.js';
 export { defineAdapter } from './core/adapter.js';
 export type {
   TaskAdapter,

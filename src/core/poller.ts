@@ -100,7 +100,7 @@ export async function waitForTask<TRef, TResult>(
 }
 
 /** Checks what `options` cannot: the adapter's shape and the ref's task id, before any request. */
-function checkAdapterAndRef<TRef>(adapter: TaskAdapter<TRef, unknown>, ref: TRef): string {
+export function checkAdapterAndRef<TRef>(adapter: TaskAdapter<TRef, unknown>, ref: TRef): string {
   if (typeof adapter !== 'object' || adapter === null)
     throw new TypeError(`adapter must be an object, got ${describe(adapter)}`);
   if (typeof adapter.getStatus !== 'function' || typeof adapter.taskId !== 'function') {

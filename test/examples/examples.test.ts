@@ -8,6 +8,7 @@ import { main as customAdapter } from '../../examples/custom-adapter.js';
 import { main as demo } from '../../examples/demo.js';
 import { main as dgcExample } from '../../examples/dgc.js';
 import { main as edgeExample } from '../../examples/edge.js';
+import { main as manyExample } from '../../examples/many.js';
 import { main as guanceExample } from '../../examples/guance.js';
 import { main as quickstart } from '../../examples/quickstart.js';
 import { main as testingExample } from '../../examples/testing-with-simulator.js';
@@ -100,6 +101,14 @@ describe.concurrent('examples against the simulator (their default)', () => {
     expect(result.aborted).toMatch(/^TaskAbortedError: /);
     expect(result.cancelled).toBe('cancelled');
     expect(result.late).toMatch(/^TaskTimeoutError: .*within 300 ms/);
+  });
+
+  it('many: a group in input order, endings in completion order, the first of a race', async () => {
+    const result = await manyExample({ timeScale: 600 });
+    expect(result.done).toEqual(result.taskIds);
+    const [slow, failing, middle] = result.more;
+    expect(result.order).toEqual([failing, middle, slow]);
+    expect(result.first).toBe(result.racers[1]);
   });
 
   it('testing-with-simulator: its node:assert scenarios pass', async () => {
