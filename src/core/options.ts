@@ -288,7 +288,7 @@ export function normalizeWaitOptions<TResult>(
   };
 }
 
-/** The `deadline` option as epoch ms: a valid `Date` or a finite number, not with `timeoutMs`, within a timer's reach. */
+/** The `deadline` option as epoch ms: a valid `Date` or finite number, without `timeoutMs`, in a timer's reach. */
 function normalizeDeadline(options: Pick<WaitOptions, 'timeoutMs' | 'deadline'>): number | undefined {
   const { deadline } = options;
   if (deadline === undefined) return undefined;
@@ -303,9 +303,8 @@ function normalizeDeadline(options: Pick<WaitOptions, 'timeoutMs' | 'deadline'>)
     throw new TypeError(`deadline must be a Date or epoch ms (a finite number), got ${what}`);
   }
   if (at - Date.now() > MAX_TIMER_MS) {
-    throw new RangeError(
-      `deadline must be at most ${MAX_TIMER_MS} ms (about 24.8 days) ahead, got ${Math.round(at - Date.now())} ms ahead`,
-    );
+    const ahead = Math.round(at - Date.now());
+    throw new RangeError(`deadline must be at most ${MAX_TIMER_MS} ms (about 24.8 days) ahead, got ${ahead} ms ahead`);
   }
   return at;
 }

@@ -35,7 +35,8 @@ export function jsonProblem(value: unknown, path: string, seen: unknown[] = []):
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
     const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return `${path} is ${typeof name === 'string' && name !== '' ? `a ${name}` : 'an instance of a class'}, not a plain object`;
+    const what = typeof name === 'string' && name !== '' ? `a ${name}` : 'an instance of a class';
+    return `${path} is ${what}, not a plain object`;
   }
   for (const [key, entry] of Object.entries(value)) {
     const found = jsonProblem(entry, `${path}.${key.slice(0, 40)}`, inner);

@@ -49,11 +49,9 @@ export class TaskTimeoutError extends TaskPollError {
     const last = report.lastStatus
       ? `; last state ${report.lastStatus.state} (${report.lastStatus.providerState})`
       : '; no poll answered';
-    const deadline = report.deadline === undefined ? '' : `, deadline ${instant(report.deadline)}`;
-    super(
-      `Task ${options.taskId ?? ''} did not finish within ${report.timeoutMs} ms (${report.attempts} polls${last}${deadline})`,
-      options,
-    );
+    const by = report.deadline === undefined ? '' : `, by ${instant(report.deadline)}`;
+    const counts = `(${report.attempts} polls${last})`;
+    super(`Task ${options.taskId ?? ''} did not finish within ${report.timeoutMs} ms${by} ${counts}`, options);
     this.lastStatus = report.lastStatus;
     this.attempts = report.attempts;
     this.elapsedMs = report.elapsedMs;
