@@ -49,6 +49,7 @@ export type {
 } from './core/status.js';
 export { WAIT_DEFAULTS } from './core/options.js';
 export type { WaitOptions, RetryOptions, ProgressInfo } from './core/options.js';
+export type { WaitSnapshot, TaskPollIterator } from './core/snapshot.js';
 export type { TransportOptions, PacingOptions, PacerStats } from './core/transport.js';
 export {
   TaskPollError,

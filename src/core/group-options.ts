@@ -55,7 +55,7 @@ export interface GroupProgress {
 
 /** Options of the many-waits helpers: every {@link WaitOptions} field applies to each wait, plus the group's own. */
 export interface GroupOptions<TResult = unknown, TPartial extends boolean = boolean>
-  extends Omit<WaitOptions<TResult>, 'onProgress' | 'acceptPartial'> {
+  extends Omit<WaitOptions<TResult>, 'onProgress' | 'acceptPartial' | 'resumeFrom'> {
   /**
    * Waits in progress at once; the rest start, in input order, as slots free up. A wait holds its slot
    * from its first poll until it settles: this bounds tasks being watched, not requests in flight
@@ -182,7 +182,7 @@ export interface Member {
 /** A group's options after validation. */
 export interface NormalizedGroup {
   members: Member[];
-  /** The options handed to each wait (without the group's own keys). */
+  /** The options handed to each wait (without the group's own keys and its time limit). */
   waitOptions: WaitOptions<unknown>;
   wait: NormalizedWaitOptions<unknown>;
   concurrency: number;
@@ -215,8 +215,15 @@ export function normalizeGroup(
     const hint = GROUP_KEYS.includes(key) ? '' : didYouMean(key, GROUP_KEYS);
     if (hint !== '') throw new TypeError(`Unknown group option "${key}"${hint}`);
   }
-  const { concurrency, onGroupProgress, onProgress, ...waitOptions } = options ?? {};
-  const wait = normalizeWaitOptions(waitOptions);
+  if ((options as WaitOptions | undefined)?.resumeFrom !== undefined) {
+    throw new TypeError(
+      'resumeFrom is not a group option: a snapshot names one wait; resume each with waitForTask(adapter, snapshot.ref, { resumeFrom })',
+    );
+  }
+  const { concurrency, onGroupProgress, onProgress, ...groupWide } = options ?? {};
+  const wait = normalizeWaitOptions(groupWide);
+  // The group's time limit bounds every wait; each is given what is left of it when it starts.
+  const { timeoutMs: _timeoutMs, deadline: _deadline, ...waitOptions } = groupWide;
   if (onGroupProgress !== undefined && typeof onGroupProgress !== 'function') {
     throw new TypeError(
       `onGroupProgress must be a function, got ${describeOption('onGroupProgress', onGroupProgress)}`,

@@ -55,6 +55,8 @@ export class GroupRun {
   readonly #life: LinkedAbort;
   /** The group's deadline on the monotonic clock. */
   readonly #deadline: number;
+  /** The group's time limit as a timeout error reports it: the time it had in all, and its deadline (epoch ms). */
+  readonly #limit: { timeoutMs: number; deadline: number | undefined };
   readonly #tally: Tally;
   /** The index of the next member to start. */
   #next = 0;
@@ -67,7 +69,12 @@ export class GroupRun {
     this.#group = group;
     this.#onEnding = onEnding;
     this.#life = linkAbort([group.wait.signal]);
-    this.#deadline = monotonicNow() + group.wait.timeoutMs;
+    // On the monotonic clock, as a wait keeps its own: a `deadline` instant is converted once, here.
+    const { deadline, timeoutMs } = group.wait;
+    const now = Date.now();
+    const totalMs = deadline === undefined ? timeoutMs : Math.max(0, deadline - now);
+    this.#deadline = monotonicNow() + totalMs;
+    this.#limit = { timeoutMs: totalMs, deadline: Number.isFinite(totalMs) ? (deadline ?? now + totalMs) : undefined };
     this.#tally = new Tally(group.members.length, group.onGroupProgress, (error) =>
       this.fail(new CallbackError('onGroupProgress threw; the group was stopped', { cause: error })),
     );
@@ -120,7 +127,7 @@ export class GroupRun {
       const report = { lastStatus: undefined, attempts: 0, elapsedMs: 0 };
       const error = signal.aborted
         ? new TaskAbortedError(report, { provider, taskId, cause: signal.reason })
-        : new TaskTimeoutError({ ...report, timeoutMs: this.#group.wait.timeoutMs }, { provider, taskId });
+        : new TaskTimeoutError({ ...report, ...this.#limit }, { provider, taskId });
       this.#tally.end(index, outcomeOf(error));
       return { member, error };
     }
@@ -136,7 +143,8 @@ export class GroupRun {
           ? {
               onProgress: (status: TaskStatus<unknown>, info: ProgressInfo) => {
                 this.#tally.observe(index, status);
-                return onProgress?.(status, { ...info, index });
+                // Added to the poller's own info: a spread copy would lose its `snapshot` getter.
+                return onProgress?.(status, Object.assign(info, { index }));
               },
             }
           : {}),

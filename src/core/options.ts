@@ -8,6 +8,8 @@ import {
   numberOption,
   rejectUnknownKeys,
 } from '../internal/checks.js';
+import { MAX_TIMER_MS } from '../internal/clock.js';
+import { checkSnapshot, type WaitSnapshot } from './snapshot.js';
 import type { TaskStatus } from './status.js';
 
 /** What `onProgress` is told beside the status. */
@@ -21,6 +23,13 @@ export interface ProgressInfo {
    * terminal, or no further poll fits before the deadline (the wait is about to end with `TaskTimeoutError`).
    */
   nextDelayMs: number | undefined;
+  /**
+   * The wait after this poll as plain data, to persist anywhere and continue later with `resumeFrom`
+   * (see {@link WaitSnapshot}). Built on first read. Reading it throws a `TypeError` when the ref is not
+   * JSON-safe (a `Date`, a class instance, a function…), since such a wait cannot be snapshotted; in
+   * `onProgress`, that ends the wait with a `CallbackError` unless the callback catches it.
+   */
+  readonly snapshot: WaitSnapshot;
 }
 
 /** How one failed poll is retried. */
@@ -49,9 +58,29 @@ export interface WaitOptions<TResult = unknown> {
   /**
    * Overall deadline of the wait, in ms from its start; `Infinity` for none. Enforced even while a
    * request hangs: the request in flight is aborted and a `TaskTimeoutError` thrown.
+   * On a resumed wait (`resumeFrom`) it counts from the wait's first start, the snapshot's
+   * `startedAt`, and replaces the snapshot's deadline; left out, the snapshot's deadline stands.
    * @default 1_800_000 (30 minutes)
    */
   timeoutMs?: number;
+  /**
+   * Overall deadline of the wait as an instant: a `Date` or epoch ms; the alternative to `timeoutMs`
+   * (giving both is a `TypeError`). At most 2^31−1 ms (about 24.8 days) ahead. One already past ends the
+   * wait at once with `TaskTimeoutError`, with no poll sent (a wait resumed late is not a mistake). On a
+   * resumed wait it replaces the snapshot's deadline.
+   * @default startedAt + timeoutMs
+   */
+  deadline?: Date | number;
+  /**
+   * Continues the wait a {@link WaitSnapshot} describes (from `onProgress`'s `info.snapshot`, or
+   * `pollTask(...).snapshot()`, possibly in another process): same start and deadline (unless this call
+   * gives `timeoutMs` or `deadline`), polls counted on, the schedule going on from the time already
+   * waited, and no poll before the snapshot's `nextPollAt`. The snapshot must be of this adapter's
+   * `provider` and of the task the ref names, in a format this version reads; otherwise the call
+   * throws a `TypeError` (or `RangeError`) saying why, before any request. Every other option comes
+   * from this call, not from the snapshot.
+   */
+  resumeFrom?: WaitSnapshot;
   /** Aborting it cancels the sleep and the request in flight at once; the wait rejects with `TaskAbortedError`. */
   signal?: AbortSignal;
   /**
@@ -166,6 +195,11 @@ export const WAIT_DEFAULTS = Object.freeze({
 /** Wait options after defaults and validation. */
 export interface NormalizedWaitOptions<TResult> {
   timeoutMs: number;
+  /** True when the caller gave `timeoutMs` (so it replaces a resumed snapshot's deadline). */
+  timeoutGiven: boolean;
+  /** The `deadline` option, in epoch ms. */
+  deadline: number | undefined;
+  resumeFrom: WaitSnapshot | undefined;
   signal: AbortSignal | undefined;
   backoff: BackoffPolicy;
   progressAware: boolean;
@@ -179,6 +213,8 @@ export interface NormalizedWaitOptions<TResult> {
 
 const KNOWN: ReadonlySet<string> = new Set([
   'timeoutMs',
+  'deadline',
+  'resumeFrom',
   'signal',
   'initialDelayMs',
   'maxDelayMs',
@@ -237,6 +273,9 @@ export function normalizeWaitOptions<TResult>(
   }
   return {
     timeoutMs,
+    timeoutGiven: options.timeoutMs !== undefined,
+    deadline: normalizeDeadline(options),
+    resumeFrom: options.resumeFrom === undefined ? undefined : checkSnapshot(options.resumeFrom),
     signal,
     backoff: { initialDelayMs, maxDelayMs, factor, jitter },
     progressAware: booleanOption('progressAware', options.progressAware, WAIT_DEFAULTS.progressAware),
@@ -247,6 +286,27 @@ export function normalizeWaitOptions<TResult>(
     cancelOnAbort: booleanOption('cancelOnAbort', options.cancelOnAbort, WAIT_DEFAULTS.cancelOnAbort),
     cancelTimeoutMs,
   };
+}
+
+/** The `deadline` option as epoch ms: a valid `Date` or finite number, without `timeoutMs`, in a timer's reach. */
+function normalizeDeadline(options: Pick<WaitOptions, 'timeoutMs' | 'deadline'>): number | undefined {
+  const { deadline } = options;
+  if (deadline === undefined) return undefined;
+  if (options.timeoutMs !== undefined) {
+    throw new TypeError(
+      'give timeoutMs or deadline, not both (timeoutMs counts from the start, deadline is an instant)',
+    );
+  }
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  if (typeof at !== 'number' || !Number.isFinite(at)) {
+    const what = deadline instanceof Date ? 'an invalid Date' : describeOption('deadline', deadline);
+    throw new TypeError(`deadline must be a Date or epoch ms (a finite number), got ${what}`);
+  }
+  if (at - Date.now() > MAX_TIMER_MS) {
+    const ahead = Math.round(at - Date.now());
+    throw new RangeError(`deadline must be at most ${MAX_TIMER_MS} ms (about 24.8 days) ahead, got ${ahead} ms ahead`);
+  }
+  return at;
 }
 
 const RETRY_KEYS: ReadonlySet<string> = new Set(['retries', 'minDelayMs', 'maxDelayMs']);

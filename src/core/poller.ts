@@ -14,7 +14,14 @@ import {
   TaskTimeoutError,
   type TaskPollError,
 } from './errors/index.js';
-import { normalizeWaitOptions, type NormalizedWaitOptions, type WaitOptions } from './options.js';
+import { normalizeWaitOptions, type NormalizedWaitOptions, type ProgressInfo, type WaitOptions } from './options.js';
+import {
+  checkSnapshotTarget,
+  WaitRecord,
+  type TaskPollIterator,
+  type WaitFrame,
+  type WaitSnapshot,
+} from './snapshot.js';
 import { describe } from '../internal/checks.js';
 import { asTaskPollError, pollOnce, type PollHooks } from './poll.js';
 import type { CompletedTask, SucceededTask, TaskStatus } from './status.js';
@@ -44,18 +51,25 @@ class DeadlineReached extends Error {
  * Polls `ref` until a terminal status, yielding every status it observes (the terminal one last).
  * A `failed` or `cancelled` end is yielded, not thrown; timeout, abort and errors are thrown as typed
  * `TaskPollError`s. Leaving the `for await` early stops polling and leaves nothing pending.
+ * `snapshot()` on the returned iterator gives the wait after the last status yielded, for `resumeFrom`.
  *
- * Options are validated at once: a bad one throws a `TypeError` or `RangeError` from this call.
+ * Options are validated at once: a bad one (or a `resumeFrom` snapshot of another provider's wait,
+ * another task, or an unknown version) throws a `TypeError` or `RangeError` from this call.
  */
 export function pollTask<TRef, TResult>(
   adapter: TaskAdapter<TRef, TResult>,
   ref: TRef,
   options?: WaitOptions<TResult>,
-): AsyncIterableIterator<TaskStatus<TResult>> {
+): TaskPollIterator<TResult> {
   const opts = normalizeWaitOptions(options);
-  const taskId = checkAdapterAndRef(adapter, ref);
-  return run(adapter, ref, taskId, opts);
+  const taskId = checkAdapterAndRef(adapter, ref, opts.resumeFrom);
+  const view: WaitView = {};
+  const snapshot = (): WaitSnapshot | undefined => view.frame && view.wait?.record.snapshot(view.frame);
+  return Object.assign(run(adapter, ref, taskId, opts, view), { snapshot });
 }
+
+/** How `pollTask`'s `snapshot()` sees the wait its generator runs: the wait, and its last yielded frame. */
+type WaitView = { wait?: Wait<never, unknown>; frame?: WaitFrame | undefined };
 
 /**
  * Waits for `ref` to end and resolves with its terminal status when it `succeeded` (or ended `partial`
@@ -88,7 +102,7 @@ export async function waitForTask<TRef, TResult>(
   options?: WaitOptions<TResult>,
 ): Promise<CompletedTask<TResult>> {
   const opts = normalizeWaitOptions(options);
-  const taskId = checkAdapterAndRef(adapter, ref);
+  const taskId = checkAdapterAndRef(adapter, ref, opts.resumeFrom);
   let last: TaskStatus<TResult> | undefined;
   for await (const status of run(adapter, ref, taskId, opts)) last = status;
   if (last === undefined)
@@ -99,8 +113,15 @@ export async function waitForTask<TRef, TResult>(
   throw new TaskFailedError(last);
 }
 
-/** Checks what `options` cannot: the adapter's shape and the ref's task id, before any request. */
-export function checkAdapterAndRef<TRef>(adapter: TaskAdapter<TRef, unknown>, ref: TRef): string {
+/**
+ * Checks what `options` cannot: the adapter's shape, the ref's task id, and that a `resumeFrom`
+ * snapshot is of this provider and task; before any request.
+ */
+export function checkAdapterAndRef<TRef>(
+  adapter: TaskAdapter<TRef, unknown>,
+  ref: TRef,
+  resumeFrom?: WaitSnapshot,
+): string {
   if (typeof adapter !== 'object' || adapter === null)
     throw new TypeError(`adapter must be an object, got ${describe(adapter)}`);
   if (typeof adapter.getStatus !== 'function' || typeof adapter.taskId !== 'function') {
@@ -113,6 +134,7 @@ export function checkAdapterAndRef<TRef>(adapter: TaskAdapter<TRef, unknown>, re
   if (typeof taskId !== 'string' || taskId === '') {
     throw new TypeError(`${adapter.provider}: taskId(ref) must return a non-empty string, got ${describe(taskId)}`);
   }
+  if (resumeFrom) checkSnapshotTarget(resumeFrom, adapter.provider, taskId);
   return taskId;
 }
 
@@ -125,10 +147,19 @@ async function* run<TRef, TResult>(
   ref: TRef,
   taskId: string,
   opts: NormalizedWaitOptions<TResult>,
+  view?: WaitView,
 ): AsyncGenerator<TaskStatus<TResult>, void, undefined> {
   const wait = new Wait(adapter, ref, taskId, opts);
+  if (view) view.wait = wait as unknown as Wait<never, unknown>;
   const hooks = pollHooks(wait);
   try {
+    // On a resumed wait, no poll before the snapshot's `nextPollAt` (a server's `Retry-After` included);
+    // when that lies at or past the deadline, the wait ends now rather than idle until it.
+    const { resumeDelayMs } = wait.record;
+    if (resumeDelayMs > 0) {
+      if (monotonicNow() + resumeDelayMs >= wait.deadline) endAtDeadline(wait.life);
+      await sleep(resumeDelayMs, wait.life.signal);
+    }
     for (;;) {
       // An abort, or the deadline, that came during the sleep ends the wait before another request.
       wait.life.signal.throwIfAborted();
@@ -140,7 +171,10 @@ async function* run<TRef, TResult>(
       // The next poll is planned before `onProgress` runs, so the callback is told the delay that
       // follows. After a terminal status, or after the last poll that fit, none is planned.
       const plan = status.terminal || wait.final ? undefined : planNextPoll(wait, status, elapsedMs);
-      if (opts.onProgress) await reportProgress(wait, status, plan);
+      // What a snapshot of this moment needs, kept only where one can be asked for.
+      const frame = view || opts.onProgress ? wait.frame(plan) : undefined;
+      if (view) view.frame = frame;
+      if (opts.onProgress) await reportProgress(wait, status, plan, frame as WaitFrame);
       yield status;
       if (status.terminal) return;
       // No poll fits before the deadline any more: end now rather than idle until it passes.
@@ -161,12 +195,15 @@ class Wait<TRef, TResult> {
   readonly ref: TRef;
   readonly taskId: string;
   readonly opts: NormalizedWaitOptions<TResult>;
+  /** The start, on the monotonic clock (a resumed wait's lies before this process began it). */
   readonly startedAt: number;
   /**
    * The deadline, as an instant on the monotonic clock: a wall clock stepped by NTP or a restored VM
    * would otherwise end a wait early or let it run long.
    */
   readonly deadline: number;
+  /** Its start and deadline in epoch ms, and what a resume brought: what its snapshots are made of. */
+  readonly record: WaitRecord;
   /**
    * The wait's abort link: it follows the caller's signal and aborts itself at the deadline (with
    * {@link DeadlineReached}), so a request in flight is cut at the deadline, not after it answers.
@@ -191,12 +228,31 @@ class Wait<TRef, TResult> {
     this.ref = ref;
     this.taskId = taskId;
     this.opts = opts;
-    this.startedAt = monotonicNow();
-    this.deadline = this.startedAt + opts.timeoutMs;
-    this.life = linkAbort([opts.signal], { ms: opts.timeoutMs, reason: () => new DeadlineReached() });
+    const monoNow = monotonicNow();
+    this.record = new WaitRecord({ provider: adapter.provider, taskId, ref }, opts, monoNow);
+    const { elapsedMs, remainingMs } = this.record;
+    this.startedAt = monoNow - elapsedMs;
+    this.deadline = monoNow + remainingMs;
+    this.life = linkAbort([opts.signal], { ms: remainingMs, reason: () => new DeadlineReached() });
+    // A deadline already past (a wait resumed late, say) ends the wait before any request.
+    if (remainingMs <= 0) this.life.abort(new DeadlineReached());
     // Every request of the wait carries it: the transport counts their time queued for pacing here,
     // and the pacer can see the wait's deadline.
     attachCallContext(this.life.signal, { kind: 'poll', deadline: this.deadline, queue: this.queue });
+    const resumed = opts.resumeFrom;
+    if (resumed) {
+      // A resumed wait counts its polls on, and its schedule goes on from what it had learnt.
+      this.attempts = resumed.attempts;
+      if (opts.progressAware)
+        this.samples.push(...resumed.progressSamples.slice(-MAX_PROGRESS_SAMPLES).map((s) => ({ ...s })));
+      this.latencies.push(...resumed.latenciesMs.slice(-LATENCY_SAMPLES));
+    }
+  }
+
+  /** What a snapshot after the poll just observed needs, with `plan` the next poll planned (if any). */
+  frame(plan: DeadlinePlan | undefined): WaitFrame {
+    const nextPollAt = plan && monotonicNow() + plan.delayMs;
+    return this.record.frame(this.attempts, this.lastStatus, nextPollAt, this.samples, this.latencies);
   }
 
   /** Time since the wait started, in ms. */
@@ -263,10 +319,15 @@ async function reportProgress<TRef, TResult>(
   wait: Wait<TRef, TResult>,
   status: TaskStatus<TResult>,
   plan: DeadlinePlan | undefined,
+  frame: WaitFrame,
 ): Promise<void> {
   const { adapter, taskId, opts } = wait;
   const onProgress = opts.onProgress as NonNullable<typeof opts.onProgress>;
-  const info = { attempt: wait.attempts, elapsedMs: wait.elapsedMs(), nextDelayMs: plan?.delayMs };
+  const info = { attempt: wait.attempts, elapsedMs: wait.elapsedMs(), nextDelayMs: plan?.delayMs } as ProgressInfo;
+  // A getter, not an own enumerable field: built on first read (most callbacks never read it, and a ref
+  // that cannot be snapshotted must not break a wait that never asks for one), and out of logs and
+  // equality checks of the info.
+  Object.defineProperty(info, 'snapshot', { get: () => wait.record.snapshot(frame) });
   try {
     // Raced against the wait's signal: a callback that never settles cannot hold the wait past its
     // deadline or an abort.
@@ -304,7 +365,9 @@ async function settle<TRef, TResult>(wait: Wait<TRef, TResult>, error: unknown):
     remoteCancel: opts.cancelOnAbort && adapter.cancel ? await cancelRemote(wait) : undefined,
   };
   if (life.signal.reason instanceof DeadlineReached) {
-    return new TaskTimeoutError({ ...report, timeoutMs: opts.timeoutMs }, { provider, taskId, cause: wait.lastError });
+    // The time the wait had in all (from its first start, on a resumed wait), and its deadline.
+    const limit = { timeoutMs: wait.record.totalMs(opts.timeoutMs), deadline: wait.record.deadline ?? undefined };
+    return new TaskTimeoutError({ ...report, ...limit }, { provider, taskId, cause: wait.lastError });
   }
   return new TaskAbortedError(report, { provider, taskId, cause: life.signal.reason });
 }

@@ -51,6 +51,26 @@ describe('group checks, before any request', () => {
     await expect(wrong()).rejects.toThrow(/^entries\[1\]: /);
   });
 
+  it('a per-wait onProgress that never reads the snapshot works with refs that are not JSON-safe', async () => {
+    const { adapter } = spyAdapter();
+    const ref = { id: 't0', label: () => 'not JSON' };
+    const indexes: number[] = [];
+    await expect(
+      waitForAll(adapter, [ref], { onProgress: (_status, info) => void indexes.push(info.index) }),
+    ).resolves.toHaveLength(1);
+    expect(indexes).toEqual([0]);
+  });
+
+  it('a group takes no resumeFrom: a snapshot names one wait', async () => {
+    const { adapter, getStatus } = spyAdapter();
+    const snapshot = { version: 1 } as never;
+    // @ts-expect-error: resumeFrom is not a group option
+    await expect(waitForAll(adapter, refs(2), { resumeFrom: snapshot })).rejects.toThrow(
+      /^resumeFrom is not a group option: a snapshot names one wait/,
+    );
+    expect(getStatus).not.toHaveBeenCalled();
+  });
+
   it('refs must be iterable, and the adapter an adapter, even with no refs', async () => {
     const { adapter } = spyAdapter();
     await expect(waitForAll(adapter, 'abc' as never)).rejects.toThrow(

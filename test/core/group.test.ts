@@ -156,6 +156,45 @@ describe('waitForAllSettled', () => {
     expect(Date.now()).toBeLessThanOrEqual(10_000);
   });
 
+  it("bounds every wait by the group's deadline instant, as by its timeoutMs", async () => {
+    const server = taskServer(BASE, { first: { polls: 6 }, second: { end: 'never' } });
+    const adapter = taskAdapter(BASE, clock);
+    const deadline = Date.now() + 10_000;
+    const results = await clock.settle(
+      waitForAllSettled(adapter, ['first', 'second'], {
+        ...EVERY_SECOND,
+        concurrency: 1,
+        deadline: new Date(deadline),
+      }),
+    );
+    expect(results[0]?.status).toBe('fulfilled');
+    const second = results[1]?.status === 'rejected' ? results[1].reason : undefined;
+    // second started at 6 s with the 4 s left, and its deadline is the group's instant.
+    expect(second).toBeInstanceOf(TaskTimeoutError);
+    expect(second).toMatchObject({ timeoutMs: 4000, deadline });
+    expect(Math.max(...server.seen.map((s) => s.at))).toBeLessThan(deadline);
+  });
+
+  it("each wait's onProgress gets its index and a snapshot of that wait", async () => {
+    taskServer(BASE, { a: { polls: 1 }, b: { polls: 2 } });
+    const adapter = taskAdapter(BASE, clock);
+    const seen: { index: number; taskId: string; attempts: number }[] = [];
+    await clock.settle(
+      waitForAll(adapter, ['a', 'b'], {
+        ...EVERY_SECOND,
+        onProgress: (_status, info) => {
+          seen.push({ index: info.index, taskId: info.snapshot.taskId, attempts: info.snapshot.attempts });
+        },
+      }),
+    );
+    expect(seen.filter((s) => s.index === 1)).toEqual([
+      { index: 1, taskId: 'b', attempts: 1 },
+      { index: 1, taskId: 'b', attempts: 2 },
+      { index: 1, taskId: 'b', attempts: 3 },
+    ]);
+    expect(seen.filter((s) => s.index === 0).map((s) => s.taskId)).toEqual(['a', 'a']);
+  });
+
   it('a wait whose slot frees only after the time limit ends timed out, without a request', async () => {
     const server = taskServer(BASE, { second: {} });
     const adapter = taskAdapter(BASE, clock);

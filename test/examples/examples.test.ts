@@ -11,6 +11,7 @@ import { main as edgeExample } from '../../examples/edge.js';
 import { main as manyExample } from '../../examples/many.js';
 import { main as guanceExample } from '../../examples/guance.js';
 import { main as quickstart } from '../../examples/quickstart.js';
+import { main as resumeExample } from '../../examples/resume.js';
 import { main as testingExample } from '../../examples/testing-with-simulator.js';
 import { main as workflowExample } from '../../examples/workflow.js';
 import { hasOpenssl, makeTestPki } from '../helpers/mtls.js';
@@ -109,6 +110,15 @@ describe.concurrent('examples against the simulator (their default)', () => {
     const [slow, failing, middle] = result.more;
     expect(result.order).toEqual([failing, middle, slow]);
     expect(result.first).toBe(result.racers[1]);
+  });
+
+  it('resume: the snapshot stored after 2 polls, the wait continued from it after a "restart"', async () => {
+    const { snapshot, done } = await resumeExample();
+    expect(snapshot).toMatchObject({ version: 1, provider: 'guance.logmine', attempts: 2 });
+    expect(snapshot.deadline).toBe(snapshot.startedAt + 10 * 60_000);
+    expect(done.state).toBe('succeeded');
+    expect(printed('after the restart, poll 3: ')).toBe(true); // polls counted on from the snapshot
+    expect(printed('after the restart, poll 1: ')).toBe(false);
   });
 
   it('testing-with-simulator: its node:assert scenarios pass', async () => {

@@ -20,32 +20,49 @@ export interface WaitReport {
     | undefined;
 }
 
-/** The overall deadline (`timeoutMs`) passed before the task reached a terminal state. */
+/**
+ * The wait's deadline (`timeoutMs` after its start, or the `deadline` instant) passed before the task
+ * reached a terminal state, or had passed already when the wait began (a wait resumed late).
+ */
 export class TaskTimeoutError extends TaskPollError {
   override readonly code = 'TASK_TIMEOUT' as const;
   /** The last status observed; `undefined` when no poll answered. */
   readonly lastStatus: TaskStatus | undefined;
-  /** How many polls were started (retries of one poll not counted). */
+  /** How many polls were started (retries of one poll not counted; a resumed wait's earlier polls included). */
   readonly attempts: number;
-  /** Time from the start of the wait to this error, in ms. */
+  /** Time from the start of the wait to this error, in ms (from its first start, on a resumed wait). */
   readonly elapsedMs: number;
-  /** The wait's `timeoutMs`, the deadline that passed. */
+  /**
+   * The time the wait had in all, in ms: its `timeoutMs`, or from its start to its `deadline` (0 when
+   * that instant was already past at the start).
+   */
   readonly timeoutMs: number;
+  /** The deadline that passed, in epoch ms; `undefined` when the error was built without one. */
+  readonly deadline: number | undefined;
   /** With `cancelOnAbort`: whether the provider accepted the cancel; `undefined` when none was asked. */
   readonly remoteCancel: WaitReport['remoteCancel'];
 
-  constructor(report: WaitReport & { timeoutMs: number }, options: TaskPollErrorOptions = {}) {
+  constructor(
+    report: WaitReport & { timeoutMs: number; deadline?: number | undefined },
+    options: TaskPollErrorOptions = {},
+  ) {
     const last = report.lastStatus
       ? `; last state ${report.lastStatus.state} (${report.lastStatus.providerState})`
       : '; no poll answered';
-    super(
-      `Task ${options.taskId ?? ''} did not finish within ${report.timeoutMs} ms (${report.attempts} polls${last})`,
-      options,
-    );
+    const by = report.deadline === undefined ? '' : `, by ${instant(report.deadline)}`;
+    const counts = `(${report.attempts} polls${last})`;
+    super(`Task ${options.taskId ?? ''} did not finish within ${report.timeoutMs} ms${by} ${counts}`, options);
     this.lastStatus = report.lastStatus;
     this.attempts = report.attempts;
     this.elapsedMs = report.elapsedMs;
     this.timeoutMs = report.timeoutMs;
+    this.deadline = report.deadline;
     this.remoteCancel = report.remoteCancel;
   }
+}
+
+/** An epoch instant as ISO 8601, or as a number where `Date` cannot show it. */
+function instant(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms} (epoch ms)` : date.toISOString();
 }
