@@ -133,7 +133,6 @@ describe('exit codes: how the task ended', () => {
     expect(json(lenient)).toMatchObject({ download: { path, bytes: expect.any(Number) } });
     expect(readFileSync(path).length).toBe((json(lenient)['download'] as { bytes: number }).bytes);
   });
-
 });
 
 describe('exit codes: errors', () => {

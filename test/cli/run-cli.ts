@@ -8,6 +8,8 @@ import type { Simulator } from '../../src/testing/index.js';
  */
 export const root = resolve(import.meta.dirname, '../..');
 export const bin = resolve(root, 'src/cli/bin.ts');
+/** tsx's loader, by URL: a child in another directory finds it too. */
+export const tsx = import.meta.resolve('tsx');
 
 /** What one run of the command gave. */
 export interface CliRun {
@@ -20,6 +22,8 @@ export interface CliRun {
 /** Options of {@link runCli}. */
 export interface CliOptions {
   env?: Record<string, string | undefined>;
+  /** The working directory. @default the repository's root */
+  cwd?: string;
   /** Called with the stderr so far on every chunk of stderr, and with the child: to send it a signal. */
   onStderr?: (stderr: string, kill: (signal: NodeJS.Signals) => void, stdout: string) => void;
 }
@@ -41,13 +45,17 @@ export function cleanEnv(env: Record<string, string | undefined> = {}): Record<s
 
 /** Runs `taskpoll <args>` and resolves once it exits. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
-  return runProcess(process.execPath, ['--import', 'tsx', bin, ...args], options);
+  return runProcess(process.execPath, ['--import', tsx, bin, ...args], options);
 }
 
 /** Runs any command the way {@link runCli} does. */
 export function runProcess(file: string, args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(file, args, { cwd: root, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: options.cwd ?? root,
+      env: cleanEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
