@@ -81,6 +81,32 @@ describe('usage', () => {
   });
 });
 
+describe('configuration', () => {
+  it('refuses half a TLS set-up, an unknown TASKPOLL_PACING, --since with --from, a bad --nodes: exit 2', async () => {
+    const runs = await Promise.all([
+      runCli(['wait', 'edge', 'x'], { env: { ...env, EDGE_CERT: '/nonexistent/cert.pem' } }),
+      runCli(['wait', 'guance', 'x'], { env: { ...env, TASKPOLL_PACING: 'fast' } }),
+      runCli(['run', 'guance', '--since', '1h', '--from', '2026-01-01T00:00:00Z'], { env }),
+      runCli(['run', 'edge', '--nodes', '2;3'], { env }),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2]);
+    expect(runs[0]?.stderr).toContain('EDGE_KEY and EDGE_CA not set: mutual TLS needs EDGE_CERT, EDGE_KEY and EDGE_CA');
+    expect(runs[1]?.stderr).toContain('TASKPOLL_PACING must be "off" or unset');
+    expect(runs[2]?.stderr).toContain('Give --since or --from/--to, not both');
+    expect(runs[3]?.stderr).toContain('--nodes must be node ids separated by commas');
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('reads the AK/SK pair under its long names too (DGC_ACCESS_KEY, DGC_SECRET_KEY)', async () => {
+    const { DGC_AK, DGC_SK, ...rest } = env;
+    sim.dgc.script({ durationMs: 0 });
+    const run = await runCli(['run', 'dgc', 'import-jobs', '--path', 'obs://b/jobs.zip', ...FAST], {
+      env: { ...rest, DGC_ACCESS_KEY: DGC_AK, DGC_SECRET_KEY: DGC_SK },
+    });
+    expect(run.code).toBe(0);
+  });
+});
+
 describe('exit codes: how the task ended', () => {
   it('0: run guance prints the typed result as JSON on stdout, plain progress on stderr', async () => {
     sim.guance.script({ durationMs: 60_000, clusters: [{ count: 2, docids: ['L_1'], message: 'disk full' }] });
@@ -193,6 +219,17 @@ describe('interrupts', () => {
     expect(run).toMatchObject({ code: 130, signal: null, stdout: '' });
     expect(run.stderr).toMatch(/taskpoll: Wait for task \S+ was aborted after \d+ polls\n$/);
     expect(sim.requestsFor('workflow', 'workflow.cancelJob')).toHaveLength(0);
+  });
+
+  it('143 on SIGTERM, as a code and not a signal', async () => {
+    sim.workflow.script({ durationMs: 3_600_000_000, tasks: ['Long'] });
+    const run = await runCli(['run', 'workflow', '--workflow', '42', ...FAST], {
+      env,
+      onStderr: (stderr, kill) => {
+        if (/\n\S+ (queued|running) /.test(stderr)) kill('SIGTERM');
+      },
+    });
+    expect(run).toMatchObject({ code: 143, signal: null, stdout: '' });
   });
 
   it('130 on SIGINT with --cancel-on-interrupt, after the provider cancelled the task', async () => {
