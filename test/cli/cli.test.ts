@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WAIT_DEFAULTS } from '../../src/index.js';
 import { guanceLogmine } from '../../src/providers/guance/index.js';
 import { startSimulator, type Simulator } from '../../src/testing/index.js';
 import { FAST, root, runCli, runProcess, simEnv, type CliRun } from './run-cli.js';
@@ -39,6 +40,9 @@ describe('usage', () => {
     const run = await runCli(['wait', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('--cancel-on-interrupt');
+    // The defaults it shows are the library's (help.ts loads no library code, so it spells them out).
+    expect(WAIT_DEFAULTS).toMatchObject({ timeoutMs: 30 * 60_000, initialDelayMs: 1500, maxDelayMs: 120_000 });
+    for (const shown of ['[default: 30m]', '[default: 1500ms]', '[default: 2m]']) expect(run.stdout).toContain(shown);
   });
 
   it('--version prints the package version', async () => {
