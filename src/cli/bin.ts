@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `taskpoll` command's entry: the file `node_modules/.bin/taskpoll` runs (the build gives it the
- * `#!/usr/bin/env node` line). It stays small on purpose: the signal handlers go in before anything
+ * The `taskpoll` command's entry: the file `node_modules/.bin/taskpoll` links to. The hashbang line
+ * above is kept by the build (esbuild keeps an entry's own), so only this file carries it; Node runs
+ * the file itself, with no shell wrapper in between to lose signals. It stays small on purpose: the signal handlers go in before anything
  * heavy loads, so an early Ctrl-C still ends with exit code 130; `--version` answers without loading
  * the library; everything else is in `main.ts`, imported on demand.
  *
