@@ -4,10 +4,12 @@
  * (RESULTS.md is only written by a full run). Not part of `npm test`.
  *
  * Sections: `schedule` (poll schedules in virtual time, goals 1-4 modelled), `overhead` (library
- * overhead and the 10,000-wait scale run, real HTTP on loopback), `ratelimit` (goal 4 end to end).
+ * overhead and the 10,000-wait scale run, real HTTP on loopback), `ratelimit` (goal 4 end to end), `cli`
+ * (startup of the built command).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { cliSection } from './cli/section.js';
 import { overheadSection } from './overhead/section.js';
 import { ratelimitSection } from './ratelimit/section.js';
 import { machine, type SectionResult } from './report.js';
@@ -17,6 +19,7 @@ const SECTIONS: Record<string, () => Promise<SectionResult>> = {
   schedule: scheduleSection,
   ratelimit: ratelimitSection,
   overhead: overheadSection,
+  cli: cliSection,
 };
 
 const asked = process.argv.slice(2);

@@ -13,6 +13,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/testing/index.js';
+import { runProcess } from '../cli/run-cli.js';
 
 /**
  * Black-box: pack the package as npm would publish it, install the tarball into a fresh consumer
@@ -157,6 +159,31 @@ describe('the packed tarball', () => {
       encoding: 'utf8',
     });
     expect(out.trim()).toBe('7');
+  });
+
+  it('the taskpoll command runs as installed: node_modules/.bin/taskpoll (ESM) and dist/cli.cjs', async () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    const taskpoll = join(consumer, 'node_modules/.bin/taskpoll');
+    expect(execFileSync(taskpoll, ['--version'], { cwd: consumer, encoding: 'utf8' })).toBe(`${version}\n`);
+    const sim = await startSimulator({ timeScale: 1000, rateLimits: false });
+    try {
+      const env = {
+        TASKPOLL_PACING: 'off',
+        GUANCE_BASE_URL: sim.guance.baseURL,
+        GUANCE_API_KEY: sim.guance.apiKey,
+      };
+      // The bin loads the library through the package's own name: the installed dist/, ESM and CJS.
+      // (Spawned asynchronously: the simulator answers from this process.)
+      const esm = await runProcess(taskpoll, ['run', 'guance', '--initial-delay', '20ms'], { cwd: consumer, env });
+      expect(esm.code).toBe(0);
+      expect(JSON.parse(esm.stdout)).toMatchObject({ clusters: expect.any(Array) });
+      const cjs = join(consumer, 'node_modules/taskpoll/dist/cli.cjs');
+      const missing = await runProcess(process.execPath, [cjs, 'wait', 'guance', 'x'], { cwd: consumer });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('GUANCE_API_KEY is not set');
+    } finally {
+      await sim.close();
+    }
   });
 
   it('publint finds nothing to fix', () => {
