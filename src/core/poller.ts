@@ -266,7 +266,12 @@ async function reportProgress<TRef, TResult>(
 ): Promise<void> {
   const { adapter, taskId, opts } = wait;
   const onProgress = opts.onProgress as NonNullable<typeof opts.onProgress>;
-  const info = { attempt: wait.attempts, elapsedMs: wait.elapsedMs(), nextDelayMs: plan?.delayMs };
+  const info = {
+    attempt: wait.attempts,
+    elapsedMs: wait.elapsedMs(),
+    queuedMs: wait.queue.queuedMs(),
+    nextDelayMs: plan?.delayMs,
+  };
   try {
     // Raced against the wait's signal: a callback that never settles cannot hold the wait past its
     // deadline or an abort.
@@ -301,6 +306,9 @@ async function settle<TRef, TResult>(wait: Wait<TRef, TResult>, error: unknown):
     lastStatus: wait.lastStatus as TaskStatus | undefined,
     attempts: wait.attempts,
     elapsedMs: wait.elapsedMs(),
+    // Read before the remote cancel, which queues on a meter of its own: a queue wait that the
+    // deadline or the abort cut is in it.
+    queuedMs: wait.queue.queuedMs(),
     remoteCancel: opts.cancelOnAbort && adapter.cancel ? await cancelRemote(wait) : undefined,
   };
   if (life.signal.reason instanceof DeadlineReached) {
