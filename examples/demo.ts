@@ -54,12 +54,15 @@ export async function main(options: DemoOptions = {}) {
   const began = Date.now();
   const sim = await startSimulator({ seed: 2024, timeScale });
   scriptTasks(sim);
-  const guance = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey });
-  const edge = edgeLogDump({ baseURL: sim.edge.baseURL }); // plain HTTP: the simulator, not a real MEF Center
+  // Each provider's `pacing` fits the simulated rate limits at this timeScale (the defaults are for real time).
+  const guance = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, pacing: sim.guance.pacing });
+  // Plain HTTP: the simulator, not a real MEF Center.
+  const edge = edgeLogDump({ baseURL: sim.edge.baseURL, pacing: sim.edge.pacing });
   const dgc = dgcSystemTasks({
     endpoint: sim.dgc.endpoint,
     projectId: sim.dgc.projectId,
     auth: { accessKey: sim.dgc.accessKey, secretKey: sim.dgc.secretKey },
+    pacing: sim.dgc.pacing,
   });
   const workflow = workflowTasks({
     baseURL: sim.workflow.baseURL,

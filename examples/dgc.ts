@@ -55,7 +55,8 @@ async function connect(env: Record<string, string | undefined>) {
   const auth = { accessKey: sim.dgc.accessKey, secretKey: sim.dgc.secretKey }; // the simulator checks the signatures
   return {
     sim,
-    dgc: dgcSystemTasks({ endpoint: sim.dgc.endpoint, projectId: sim.dgc.projectId, auth }),
+    // sim.dgc.pacing: the simulated gateway throttles nothing, so no pacing (the default is for real time).
+    dgc: dgcSystemTasks({ endpoint: sim.dgc.endpoint, projectId: sim.dgc.projectId, auth, pacing: sim.dgc.pacing }),
     path: 'obs://demo-bucket/jobs.zip',
   };
 }

@@ -42,7 +42,8 @@ async function connect(env: Record<string, string | undefined>) {
   }
   const sim = await startSimulator({ timeScale: 60 });
   sim.edge.script({ queuedMs: 20_000, durationMs: 120_000 }); // queued 20 s, then collects for 2 minutes
-  return { sim, nodes: [2, 3, 5], dump: edgeLogDump({ baseURL: sim.edge.baseURL }) };
+  // sim.edge.pacing: MEF's request rate at the simulator's speed (still one request at a time).
+  return { sim, nodes: [2, 3, 5], dump: edgeLogDump({ baseURL: sim.edge.baseURL, pacing: sim.edge.pacing }) };
 }
 
 export async function main(env: Record<string, string | undefined> = process.env) {

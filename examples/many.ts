@@ -21,7 +21,7 @@ const countLine = (p: GroupProgress) =>
 /** @param timeScale how much faster than real time the simulated tasks run (the tests use more) */
 export async function main({ timeScale = 60 }: { timeScale?: number } = {}) {
   const sim = await startSimulator({ seed: 7, timeScale });
-  const dump = edgeLogDump({ baseURL: sim.edge.baseURL }); // plain HTTP: the simulator
+  const dump = edgeLogDump({ baseURL: sim.edge.baseURL, pacing: sim.edge.pacing }); // plain HTTP: the simulator
   // Twelve dumps started elsewhere (say, by a nightly job), each collecting for 1 to 3 simulated minutes.
   const taskIds = Array.from({ length: 12 }, (_, i) =>
     sim.edge.createTask([i + 1], { durationMs: 60_000 + (i % 5) * 30_000 }),

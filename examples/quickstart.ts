@@ -7,7 +7,9 @@ import { startSimulator } from 'taskpoll/testing';
 
 export async function main() {
   const sim = await startSimulator({ timeScale: 60 }); // a local Guance, 60× faster than real time
-  const logmine = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey });
+  // sim.guance.pacing: Guance's rate budget at the simulator's speed (the default is meant for real time).
+  const { baseURL, apiKey, pacing } = sim.guance;
+  const logmine = guanceLogmine({ baseURL, apiKey, pacing });
   try {
     const now = Date.now();
     const taskId = await logmine.submit({ analysisField: 'message', timeRange: [now - 15 * 60_000, now] });

@@ -22,7 +22,8 @@ export async function topPattern(logmine: GuanceLogmine): Promise<string | undef
 // Its tests.
 export async function main() {
   const sim = await startSimulator({ seed: 7, timeScale: 600 }); // 10 simulated minutes a second
-  const logmine = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey });
+  // sim.guance.pacing: the rate budget that fits the simulated Guance at 600× (the default is for real time).
+  const logmine = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, pacing: sim.guance.pacing });
   try {
     // It picks the biggest cluster (the task runs for one simulated minute).
     sim.guance.script({

@@ -19,6 +19,12 @@ export interface ProgressInfo {
   /** Time since the wait started, in ms. */
   elapsedMs: number;
   /**
+   * Of `elapsedMs`, the time the wait's requests spent queued for the adapter's pacing slots so far, in
+   * ms: the share of the wait that the provider's rate budget, spent by the adapter's other calls and
+   * waits, held its polls back. 0 with no pacing, or while the budget has room.
+   */
+  queuedMs: number;
+  /**
    * How long the poller will wait before the next poll; `undefined` when no poll follows: the status is
    * terminal, or no further poll fits before the deadline (the wait is about to end with `TaskTimeoutError`).
    */

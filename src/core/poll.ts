@@ -11,6 +11,7 @@ import type { NormalizedWaitOptions } from './options.js';
 import { describe, describeOption } from '../internal/checks.js';
 import { isTaskState, isTerminalState, type TaskStatus } from './status.js';
 import { linkAbort, raceAbort } from '../internal/abort.js';
+import { callContextOf } from '../internal/call-context.js';
 import { monotonicNow } from '../internal/clock.js';
 import { toTaskPollError } from '../internal/http/errors.js';
 import { sleep } from '../internal/sleep.js';
@@ -19,7 +20,7 @@ import { sleep } from '../internal/sleep.js';
 export interface PollHooks {
   /** Every failed attempt, as the TaskPollError it ends with. */
   onFailure: (error: TaskPollError) => void;
-  /** How long the attempt that produced the status took, in ms. */
+  /** How long the attempt that produced the status took, in ms, its time queued for a pacing slot left out. */
   onAnswer: (latencyMs: number) => void;
   /** Called with the delay before each retry, before sleeping it; may end the wait (abort its signal). */
   beforeRetry: (delayMs: number) => void;
@@ -87,6 +88,8 @@ async function attemptPoll<TRef, TResult>(
 ): Promise<TaskStatus<TResult>> {
   const { provider } = adapter;
   const sentAt = monotonicNow();
+  const queue = callContextOf(lifeSignal)?.queue;
+  const queuedBefore = queue?.queuedMs() ?? 0;
   // Pausable: the transport stops this clock while the poll's request waits for a pacing slot.
   const request = linkAbort(
     [lifeSignal],
@@ -107,7 +110,10 @@ async function attemptPoll<TRef, TResult>(
     // Raced against the signal: an adapter that ignores it still cannot hold the wait.
     const status = await raceAbort(adapter.getStatus(ref, ctx), request.signal);
     checkStatus(adapter, status, taskId);
-    hooks.onAnswer(monotonicNow() - sentAt);
+    // The provider's latency, without the time the request queued for a pacing slot: that one is the
+    // budget's, not the provider's, and counted in it would place the last poll (or end the wait) far
+    // ahead of a deadline the next, unqueued poll could still meet.
+    hooks.onAnswer(monotonicNow() - sentAt - ((queue?.queuedMs() ?? 0) - queuedBefore));
     return status;
   } catch (error) {
     if (lifeSignal.aborted) throw error;

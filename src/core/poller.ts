@@ -323,7 +323,12 @@ async function reportProgress<TRef, TResult>(
 ): Promise<void> {
   const { adapter, taskId, opts } = wait;
   const onProgress = opts.onProgress as NonNullable<typeof opts.onProgress>;
-  const info = { attempt: wait.attempts, elapsedMs: wait.elapsedMs(), nextDelayMs: plan?.delayMs } as ProgressInfo;
+  const info = {
+    attempt: wait.attempts,
+    elapsedMs: wait.elapsedMs(),
+    queuedMs: wait.queue.queuedMs(),
+    nextDelayMs: plan?.delayMs,
+  } as ProgressInfo;
   // A getter, not an own enumerable field: built on first read (most callbacks never read it, and a ref
   // that cannot be snapshotted must not break a wait that never asks for one), and out of logs and
   // equality checks of the info.
@@ -362,6 +367,9 @@ async function settle<TRef, TResult>(wait: Wait<TRef, TResult>, error: unknown):
     lastStatus: wait.lastStatus as TaskStatus | undefined,
     attempts: wait.attempts,
     elapsedMs: wait.elapsedMs(),
+    // Read before the remote cancel, which queues on a meter of its own: a queue wait that the
+    // deadline or the abort cut is in it.
+    queuedMs: wait.queue.queuedMs(),
     remoteCancel: opts.cancelOnAbort && adapter.cancel ? await cancelRemote(wait) : undefined,
   };
   if (life.signal.reason instanceof DeadlineReached) {

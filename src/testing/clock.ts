@@ -14,14 +14,20 @@ export interface SimulatorClock {
   /** The simulated time now, in epoch ms: what task timestamps are made of. */
   now(): number;
   /**
-   * Moves simulated time forward by `ms` at once (tasks jump ahead; rate limits, signature dates and
-   * fault latencies, which follow the caller's clock, do not).
+   * Moves simulated time forward by `ms` at once (tasks jump ahead; rate-limit windows, signature
+   * dates and fault latencies do not).
    */
   advance(ms: number): void;
 }
 
-/** The clock with the one thing the simulator needs beside it: resetting the manual offset. */
+/** The clock with what the simulator needs beside it: the time rate limits count on, and resetting the offset. */
 export interface InternalClock extends SimulatorClock {
+  /**
+   * The time rate limits count on: the caller's clock run `timeScale` times faster, without
+   * `advance` (a test that jumps tasks ahead does not want a limit's window to pass with them). At
+   * `timeScale: 1` it is `Date.now()`.
+   */
+  rateNow(): number;
   reset(): void;
 }
 
@@ -32,6 +38,7 @@ export function createClock(timeScale: number): InternalClock {
   return {
     timeScale,
     now: () => Math.round(origin + (Date.now() - origin) * timeScale + offset),
+    rateNow: () => origin + (Date.now() - origin) * timeScale,
     advance(ms: number) {
       if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
         throw new RangeError(`clock.advance(ms) needs a finite number of ms ≥ 0, got ${describe(ms)}`);

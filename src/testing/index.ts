@@ -4,7 +4,8 @@
  * envelopes, status words, error shapes, credential checks and rate limits; scripted task lifecycles;
  * fault injection; a request log; and simulated time.
  *
- * Start one with {@link startSimulator}, point an adapter at `sim.<provider>`'s URL and credentials,
+ * Start one with {@link startSimulator}, point an adapter at `sim.<provider>`'s URL and credentials
+ * (and its `pacing`, which fits the simulated rate limits at the simulator's `timeScale`),
  * script what the next tasks do (`sim.<provider>.script(...)`), inject faults (`sim.faults.add(...)`),
  * and assert on `sim.requests`. The simulator imports no adapter: it checks what arrives on the wire
  * as the provider would.
@@ -12,7 +13,8 @@
  * @example
  * const sim = await startSimulator({ seed: 1, timeScale: 60 });
  * sim.guance.script({ durationMs: 120_000, outcome: 'succeeded' });
- * const logmine = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey });
+ * const { baseURL, apiKey, pacing } = sim.guance; // pacing: Guance's budget, 60× faster like the tasks
+ * const logmine = guanceLogmine({ baseURL, apiKey, pacing });
  * const id = await logmine.submit({ analysisField: 'message' });
  * await waitForTask(logmine, id); // two simulated minutes: two seconds
  * sim.requestsFor('guance', 'guance.queryTask').length; // how many polls it took

@@ -1,8 +1,13 @@
 /**
- * The providers' rate limits, enforced with the caller's clock (`Date.now()`, real or faked) so that
- * they line up with a client's own pacing whatever the simulator's `timeScale`.
+ * The providers' rate limits, counted on simulated time: with a `timeScale`, a limit lets requests
+ * through that many times faster, as the tasks behind it run that many times faster. Each limit also
+ * says which client pacing fits it at the simulator's `timeScale` (`sim.<provider>.pacing`), so a client
+ * paced for it neither stalls on a budget meant for real time nor trips the limit. At `timeScale: 1`
+ * the limits count on the caller's clock (`Date.now()`, real or faked), as before.
  */
+import type { PacingOptions } from '../core/transport.js';
 import { checkInt, checkMs, checkNumber, checkObject, describe } from './check.js';
+import type { InternalClock } from './clock.js';
 
 /** A sliding window: at most `limit` requests in any `intervalMs` (Guance per API key; DataArts if you set one). */
 export interface WindowLimit {
@@ -112,4 +117,101 @@ export function checkBurstLimit(name: string, value: unknown, fallback: BurstLim
     ratePerSecond: checkNumber(`${name}.ratePerSecond`, given.ratePerSecond, 1, 0.001, 1_000_000),
     burst: checkInt(`${name}.burst`, given.burst, 0, 0, 1_000_000),
   };
+}
+
+/**
+ * How much longer than the limit's window (in real time) the window of the pacing handed out is: the pacer counts a request when it starts, the simulator when it arrives, so requests
+ * whose way took unequal times could otherwise put one request too many in the simulator's window.
+ * The margin is the window divided by this: 1/30 is the providers' own default margin (Guance: 20 per
+ * 62 s for a limit of 20 per 60 s).
+ */
+const ARRIVAL_MARGIN_DIVISOR = 30;
+
+/**
+ * The least that margin is, in real ms: at a high `timeScale` the window is short (Guance's minute is
+ * 100 ms at 600×), and the way from the pacer to the simulator takes about as long on every window.
+ */
+const ARRIVAL_MARGIN_MIN_MS = 100;
+
+/** A provider's limit as the simulator runs it: counted on simulated time, with the pacing that fits it. */
+export interface RateGate<L> {
+  /** Counts a request of `key` now, unless refused (refused requests are not counted). */
+  take(key: string): LimitDecision;
+  /** Replaces the limit (`false` turns it off) and forgets the counts. */
+  set(limit: L | false): void;
+  /** Forgets the counts. */
+  reset(): void;
+  /** The client pacing that keeps within the limit at the clock's `timeScale`; `false` with no limit. */
+  readonly pacing: PacingOptions | false;
+}
+
+/** A sliding-window limit (Guance, DataArts) on the simulator's clock. */
+export function windowGate(clock: InternalClock, limit: WindowLimit | false): RateGate<WindowLimit> {
+  return rateGate(clock, limit, windowLimiterFor, windowPacing);
+}
+
+/** nginx's leaky bucket (MEF Center) on the simulator's clock. */
+export function burstGate(clock: InternalClock, limit: BurstLimit | false): RateGate<BurstLimit> {
+  return rateGate(clock, limit, burstLimiterFor, burstPacing);
+}
+
+function rateGate<L>(
+  clock: InternalClock,
+  initial: L | false,
+  limiterFor: (limit: L | false) => Limiter,
+  pacingFor: (limit: L, timeScale: number) => PacingOptions,
+): RateGate<L> {
+  let limit = initial;
+  let limiter = limiterFor(limit);
+  return {
+    take: (key) => limiter.take(key, clock.rateNow()),
+    set(next) {
+      limit = next;
+      limiter = limiterFor(next);
+    },
+    reset: () => limiter.reset(),
+    get pacing() {
+      return limit === false ? false : pacingFor(limit, clock.timeScale);
+    },
+  };
+}
+
+/**
+ * With a margin at least this long, in real ms, the pacing keeps the limit's shape (`limit` requests
+ * at once, then none until the window passes); with a shorter one it spreads them evenly. A burst of
+ * requests opens that many connections at once, and on a busy process (a test run on a few cores) the
+ * last of them can arrive a good part of a second after the first: the next window's requests would
+ * then meet them in the simulator's window.
+ */
+const BURST_MARGIN_MS = 1000;
+
+/**
+ * `limit` requests per window, the window in real time plus the arrival margin. At `timeScale: 1`
+ * Guance's 20 a minute gives Guance's own default, 20 per 62 s. At a high `timeScale` the requests are
+ * spread evenly: Guance's minute at 600× is one request per 10 ms (20 per 200 ms).
+ */
+export function windowPacing({ limit, intervalMs }: WindowLimit, timeScale: number): PacingOptions {
+  const realMs = intervalMs / timeScale;
+  const marginMs = Math.max(realMs / ARRIVAL_MARGIN_DIVISOR, ARRIVAL_MARGIN_MIN_MS);
+  const windowMs = Math.ceil(realMs + marginMs);
+  if (marginMs >= BURST_MARGIN_MS) return { requestsPerInterval: limit, intervalMs: windowMs };
+  // The pacer's smallest window is 1 ms: above one request a millisecond, a few share each.
+  const spacingMs = windowMs / limit;
+  return spacingMs >= 1
+    ? { requestsPerInterval: 1, intervalMs: spacingMs }
+    : { requestsPerInterval: Math.floor(limit / windowMs), intervalMs: 1 };
+}
+
+/**
+ * The bucket's sustained rate, evenly spaced: one request per `1000 / ratePerSecond` ms of simulated
+ * time (rounded up to whole real ms), the burst left to absorb requests that arrive bunched. At
+ * `timeScale: 1` MEF's 10 a second gives MEF's own default, one per 100 ms. When that spacing is
+ * under 1 ms of real time (the pacer's smallest window), a few requests share each millisecond: at
+ * most half the burst allowance, so that two bunched windows still fit it.
+ */
+export function burstPacing({ ratePerSecond, burst }: BurstLimit, timeScale: number): PacingOptions {
+  const spacingMs = 1000 / (ratePerSecond * timeScale);
+  if (spacingMs >= 1) return { requestsPerInterval: 1, intervalMs: Math.ceil(spacingMs) };
+  const perMs = Math.max(1, Math.min(Math.floor(1 / spacingMs), Math.floor((burst + 1) / 2)));
+  return { requestsPerInterval: perMs, intervalMs: 1 };
 }

@@ -32,8 +32,10 @@ export interface SimulatorOptions {
   seed?: number;
   /**
    * Simulated time runs this many times faster than `Date.now()`: with 60, a 10-minute task takes
-   * 10 s. Task lifecycles follow it; rate limits, signature dates and fault latencies keep the
-   * caller's clock. Works with vitest fake timers either way (only `Date.now()` is read).
+   * 10 s. Task lifecycles and rate limits follow it (Guance's 20 requests a minute let 20 through every
+   * second at 60); signature dates and fault latencies keep the caller's clock. An adapter's default
+   * pacing is meant for real time: pass it `sim.<provider>.pacing`, the pacing that fits the simulated
+   * limits at this scale. Works with vitest fake timers either way (only `Date.now()` is read).
    * @default 1
    */
   timeScale?: number;

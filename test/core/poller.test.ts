@@ -15,6 +15,7 @@ import {
   pollTask,
   waitForTask,
   type CompletedTask,
+  type ProgressInfo,
   type TaskStatus,
 } from '../../src/index.js';
 import { scripted } from '../helpers/scripted.js';
@@ -271,14 +272,14 @@ describe('waitForTask outcomes (one test per row of the outcome table)', () => {
 });
 
 describe('onProgress', () => {
-  it('is called after every status with attempt, elapsedMs and nextDelayMs', async () => {
+  it('is called after every status with attempt, elapsedMs, queuedMs and nextDelayMs', async () => {
     const { adapter } = scripted([{ state: 'queued' }, { state: 'running' }, { state: 'succeeded' }]);
-    const seen: [string, { attempt: number; elapsedMs: number; nextDelayMs: number | undefined }][] = [];
+    const seen: [string, ProgressInfo][] = [];
     await settle(waitForTask(adapter, 't', { ...noJitter, onProgress: (s, info) => void seen.push([s.state, info]) }));
     expect(seen).toEqual([
-      ['queued', { attempt: 1, elapsedMs: 0, nextDelayMs: 1000 }],
-      ['running', { attempt: 2, elapsedMs: 1000, nextDelayMs: 2000 }],
-      ['succeeded', { attempt: 3, elapsedMs: 3000, nextDelayMs: undefined }],
+      ['queued', { attempt: 1, elapsedMs: 0, queuedMs: 0, nextDelayMs: 1000 }],
+      ['running', { attempt: 2, elapsedMs: 1000, queuedMs: 0, nextDelayMs: 2000 }],
+      ['succeeded', { attempt: 3, elapsedMs: 3000, queuedMs: 0, nextDelayMs: undefined }],
     ]);
   });
 

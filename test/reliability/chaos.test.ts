@@ -237,9 +237,10 @@ describe('chaos: 1,000 concurrent waits across four providers, faults at random'
         seed: SEED,
         timeScale: TIME_SCALE,
         maxRecordedRequests: 1_000_000,
-        guance: { rateLimit: LIMITS.guance.sim },
-        edge: { rateLimit: LIMITS.edge.sim },
-        dgc: { rateLimit: LIMITS.dgc.sim },
+        // The simulator counts its limits on simulated time: the real-time limits above, scaled to it.
+        guance: { rateLimit: { ...LIMITS.guance.sim, intervalMs: LIMITS.guance.sim.intervalMs * TIME_SCALE } },
+        edge: { rateLimit: { ...LIMITS.edge.sim, ratePerSecond: LIMITS.edge.sim.ratePerSecond / TIME_SCALE } },
+        dgc: { rateLimit: { ...LIMITS.dgc.sim, intervalMs: LIMITS.dgc.sim.intervalMs * TIME_SCALE } },
       });
       const s = sim;
       const transport = { requestTimeoutMs: WAIT.requestTimeoutMs };

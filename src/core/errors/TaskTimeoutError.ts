@@ -9,6 +9,11 @@ export interface WaitReport {
   attempts: number;
   /** Time from the start of the wait to this error, in ms. */
   elapsedMs: number;
+  /**
+   * Of `elapsedMs`, the time the wait's requests spent queued for the adapter's pacing slots, in ms (a
+   * queue wait still under way when the wait ended included). Left out, 0.
+   */
+  queuedMs?: number | undefined;
   /** Set when `cancelOnAbort` asked the provider to cancel the task: whether that call succeeded. */
   remoteCancel?:
     | {
@@ -18,6 +23,25 @@ export interface WaitReport {
         error?: unknown;
       }
     | undefined;
+}
+
+/** Queued time above this share of the wait's time earns the message a word on pacing. */
+const QUEUED_SHARE_HINT = 0.5;
+
+/**
+ * The sentence a timeout or abort message ends with when the wait spent most of its time queued for
+ * the adapter's pacing (its share of the provider's rate limit), saying what to change; else `''`.
+ * Without it, a wait whose polls never left the process reads like a slow task.
+ */
+export function queuedHint(report: WaitReport, moreTime: string): string {
+  const queuedMs = report.queuedMs ?? 0;
+  if (!(queuedMs > 0 && queuedMs > report.elapsedMs * QUEUED_SHARE_HINT)) return '';
+  return (
+    `. It spent ${Math.round(queuedMs)} of its ${Math.round(report.elapsedMs)} ms queued for the adapter's ` +
+    "request budget (the provider's rate limit, shared by every call and wait of the adapter; its " +
+    'pacerStats() shows the queue): give the adapter a larger `pacing` if the provider allows it, wait ' +
+    `on fewer tasks at once (\`concurrency\` of the group helpers), or ${moreTime}`
+  );
 }
 
 /**
@@ -32,6 +56,13 @@ export class TaskTimeoutError extends TaskPollError {
   readonly attempts: number;
   /** Time from the start of the wait to this error, in ms (from its first start, on a resumed wait). */
   readonly elapsedMs: number;
+  /**
+   * Of `elapsedMs`, the time the wait's requests spent queued for the adapter's pacing slots, in ms,
+   * the queue wait under way at the deadline included. When it is most of the wait, the provider's
+   * rate budget (spent by other calls and waits of the adapter), not the task, used up the time; the
+   * message then says so.
+   */
+  readonly queuedMs: number;
   /**
    * The time the wait had in all, in ms: its `timeoutMs`, or from its start to its `deadline` (0 when
    * that instant was already past at the start).
@@ -51,10 +82,15 @@ export class TaskTimeoutError extends TaskPollError {
       : '; no poll answered';
     const by = report.deadline === undefined ? '' : `, by ${instant(report.deadline)}`;
     const counts = `(${report.attempts} polls${last})`;
-    super(`Task ${options.taskId ?? ''} did not finish within ${report.timeoutMs} ms${by} ${counts}`, options);
+    super(
+      `Task ${options.taskId ?? ''} did not finish within ${report.timeoutMs} ms${by} ${counts}` +
+        queuedHint(report, 'allow a longer `timeoutMs` or a later `deadline`'),
+      options,
+    );
     this.lastStatus = report.lastStatus;
     this.attempts = report.attempts;
     this.elapsedMs = report.elapsedMs;
+    this.queuedMs = report.queuedMs ?? 0;
     this.timeoutMs = report.timeoutMs;
     this.deadline = report.deadline;
     this.remoteCancel = report.remoteCancel;

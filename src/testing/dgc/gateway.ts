@@ -4,7 +4,7 @@
  * are `APIG.*` codes in the gateway's own envelope, before DataArts sees the request.
  */
 import type { Random } from '../random.js';
-import type { Limiter } from '../ratelimit.js';
+import type { RateGate, WindowLimit } from '../ratelimit.js';
 import { json, type SimRequest, type SimResponse } from '../server/route.js';
 import { parseSdkAuthorization, verifyGatewaySignature, type SignatureProblem } from './signature.js';
 
@@ -29,7 +29,7 @@ export interface GatewayState {
   /** Consecutive signature failures after which the AK is locked; 0 never locks. */
   readonly lockAfter: number;
   readonly random: Random;
-  limiter: Limiter;
+  readonly rate: RateGate<WindowLimit>;
   /** Consecutive signature failures so far. */
   failures: number;
   /** `Date.now()` until which the AK is locked. */
@@ -55,7 +55,7 @@ export function gatewayRefusal(gateway: GatewayState, request: SimRequest): SimR
   } else {
     return apig(gateway.random, 401, 'APIG.0301', 'Incorrect IAM authentication information: x-auth-token not found');
   }
-  if (!gateway.limiter.take(credential, Date.now()).ok) {
+  if (!gateway.rate.take(credential).ok) {
     return apig(
       gateway.random,
       429,

@@ -19,7 +19,7 @@ import {
 } from '../lifecycle.js';
 import type { RouteId } from '../names.js';
 import type { Random } from '../random.js';
-import { checkWindowLimit, windowLimiterFor } from '../ratelimit.js';
+import { checkWindowLimit, windowGate } from '../ratelimit.js';
 import { json, type ProviderModule, type Route, type SimRequest, type SimResponse } from '../server/route.js';
 import { apig, gatewayRefusal, type GatewayState } from './gateway.js';
 import { subtasksOf, systemTaskBody, viewOf, type DgcTask, type WireFormat } from './task.js';
@@ -80,7 +80,7 @@ export function createDgc(options: unknown, clock: InternalClock, random: Random
     },
     reset() {
       state.book.reset();
-      state.limiter.reset();
+      state.rate.reset();
       state.failures = 0;
       state.lockedUntil = 0;
     },
@@ -90,6 +90,9 @@ export function createDgc(options: unknown, clock: InternalClock, random: Random
       token: state.token,
       accessKey: state.accessKey,
       secretKey: state.secretKey,
+      get pacing() {
+        return state.rate.pacing;
+      },
       ...state.book.scriptable((task) => viewOf(task, clock.now())),
       createTask: (script) =>
         createTask(
@@ -99,7 +102,7 @@ export function createDgc(options: unknown, clock: InternalClock, random: Random
           'obs://simulated/jobs.zip',
         ),
       setRateLimit(limit) {
-        state.limiter = windowLimiterFor(checkWindowLimit('dgc.setRateLimit', limit, false));
+        state.rate.set(checkWindowLimit('dgc.setRateLimit', limit, false));
       },
     }),
   };
@@ -128,7 +131,7 @@ function dgcState(options: unknown, clock: InternalClock, random: Random): DgcSt
     maxSkewMs: checkMs('dgc.maxClockSkewMs', given.maxClockSkewMs, 15 * 60_000),
     lockAfter: checkInt('dgc.lockAfterFailures', given.lockAfterFailures, 5, 0, 1_000_000),
     // No limit is documented for DLF: the simulator throttles only when a `rateLimit` is given.
-    limiter: windowLimiterFor(checkWindowLimit('dgc.rateLimit', given.rateLimit, false)),
+    rate: windowGate(clock, checkWindowLimit('dgc.rateLimit', given.rateLimit, false)),
     failures: 0,
     lockedUntil: 0,
     clock,

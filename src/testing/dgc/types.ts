@@ -4,6 +4,7 @@
  */
 import type { ScriptableProvider } from '../book.js';
 import type { TaskDefaults, TaskScriptBase } from '../lifecycle.js';
+import type { PacingOptions } from '../../core/transport.js';
 import type { WindowLimit } from '../ratelimit.js';
 
 /** How a system task can end: `SUCCESSFUL`, `WARNING` (some sub-tasks failed) or `FAILED`. */
@@ -29,7 +30,10 @@ export interface DgcSimulatorOptions {
   secretKey?: string;
   /** What unscripted tasks do. @default { queuedMs: 0, durationMs: [2000, 10000], outcome: 'succeeded' } */
   defaults?: TaskDefaults<DgcOutcome>;
-  /** A per-credential limit answered with `APIG.0308`; none is documented for DLF. @default false */
+  /**
+   * A per-credential limit answered with `APIG.0308`, in simulated time (with a `timeScale`, its
+   * window passes that many times faster); none is documented for DLF. @default false
+   */
   rateLimit?: WindowLimit | false;
   /**
    * The sub-task array's name: the docs and OpenAPI say `subtasks`, the Go SDK model `subTasks`.
@@ -58,6 +62,13 @@ export interface DgcSimulator extends ScriptableProvider<DgcTaskScript> {
   readonly accessKey: string;
   /** The SK that signs for `accessKey`. */
   readonly secretKey: string;
+  /**
+   * Pass as `pacing` to `dgcSystemTasks`: `false` while the simulator throttles nothing (its default:
+   * no limit is documented for DLF, and the adapter's default of 2 requests a second, meant for real
+   * time, would hold a test back `timeScale` times longer than needed); with a `rateLimit`, the budget
+   * that fits it at the simulator's `timeScale`. It follows `setRateLimit`.
+   */
+  readonly pacing: PacingOptions | false;
   /** Creates a task without a request (as if another client had started an import) and returns its id. */
   createTask(script?: DgcTaskScript): string;
   /** Changes the limit at run time; `false` turns it off. Resets its counts. */

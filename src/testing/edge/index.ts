@@ -21,7 +21,7 @@ import {
   type SimulatedTaskView,
 } from '../lifecycle.js';
 import type { Random } from '../random.js';
-import { burstLimiterFor, checkBurstLimit, type BurstLimit, type Limiter } from '../ratelimit.js';
+import { burstGate, checkBurstLimit, type BurstLimit, type RateGate } from '../ratelimit.js';
 import { json, nginxPage, type ProviderModule, type SimRequest, type SimResponse } from '../server/route.js';
 import { archiveOf, finishOf, nowOf, type EdgeTask } from './task.js';
 import type { EdgeClientTls } from './tls.js';
@@ -54,7 +54,7 @@ interface EdgeState {
   readonly clock: InternalClock;
   readonly random: Random;
   readonly book: TaskBook<EdgeTaskScript, EdgeTask>;
-  limiter: Limiter;
+  readonly rate: RateGate<BurstLimit>;
   /** The last task created: MEF runs one export at a time and serves only its file. */
   latest: EdgeTask | undefined;
 }
@@ -68,9 +68,7 @@ export function createEdge(options: unknown, rateLimitsOn: boolean, clock: Inter
       durationMs: [10_000, 60_000],
     }),
     known: given.nodeIds === undefined ? undefined : new Set(checkNodeIds('edge.nodeIds', given.nodeIds, 100_000)),
-    limiter: burstLimiterFor(
-      checkBurstLimit('edge.rateLimit', given.rateLimit, rateLimitsOn ? EDGE_RATE_LIMIT : false),
-    ),
+    rate: burstGate(clock, checkBurstLimit('edge.rateLimit', given.rateLimit, rateLimitsOn ? EDGE_RATE_LIMIT : false)),
     latest: undefined,
     clock,
     random,
@@ -116,11 +114,14 @@ export function createEdge(options: unknown, rateLimitsOn: boolean, clock: Inter
     reset() {
       state.book.reset();
       state.latest = undefined;
-      state.limiter.reset();
+      state.rate.reset();
     },
     handle(baseURL, tls) {
       const handle: EdgeSimulator = {
         baseURL,
+        get pacing() {
+          return state.rate.pacing;
+        },
         ...state.book.scriptable((task) => viewOf(task, clock.now())),
         createTask: (edgeNodes = [1], script) =>
           createTask(
@@ -129,11 +130,12 @@ export function createEdge(options: unknown, rateLimitsOn: boolean, clock: Inter
             checkScript('edge.createTask', script ?? {}),
           ),
         setRateLimit(limit) {
-          state.limiter = burstLimiterFor(checkBurstLimit('edge.setRateLimit', limit, false));
+          state.rate.set(checkBurstLimit('edge.setRateLimit', limit, false));
         },
       };
-      // Without client material `tls` is absent rather than `undefined`, as exactOptionalPropertyTypes wants.
-      return tls === undefined ? handle : { ...handle, tls };
+      // Without client material `tls` is absent rather than `undefined`, as exactOptionalPropertyTypes
+      // wants; added in place, since a spread copy would fix `pacing` at its value now.
+      return tls === undefined ? handle : Object.assign(handle, { tls });
     },
   };
 }
@@ -211,7 +213,7 @@ function download(state: EdgeState, request: SimRequest): SimResponse {
 
 /** nginx's per-client limit, in front of every route. */
 function gate(state: EdgeState, request: SimRequest): SimResponse | undefined {
-  return state.limiter.take(request.client, Date.now()).ok ? undefined : nginxPage(429);
+  return state.rate.take(request.client).ok ? undefined : nginxPage(429);
 }
 
 /** MEF's error envelope, always HTTP 400. */

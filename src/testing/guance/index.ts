@@ -9,6 +9,7 @@
  * `ft.TaskNotFound`; a bad body is HTTP 400 with errorCode `ft.ParamError`.
  */
 import type { TaskState } from '../../core/status.js';
+import type { PacingOptions } from '../../core/transport.js';
 import { isRecord, parseJsonBody, TaskBook, type ScriptableProvider } from '../book.js';
 import { checkInt, checkObject, checkToken, describe } from '../check.js';
 import type { InternalClock } from '../clock.js';
@@ -28,7 +29,7 @@ import {
   type TaskScriptBase,
 } from '../lifecycle.js';
 import type { Random } from '../random.js';
-import { checkWindowLimit, windowLimiterFor, type Limiter, type WindowLimit } from '../ratelimit.js';
+import { checkWindowLimit, windowGate, type RateGate, type WindowLimit } from '../ratelimit.js';
 import { json, type ProviderModule, type SimRequest, type SimResponse } from '../server/route.js';
 
 /** How a logmine task can end. */
@@ -58,7 +59,10 @@ export interface GuanceSimulatorOptions {
   apiKey?: string;
   /** What unscripted tasks do. @default { queuedMs: 0, durationMs: [3000, 15000], outcome: 'succeeded' } */
   defaults?: TaskDefaults<GuanceOutcome>;
-  /** The per-key limit; `false` turns it off. @default { limit: 20, intervalMs: 60_000 } */
+  /**
+   * The per-key limit, in simulated time (with a `timeScale`, its window passes that many times
+   * faster); `false` turns it off. @default { limit: 20, intervalMs: 60_000 }
+   */
   rateLimit?: WindowLimit | false;
 }
 
@@ -68,6 +72,14 @@ export interface GuanceSimulator extends ScriptableProvider<GuanceTaskScript> {
   readonly baseURL: string;
   /** Pass as `apiKey` to `guanceLogmine`. */
   readonly apiKey: string;
+  /**
+   * Pass as `pacing` to `guanceLogmine`: the budget that fits the simulated per-key limit at the
+   * simulator's `timeScale` (20 requests per 62 s at `timeScale: 1`, Guance's own default; one every
+   * 10 ms at 600). The default pacing, meant for real time, would hold a test's requests back `timeScale`
+   * times longer than the simulated Guance does. `false` when the limit is off. It follows
+   * `setRateLimit`.
+   */
+  readonly pacing: PacingOptions | false;
   /** Creates a task without a request (as if another client had submitted it) and returns its id. */
   createTask(script?: GuanceTaskScript): string;
   /** Changes the per-key limit at run time; `false` turns it off. Resets its counts. */
@@ -119,7 +131,7 @@ interface GuanceState {
   readonly clock: InternalClock;
   readonly random: Random;
   readonly book: TaskBook<GuanceTaskScript, GuanceTask>;
-  limiter: Limiter;
+  readonly rate: RateGate<WindowLimit>;
 }
 
 /** Builds the Guance provider. */
@@ -133,7 +145,8 @@ export function createGuance(
   const state: GuanceState = {
     apiKey: checkToken('guance.apiKey', given.apiKey, `tkn_${random.hex(32)}`),
     defaults: resolveDefaults('guance.defaults', given.defaults, OUTCOMES, { queuedMs: 0, durationMs: [3000, 15_000] }),
-    limiter: windowLimiterFor(
+    rate: windowGate(
+      clock,
       checkWindowLimit('guance.rateLimit', given.rateLimit, rateLimitsOn ? GUANCE_RATE_LIMIT : false),
     ),
     clock,
@@ -169,15 +182,18 @@ export function createGuance(
     },
     reset() {
       state.book.reset();
-      state.limiter.reset();
+      state.rate.reset();
     },
     handle: (baseURL) => ({
       baseURL,
       apiKey: state.apiKey,
+      get pacing() {
+        return state.rate.pacing;
+      },
       ...state.book.scriptable((task) => viewOf(task, clock.now())),
       createTask: (script) => createTask(state, checkScript('guance.createTask', script ?? {}), clock.now()),
       setRateLimit(limit) {
-        state.limiter = windowLimiterFor(checkWindowLimit('guance.setRateLimit', limit, false));
+        state.rate.set(checkWindowLimit('guance.setRateLimit', limit, false));
       },
     }),
   };
@@ -228,7 +244,7 @@ function replaceTaskStatus(body: unknown, word: string | number | undefined): un
 function gate(state: GuanceState, request: SimRequest): SimResponse | undefined {
   const key = request.headers['df-api-key'];
   if (key !== state.apiKey) return envelope(state, 403, {}, 'ft.InvalidAPIKey', 'Invalid API Key');
-  const decision = state.limiter.take(state.apiKey, Date.now());
+  const decision = state.rate.take(state.apiKey);
   if (!decision.ok)
     return envelope(state, 401, {}, 'ft.TriggerApiAkCurrentLimiting', 'Trigger API AK level current limiting');
   return undefined;
