@@ -114,7 +114,7 @@ describe('the queued-time hint in the error messages', () => {
       'Task  did not finish within 15000 ms (1 polls; no poll answered). It spent 14990 of its 15000 ms queued ' +
         "for the adapter's request budget (the provider's rate limit, shared by every call and wait of the " +
         'adapter; its pacerStats() shows the queue): give the adapter a larger `pacing` if the provider allows ' +
-        'it, wait on fewer tasks at once (`concurrency` of the group helpers), or allow a longer `timeoutMs`',
+        'it, wait on fewer tasks at once (`concurrency` of the group helpers), or allow a longer `timeoutMs` or a later `deadline`',
     );
   });
 

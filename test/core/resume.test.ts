@@ -146,7 +146,7 @@ describe('the snapshot after each poll', () => {
     const { adapter } = scripted([{ state: 'succeeded' }]);
     const infos: ProgressInfo[] = [];
     await settle(waitForTask(adapter, 't', { onProgress: (_s, info) => void infos.push(info) }));
-    expect(Object.keys(infos[0] as object)).toEqual(['attempt', 'elapsedMs', 'nextDelayMs']);
+    expect(Object.keys(infos[0] as object)).toEqual(['attempt', 'elapsedMs', 'queuedMs', 'nextDelayMs']);
     expect(infos[0]?.snapshot.attempts).toBe(1);
   });
 });
