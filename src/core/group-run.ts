@@ -37,14 +37,18 @@ export type Ending =
   | { member: Member; status?: undefined; error: TaskPollError };
 
 /**
- * The time limit of a wait that starts now: what is left of the group's, so a wait that starts late
- * (held back by `concurrency`) gets less and none outlives the group. `undefined` when none is left.
- * The one place that turns the group's deadline into a wait's option.
+ * The time limit of a wait that starts now: the group's deadline instant itself, so every wait and
+ * its snapshots carry exactly the instant the caller gave (or the group's start + `timeoutMs`), and a
+ * wait that starts late (held back by `concurrency`) gets what is left of it. `undefined` when nothing
+ * is left (`monotonicDeadline` decides that, immune to wall-clock steps). The one place that turns
+ * the group's deadline into a wait's option.
  */
-function memberTimeLimit(deadline: number): { timeoutMs: number } | undefined {
-  if (deadline === Number.POSITIVE_INFINITY) return { timeoutMs: deadline };
-  const left = Math.floor(deadline - monotonicNow());
-  return left >= 1 ? { timeoutMs: left } : undefined;
+function memberTimeLimit(
+  monotonicDeadline: number,
+  deadline: number | undefined,
+): { timeoutMs: number } | { deadline: number } | undefined {
+  if (deadline === undefined) return { timeoutMs: Number.POSITIVE_INFINITY };
+  return monotonicDeadline - monotonicNow() >= 1 ? { deadline } : undefined;
 }
 
 /** One run of a group. `start()` runs it; `onEnding` hears of each wait that ends while it is not stopped. */
@@ -121,7 +125,7 @@ export class GroupRun {
     const { adapter, ref, taskId, index } = member;
     const { provider } = adapter;
     const signal = this.#life.signal;
-    const limit = memberTimeLimit(this.#deadline);
+    const limit = memberTimeLimit(this.#deadline, this.#limit.deadline);
     // Waits that never started still end the way the group did, without a request.
     if (signal.aborted || limit === undefined) {
       const report = { lastStatus: undefined, attempts: 0, elapsedMs: 0 };

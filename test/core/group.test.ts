@@ -175,6 +175,27 @@ describe('waitForAllSettled', () => {
     expect(Math.max(...server.seen.map((s) => s.at))).toBeLessThan(deadline);
   });
 
+  it("every wait's snapshot carries exactly the group's deadline, even after the wall clock stepped", async () => {
+    taskServer(BASE, { first: { polls: 1 }, second: { polls: 1 } });
+    const adapter = taskAdapter(BASE, clock);
+    const deadline = Date.now() + 60_000;
+    const seen: number[] = [];
+    let stepped = false;
+    await clock.settle(
+      waitForAll(adapter, ['first', 'second'], {
+        ...EVERY_SECOND,
+        concurrency: 1,
+        deadline,
+        onProgress: (_status, info) => {
+          seen.push(info.snapshot.deadline ?? Number.NaN);
+          if (!stepped) vi.setSystemTime(Date.now() + 2000); // NTP steps the wall clock once
+          stepped = true;
+        },
+      }),
+    );
+    expect(seen).toEqual([deadline, deadline, deadline, deadline]);
+  });
+
   it("each wait's onProgress gets its index and a snapshot of that wait", async () => {
     taskServer(BASE, { a: { polls: 1 }, b: { polls: 2 } });
     const adapter = taskAdapter(BASE, clock);
