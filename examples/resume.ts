@@ -22,6 +22,8 @@ async function beforeRestart(logmine: ReturnType<typeof guanceLogmine>, taskId: 
     });
   } catch (error) {
     if (!isTaskAbortedError(error)) throw error;
+    // The wait as it stood at the abort (a pending retry's Retry-After included): the row to keep.
+    if (error.snapshot) rows.set(taskId, JSON.stringify(error.snapshot));
   }
 }
 
@@ -43,7 +45,8 @@ async function afterRestart(logmine: ReturnType<typeof guanceLogmine>, taskId: s
 export async function main() {
   const sim = await startSimulator({ timeScale: 60 });
   sim.guance.script({ durationMs: 90_000 }); // the next task runs for 90 simulated seconds (1.5 s)
-  const connect = () => guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey });
+  const { baseURL, apiKey, pacing } = sim.guance; // pacing: the rate budget at the simulator's time scale
+  const connect = () => guanceLogmine({ baseURL, apiKey, pacing });
   try {
     const first = connect();
     const now = Date.now();

@@ -21,7 +21,8 @@ export interface ProgressInfo {
   /**
    * Of `elapsedMs`, the time the wait's requests spent queued for the adapter's pacing slots so far, in
    * ms: the share of the wait that the provider's rate budget, spent by the adapter's other calls and
-   * waits, held its polls back. 0 with no pacing, or while the budget has room.
+   * waits, held its polls back. 0 with no pacing, or while the budget has room. A resumed wait counts
+   * on from its snapshot's.
    */
   queuedMs: number;
   /**

@@ -164,6 +164,7 @@ async function* run<TRef, TResult>(
       // An abort, or the deadline, that came during the sleep ends the wait before another request.
       wait.life.signal.throwIfAborted();
       wait.attempts += 1;
+      wait.nextPollAt = undefined;
       // One poll; its transient failures are retried inside it, so what it throws ends the wait.
       const status = await pollOnce(adapter, ref, taskId, opts, wait.life.signal, hooks);
       const elapsedMs = wait.elapsedMs();
@@ -171,8 +172,9 @@ async function* run<TRef, TResult>(
       // The next poll is planned before `onProgress` runs, so the callback is told the delay that
       // follows. After a terminal status, or after the last poll that fit, none is planned.
       const plan = status.terminal || wait.final ? undefined : planNextPoll(wait, status, elapsedMs);
+      wait.nextPollAt = plan && monotonicNow() + plan.delayMs;
       // What a snapshot of this moment needs, kept only where one can be asked for.
-      const frame = view || opts.onProgress ? wait.frame(plan) : undefined;
+      const frame = view || opts.onProgress ? wait.frame() : undefined;
       if (view) view.frame = frame;
       if (opts.onProgress) await reportProgress(wait, status, plan, frame as WaitFrame);
       yield status;
@@ -220,8 +222,14 @@ class Wait<TRef, TResult> {
   readonly samples: ProgressSample[] = [];
   /** How long the last answered polls took, oldest first. */
   readonly latencies: number[] = [];
-  /** Time the wait's requests spent queued for the adapter's pacing slots. */
-  readonly queue = new QueueMeter();
+  /** Time the wait's requests spent queued for the adapter's pacing slots (a resumed wait's before, too). */
+  readonly queue: QueueMeter;
+  /**
+   * When the next poll is due, on the monotonic clock: the planned poll's instant while the wait
+   * sleeps, a retry's (its `Retry-After` included) while it waits to retry; `undefined` while a poll
+   * is under way. A snapshot taken when the wait ends carries it, so a resume keeps to it.
+   */
+  nextPollAt: number | undefined;
 
   constructor(adapter: TaskAdapter<TRef, TResult>, ref: TRef, taskId: string, opts: NormalizedWaitOptions<TResult>) {
     this.adapter = adapter;
@@ -230,6 +238,8 @@ class Wait<TRef, TResult> {
     this.opts = opts;
     const monoNow = monotonicNow();
     this.record = new WaitRecord({ provider: adapter.provider, taskId, ref }, opts, monoNow);
+    this.queue = new QueueMeter(this.record.resumedQueuedMs);
+    if (this.record.resumeDelayMs > 0) this.nextPollAt = monoNow + this.record.resumeDelayMs;
     const { elapsedMs, remainingMs } = this.record;
     this.startedAt = monoNow - elapsedMs;
     this.deadline = monoNow + remainingMs;
@@ -249,10 +259,10 @@ class Wait<TRef, TResult> {
     }
   }
 
-  /** What a snapshot after the poll just observed needs, with `plan` the next poll planned (if any). */
-  frame(plan: DeadlinePlan | undefined): WaitFrame {
-    const nextPollAt = plan && monotonicNow() + plan.delayMs;
-    return this.record.frame(this.attempts, this.lastStatus, nextPollAt, this.samples, this.latencies);
+  /** What a snapshot of the wait now needs (the next poll as {@link Wait.nextPollAt} says). */
+  frame(): WaitFrame {
+    const { attempts, lastStatus, nextPollAt, samples, latencies } = this;
+    return this.record.frame(attempts, lastStatus, nextPollAt, samples, latencies, this.queue.queuedMs());
   }
 
   /** Time since the wait started, in ms. */
@@ -282,6 +292,7 @@ function pollHooks<TRef, TResult>(wait: Wait<TRef, TResult>): PollHooks {
       if (wait.latencies.length > LATENCY_SAMPLES) wait.latencies.shift();
     },
     beforeRetry: (delayMs) => {
+      wait.nextPollAt = monotonicNow() + delayMs;
       // A retry that could not answer before the deadline would only idle until it: the wait ends
       // now, as when no scheduled poll fits (TaskTimeoutError, its cause the failure retried).
       if (monotonicNow() + delayMs + lastPollLead(0, wait.latencies) >= wait.deadline)
@@ -370,6 +381,7 @@ async function settle<TRef, TResult>(wait: Wait<TRef, TResult>, error: unknown):
     // Read before the remote cancel, which queues on a meter of its own: a queue wait that the
     // deadline or the abort cut is in it.
     queuedMs: wait.queue.queuedMs(),
+    snapshot: snapshotAtEnd(wait),
     remoteCancel: opts.cancelOnAbort && adapter.cancel ? await cancelRemote(wait) : undefined,
   };
   if (life.signal.reason instanceof DeadlineReached) {
@@ -378,6 +390,15 @@ async function settle<TRef, TResult>(wait: Wait<TRef, TResult>, error: unknown):
     return new TaskTimeoutError({ ...report, ...limit }, { provider, taskId, cause: wait.lastError });
   }
   return new TaskAbortedError(report, { provider, taskId, cause: life.signal.reason });
+}
+
+/** The wait as it stood when it ended, for its error; `undefined` when its ref cannot be snapshotted. */
+function snapshotAtEnd<TRef, TResult>(wait: Wait<TRef, TResult>): WaitSnapshot | undefined {
+  try {
+    return wait.record.snapshot(wait.frame());
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -63,6 +63,12 @@ export interface WaitSnapshot {
   }[];
   /** How long the last answered polls took, in ms, oldest first: where the last poll before the deadline goes. */
   readonly latenciesMs: readonly number[];
+  /**
+   * Time the wait's requests spent queued for the adapter's pacing so far, in ms, in every process that
+   * ran it: a resumed wait counts on from it (`queuedMs` of its progress and errors). Read as 0 when
+   * left out.
+   */
+  readonly queuedMs?: number;
 }
 
 /** The format this version writes and reads. */
@@ -80,6 +86,7 @@ const KEYS: ReadonlySet<string> = new Set([
   'last',
   'progressSamples',
   'latenciesMs',
+  'queuedMs',
 ]);
 
 /** Most entries a snapshot's arrays may have (the wait keeps far fewer: anything more is not ours). */
@@ -141,6 +148,7 @@ export function checkSnapshot(value: unknown): WaitSnapshot {
   list('latenciesMs', s.latenciesMs).forEach((latency, i) => {
     nonNegative(`resumeFrom.latenciesMs[${i}]`, latency);
   });
+  if (s.queuedMs !== undefined) nonNegative('resumeFrom.queuedMs', s.queuedMs);
   return value as WaitSnapshot;
 }
 
@@ -237,6 +245,8 @@ export interface WaitFrame {
   samples: { elapsedMs: number; progress: number }[];
   /** The latencies then (a copy). */
   latencies: number[];
+  /** Time queued for pacing so far, in ms. */
+  queuedMs: number;
 }
 
 /** The options a wait's span comes from. */
@@ -270,6 +280,8 @@ export class WaitRecord {
   readonly resumeDelayMs: number;
   /** On a resumed wait, the snapshot's last status: a snapshot's until this process observes one. */
   readonly resumedLast: WaitSnapshot['last'];
+  /** On a resumed wait, the time it had spent queued for pacing before (else 0). */
+  readonly resumedQueuedMs: number;
   #ref: { copy: unknown } | undefined;
 
   constructor(wait: { provider: string; taskId: string; ref: unknown }, opts: SpanOptions, monoNow: number) {
@@ -290,6 +302,7 @@ export class WaitRecord {
     this.remainingMs = this.deadline === null ? Number.POSITIVE_INFINITY : this.deadline - wallNow;
     this.resumeDelayMs = resume?.nextPollAt != null ? Math.max(0, resume.nextPollAt - wallNow) : 0;
     this.resumedLast = resume ? resume.last : null;
+    this.resumedQueuedMs = resume?.queuedMs ?? 0;
   }
 
   /** The time the wait had in all, in ms: from its start to its deadline (`timeoutMs` when it has none). */
@@ -299,7 +312,8 @@ export class WaitRecord {
 
   /**
    * What a snapshot after a poll needs: polls so far, the status observed, when the next poll is due
-   * (monotonic ms; `undefined` for none) and the schedule's samples and latencies, copied.
+   * (monotonic ms; `undefined` for none), the schedule's samples and latencies, copied, and the time
+   * queued for pacing so far.
    */
   frame(
     attempts: number,
@@ -307,6 +321,7 @@ export class WaitRecord {
     nextPollAt: number | undefined,
     samples: readonly { elapsedMs: number; progress: number }[],
     latencies: readonly number[],
+    queuedMs: number,
   ): WaitFrame {
     return {
       attempts,
@@ -317,6 +332,7 @@ export class WaitRecord {
       nextPollAt: nextPollAt === undefined ? null : Math.ceil(nextPollAt + this.epochOffset),
       samples: samples.slice(),
       latencies: latencies.slice(),
+      queuedMs: Math.round(queuedMs),
     };
   }
 
@@ -338,6 +354,7 @@ export class WaitRecord {
       last: frame.last && { ...frame.last },
       progressSamples: frame.samples.map(({ elapsedMs, progress }) => ({ elapsedMs, progress })),
       latenciesMs: frame.latencies.slice(),
+      queuedMs: frame.queuedMs,
     };
   }
 }

@@ -34,10 +34,15 @@ export interface CallContext {
  * overlap (two requests of one wait queued at once) count once.
  */
 export class QueueMeter {
-  #totalMs = 0;
+  #totalMs: number;
   /** When the queue waits under way began, on the monotonic clock; set while `#depth > 0`. */
   #since = 0;
   #depth = 0;
+
+  /** @param initialMs time already queued (a resumed wait's, in the processes before). */
+  constructor(initialMs = 0) {
+    this.#totalMs = initialMs;
+  }
 
   /** Starts counting; returns the function that stops (once). */
   begin(): () => void {

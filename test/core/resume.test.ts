@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   CallbackError,
+  HttpError,
   TaskAbortedError,
   TaskTimeoutError,
   defineAdapter,
@@ -80,6 +81,7 @@ describe('the snapshot after each poll', () => {
       last: { state: 'queued', providerState: 'QUEUED', progress: null },
       progressSamples: [],
       latenciesMs: [0],
+      queuedMs: 0,
     });
     expect(seen[1]).toMatchObject({ attempts: 2, nextPollAt: START + 3000, last: { progress: 40 } });
     // After the terminal status no poll is planned; the result stays out of it.
@@ -198,8 +200,11 @@ describe('resumeFrom', () => {
     expect(calls).toHaveLength(0);
     expect(timeout).toMatchObject({ deadline: START + 10_000, timeoutMs: 10_000, attempts: 2, elapsedMs: 60_000 });
     expect(timeout.message).toBe(
-      'Task task-1 did not finish within 10000 ms, by 2026-03-01T12:00:10.000Z (2 polls; no poll answered)',
+      'Task task-1 did not finish within 10000 ms, by 2026-03-01T12:00:10.000Z ' +
+        '(2 polls; last state running (RUNNING), seen before the wait was resumed)',
     );
+    // Its snapshot is the one it resumed from: late, but nothing lost.
+    expect(timeout.snapshot).toMatchObject({ attempts: 2, deadline: START + 10_000, last: { state: 'running' } });
   });
 
   it('a next poll due at or past the deadline ends the wait at once', async () => {
@@ -343,5 +348,56 @@ describe('a snapshot that cannot be resumed is refused before any request, sayin
     const { value } = await settle(waitForTask(adapter, 'task-1', { resumeFrom: good() }));
     expect(value?.state).toBe('succeeded');
     expect(calls.map((c) => c.at - START)).toEqual([3000]);
+  });
+});
+
+describe('the snapshot a wait ends with', () => {
+  it("an abort during a retry's Retry-After pause: the error's snapshot keeps it, and the resumed wait waits it out", async () => {
+    const throttled = new HttpError('429 Too Many Requests', {
+      httpStatus: 429,
+      transient: true,
+      retryAfterMs: 30_000,
+      provider: 'test.scripted',
+    });
+    const { adapter } = scripted<string>([{ state: 'running' }, { throws: throttled }]);
+    const stop = new AbortController();
+    const wait = waitForTask(adapter, 'task-1', { ...schedule, signal: stop.signal });
+    setTimeout(() => stop.abort(new Error('SIGTERM')), 2000); // the 429 came at 1 s; the retry is due at 31 s
+    const { error } = await settle(wait);
+    expect(error).toBeInstanceOf(TaskAbortedError);
+    const snapshot = (error as TaskAbortedError).snapshot as WaitSnapshot;
+    expect(snapshot).toMatchObject({ attempts: 2, nextPollAt: START + 31_000, last: { state: 'running' } });
+    // The next process (2 s later) polls no sooner than the server asked.
+    vi.setSystemTime(START + 4000);
+    const resumed = scripted<string>([{ state: 'succeeded' }]);
+    await settle(waitForTask(resumed.adapter, 'task-1', { resumeFrom: JSON.parse(JSON.stringify(snapshot)) }));
+    expect(resumed.calls.map((c) => c.at - START)).toEqual([31_000]);
+  });
+
+  it('time queued for pacing counts on across a resume', async () => {
+    const snapshot = await snapshotAfter(1, [{ state: 'running' }]);
+    const infos: number[] = [];
+    const { adapter } = scripted<string>([{ state: 'succeeded' }]);
+    await settle(
+      waitForTask(adapter, 'task-1', {
+        resumeFrom: { ...snapshot, queuedMs: 5000 },
+        onProgress: (_status, info) => void infos.push(info.queuedMs),
+      }),
+    );
+    expect(infos).toEqual([5000]);
+  });
+
+  it('a timeout carries the snapshot to resume with a later deadline; a ref that is not JSON-safe leaves it out', async () => {
+    const { adapter } = scripted<string>([{ state: 'running' }]);
+    const { error } = await settle(waitForTask(adapter, 'task-1', { ...schedule, timeoutMs: 5000 }));
+    expect((error as TaskTimeoutError).snapshot).toMatchObject({ deadline: START + 5000, last: { state: 'running' } });
+    const objects = defineAdapter<{ id: string; at: Date }>({
+      provider: 'test.objects',
+      taskId: (ref) => ref.id,
+      getStatus: async () => ({ state: 'running', providerState: 'RUNNING' }),
+    });
+    const late = await settle(waitForTask(objects, { id: 'x', at: new Date() }, { ...schedule, timeoutMs: 5000 }));
+    expect(late.error).toBeInstanceOf(TaskTimeoutError);
+    expect((late.error as TaskTimeoutError).snapshot).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import type { WaitSnapshot } from '../snapshot.js';
 import type { TaskStatus } from '../status.js';
 import { TaskPollError, type TaskPollErrorOptions } from './TaskPollError.js';
 import { queuedHint, type WaitReport } from './TaskTimeoutError.js';
@@ -18,6 +19,12 @@ export class TaskAbortedError extends TaskPollError {
   readonly queuedMs: number;
   /** With `cancelOnAbort`: whether the provider accepted the cancel; `undefined` when none was asked. */
   readonly remoteCancel: WaitReport['remoteCancel'];
+  /**
+   * The wait as it stood at the abort: plain data (see `WaitSnapshot`) to store and continue with
+   * `resumeFrom`, e.g. when a shutdown aborted the wait: a pending retry's `Retry-After` is in its
+   * `nextPollAt`. `undefined` when the ref is not JSON-safe.
+   */
+  readonly snapshot: WaitSnapshot | undefined;
 
   constructor(report: WaitReport, options: TaskPollErrorOptions = {}) {
     super(
@@ -30,5 +37,6 @@ export class TaskAbortedError extends TaskPollError {
     this.elapsedMs = report.elapsedMs;
     this.queuedMs = report.queuedMs ?? 0;
     this.remoteCancel = report.remoteCancel;
+    this.snapshot = report.snapshot;
   }
 }

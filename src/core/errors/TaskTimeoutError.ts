@@ -1,3 +1,4 @@
+import type { WaitSnapshot } from '../snapshot.js';
 import type { TaskStatus } from '../status.js';
 import { TaskPollError, type TaskPollErrorOptions } from './TaskPollError.js';
 
@@ -14,6 +15,11 @@ export interface WaitReport {
    * queue wait still under way when the wait ended included). Left out, 0.
    */
   queuedMs?: number | undefined;
+  /**
+   * The wait as it stood when it ended, to continue it later with `resumeFrom` (see `WaitSnapshot`);
+   * `undefined` when it cannot be snapshotted (a ref that is not JSON-safe).
+   */
+  snapshot?: WaitSnapshot | undefined;
   /** Set when `cancelOnAbort` asked the provider to cancel the task: whether that call succeeded. */
   remoteCancel?:
     | {
@@ -72,14 +78,17 @@ export class TaskTimeoutError extends TaskPollError {
   readonly deadline: number | undefined;
   /** With `cancelOnAbort`: whether the provider accepted the cancel; `undefined` when none was asked. */
   readonly remoteCancel: WaitReport['remoteCancel'];
+  /**
+   * The wait as it stood at the deadline: plain data (see `WaitSnapshot`) to continue it with
+   * `resumeFrom` and a later `deadline`; `undefined` when the ref is not JSON-safe.
+   */
+  readonly snapshot: WaitSnapshot | undefined;
 
   constructor(
     report: WaitReport & { timeoutMs: number; deadline?: number | undefined },
     options: TaskPollErrorOptions = {},
   ) {
-    const last = report.lastStatus
-      ? `; last state ${report.lastStatus.state} (${report.lastStatus.providerState})`
-      : '; no poll answered';
+    const last = lastSeen(report);
     const by = report.deadline === undefined ? '' : `, by ${instant(report.deadline)}`;
     const counts = `(${report.attempts} polls${last})`;
     super(
@@ -94,7 +103,19 @@ export class TaskTimeoutError extends TaskPollError {
     this.timeoutMs = report.timeoutMs;
     this.deadline = report.deadline;
     this.remoteCancel = report.remoteCancel;
+    this.snapshot = report.snapshot;
   }
+}
+
+/**
+ * The last status a report knows of, for a message: this process's last answer, or, on a resumed wait
+ * that has had none yet, the one its snapshot carried.
+ */
+export function lastSeen(report: WaitReport): string {
+  if (report.lastStatus) return `; last state ${report.lastStatus.state} (${report.lastStatus.providerState})`;
+  const before = report.snapshot?.last;
+  if (before) return `; last state ${before.state} (${before.providerState}), seen before the wait was resumed`;
+  return '; no poll answered';
 }
 
 /** An epoch instant as ISO 8601, or as a number where `Date` cannot show it. */
