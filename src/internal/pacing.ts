@@ -100,7 +100,6 @@ export function normalizePacing(
   return { requestsPerInterval, intervalMs, maxConcurrency };
 }
 
-
 /**
  * A sliding-window pacer with a concurrency cap: the window holds the last `requestsPerInterval` start
  * times and answer times, the queue (`pacing-queue.ts`) decides who gets the next free slot. It keeps
