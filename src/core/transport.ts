@@ -40,10 +40,10 @@ export interface PacingOptions {
    * The provider counts a request when it arrives, which is some time after it was sent, and arrivals
    * can bunch. So the pacer keeps a margin: a request's slot is used again only `intervalMs` plus a
    * margin after that request started. The margin is the time the request took until its answer came
-   * (the request had reached the server by then), but at least 2 % of `intervalMs` and at most 10 %
-   * of it; while the request is still in flight, the 10 %. A request that takes longer than 10 % of
-   * the window to reach the server may still be counted in the next window by the provider: its
-   * rate-limit answer is a transient error that the wait retries after a pause.
+   * (the request had reached the server by then), but at least 2 % of `intervalMs` and at most 25 %
+   * of it; while the request is still in flight, the 25 %. Only a request that takes longer than a
+   * quarter of the window to reach the server can still be counted in the next window by the
+   * provider: its rate-limit answer is a transient error that the wait retries after a pause.
    *
    * When more requests want a slot than the budget allows, the adapter's calls that start work
    * (`submit` and the like, your own calls) and the remote cancels of aborted waits go first, in the

@@ -1,7 +1,8 @@
 /**
  * The pacer: the request budget (`PacingOptions`) one adapter instance spends across all its waits
- * and calls. The HTTP client asks it for a slot before each request, and tells it when a server's
- * rate-limit answer asks every request to hold off.
+ * and calls. The HTTP client asks it for a slot before each request, tells it when the request's
+ * answer is in (the margin of its slot), and when a server's rate-limit answer asks every request to
+ * hold off. Who gets a free slot first is the queue's business (`pacing-queue.ts`).
  *
  * @internal
  */
@@ -62,10 +63,12 @@ interface Waiter extends QueueEntry {
  */
 export const MIN_MARGIN_FRACTION = 0.02;
 /**
- * …and at most 10 %: a request answered later than that has its margin cut to it, so one slow answer
- * (a server that takes its time, not the network) costs at most a tenth of the budget.
+ * …and at most 25 %: a request answered later than that has its margin cut to it, so a slow answer
+ * (a server that takes its time, not the network) costs at most a fifth of the budget. A quarter of
+ * the window covers the time a busy process can take to put a request on the wire (event-loop stalls
+ * of tens of ms at a 1 s window) and, for Guance's minute, the whole default request time limit.
  */
-export const MAX_MARGIN_FRACTION = 0.1;
+export const MAX_MARGIN_FRACTION = 0.25;
 
 const PACING_KEYS: ReadonlySet<string> = new Set(['requestsPerInterval', 'intervalMs', 'maxConcurrency']);
 

@@ -8,7 +8,7 @@ import { RUNNING } from '../providers/guance/harness.js';
 /**
  * The pacer's margin, through a real adapter on loopback in fake time: a request's slot is used
  * again one window plus the time the request took to be answered after it started (at least 2 % of
- * the window, at most 10 %), so a budget given as the provider's exact limit holds where the provider
+ * the window, at most 25 %), so a budget given as the provider's exact limit holds where the provider
  * counts requests: on arrival.
  */
 let server: TestServer;
@@ -41,8 +41,9 @@ describe('the margin past each window', () => {
   it.each([
     ['answered at once: the least margin, 2 % of the window', 0, [0, 1020, 2040]],
     ['answered after 50 ms: that long', 50, [0, 1050, 2100]],
-    ['answered after 300 ms: at most 10 % of the window', 300, [0, 1100, 2200]],
-    ['still in flight when the window ends: 10 % of the window', 1500, [0, 1100, 2200]],
+    ['answered after 100 ms: that long', 100, [0, 1100, 2200]],
+    ['answered after 400 ms: at most 25 % of the window', 400, [0, 1250, 2500]],
+    ['still in flight when the window ends: 25 % of the window', 1500, [0, 1250, 2500]],
   ])('1 request per 1000 ms, %s', async (_name, delay, expected) => {
     answerDelayMs = delay;
     // Counts answers read, to move fake time only once real I/O is done.
