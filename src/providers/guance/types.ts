@@ -65,7 +65,8 @@ export type GuanceNamespace = (typeof GUANCE_NAMESPACES)[number];
  * The request budget used when `pacing` is left out: 20 requests a minute, shared by every call and
  * wait of one adapter instance. It is Guance's documented limit per API key (`api-limit.md`) as it
  * stands: the pacer keeps its own margin for the time a request takes to reach the server (at least
- * 2 % of the window, 1.2 s here; see `PacingOptions.requestsPerInterval`).
+ * 2 % of the window, 1.2 s here, and up to a quarter, 15 s, which covers the whole default request time
+ * limit; see `PacingOptions.requestsPerInterval`).
  */
 export const GUANCE_DEFAULT_PACING: Readonly<Required<Pick<PacingOptions, 'requestsPerInterval' | 'intervalMs'>>> =
   Object.freeze({ requestsPerInterval: 20, intervalMs: 60_000 });
