@@ -4,13 +4,15 @@
  * (RESULTS.md is only written by a full run). Not part of `npm test`.
  *
  * Sections: `schedule` (poll schedules in virtual time, goals 1-4 modelled), `overhead` (library
- * overhead and the 10,000-wait scale run, real HTTP on loopback), `ratelimit` (goal 4 end to end), `cli`
- * (startup of the built command).
+ * overhead and the 10,000-wait scale run, real HTTP on loopback), `ratelimit` (goal 4 end to end),
+ * `pacing` (the shared budget: the exact limit, deadlines, fairness; before and after the margin and
+ * deadline-first order), `cli` (startup of the built command).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cliSection } from './cli/section.js';
 import { overheadSection } from './overhead/section.js';
+import { pacingSection } from './pacing/section.js';
 import { ratelimitSection } from './ratelimit/section.js';
 import { machine, type SectionResult } from './report.js';
 import { scheduleSection } from './schedule/section.js';
@@ -18,6 +20,7 @@ import { scheduleSection } from './schedule/section.js';
 const SECTIONS: Record<string, () => Promise<SectionResult>> = {
   schedule: scheduleSection,
   ratelimit: ratelimitSection,
+  pacing: pacingSection,
   overhead: overheadSection,
   cli: cliSection,
 };

@@ -84,7 +84,7 @@ the same factor would work too, but would measure a scaled configuration rather 
 process runs on one fake clock (@sinonjs/fake-timers faking \`setTimeout\`, \`clearTimeout\` and \`Date\`; \`setImmediate\`,
 \`process.nextTick\` and all I/O stay real): poller, pacer, simulated task lifecycles and the simulator's rate limiter
 all read the same \`Date.now()\`. The clock advances in steps of at most ${STEP_MS} ms with real I/O let through between
-steps, so every HTTP round trip takes at most about one step of simulated time (well inside the pacing's 2 s margin).
+steps, so every HTTP round trip takes at most about one step of simulated time (well inside the pacer's margin: at least 2 % of the 60 s window, 1.2 s).
 
 Lag = when \`waitForTask\` resolved − when the task really ended (simulated time).
 

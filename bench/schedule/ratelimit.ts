@@ -1,7 +1,7 @@
 /**
  * Goal 4 in virtual time: 50 concurrent waits on one Guance API key (20 requests per minute). The
  * waits share one core pacer (src/internal/pacing.ts) set to the Guance adapter's default budget
- * (20 requests per 62 s: GUANCE_DEFAULT_PACING in src/providers/guance/index.ts), and, as the core HTTP
+ * (20 requests per 60 s: GUANCE_DEFAULT_PACING in src/providers/guance/types.ts, the pacer's margin on top), and, as the core HTTP
  * client does, the poll's time limit is paused while a request waits for a slot; a server-side sliding
  * 60 s window counts what a real key would have refused. Requests answer instantly.
  */
@@ -14,7 +14,7 @@ import type { Driver } from './drive.js';
 
 /** Guance's documented limit and the adapter's default pacing of it. */
 export const GUANCE_LIMIT = { requests: 20, windowMs: 60_000 } as const;
-export const GUANCE_PACING = { requestsPerInterval: 20, intervalMs: 62_000 } as const;
+export const GUANCE_PACING = { requestsPerInterval: 20, intervalMs: 60_000 } as const;
 
 /** What the simulated key saw. */
 export interface KeyLog {

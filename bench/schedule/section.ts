@@ -244,7 +244,7 @@ deadline still hold. Turn it off with \`progressAware: false\` for a provider wh
 
 The first 50 tasks of the fleet, waited on at once through one key. Virtual time, instant answers: the waits
 share one core pacer (src/internal/pacing.ts) at the Guance adapter's default budget (GUANCE_DEFAULT_PACING:
-${GUANCE_PACING.requestsPerInterval} requests per ${GUANCE_PACING.intervalMs / 1000} s, 2 s of margin for slow requests); as the core HTTP client does, a poll's time limit
+${GUANCE_PACING.requestsPerInterval} requests per ${GUANCE_PACING.intervalMs / 1000} s, the documented limit; the pacer adds its own margin, here 2 % of the window as answers are instant); as the core HTTP client does, a poll's time limit
 does not run while it waits for a slot; a sliding ${GUANCE_LIMIT.windowMs / 1000} s window on the "server" counts what the key would have
 refused. This is a model of the core pacer and poller; the run through the real Guance adapter over HTTP against the
 simulator is in "Goal 4 end to end" below.

@@ -34,7 +34,23 @@ export interface TransportOptions {
  */
 export interface PacingOptions {
   /**
-   * At most this many requests may start in any window of `intervalMs` (a sliding window).
+   * At most this many requests may reach the provider in any window of `intervalMs` (a sliding
+   * window): give the provider's documented limit as it is.
+   *
+   * The provider counts a request when it arrives, which is some time after it was sent, and arrivals
+   * can bunch. So the pacer keeps a margin: a request's slot is used again only `intervalMs` plus a
+   * margin after that request started. The margin is the time the request took until its answer came
+   * (the request had reached the server by then), but at least 2 % of `intervalMs` and at most 25 %
+   * of it; while the request is still in flight, the 25 %. Only a request that takes longer than a
+   * quarter of the window to reach the server can still be counted in the next window by the
+   * provider: its rate-limit answer is a transient error that the wait retries after a pause.
+   *
+   * When more requests want a slot than the budget allows, the adapter's calls that start work
+   * (`submit` and the like, your own calls) and the remote cancels of aborted waits go first, in the
+   * order they came. Polls come next, the one whose wait's deadline is nearest first; a wait whose
+   * deadline is more than a minute off ranks as if it were due a minute after its poll queued, so
+   * polls without a near deadline are served in the order they came and no poll waits behind newer
+   * urgent ones for more than that minute.
    * @default no limit
    */
   requestsPerInterval?: number;
@@ -59,7 +75,7 @@ export interface PacerStats {
   started: number;
   /** Requests that had to wait for a slot (those aborted while waiting included). */
   delayed: number;
-  /** Requests waiting for a slot now. */
+  /** Requests waiting for a slot now (all kinds: the sum of `queued`). */
   waiting: number;
   /** Requests in flight now. */
   inFlight: number;
@@ -68,4 +84,30 @@ export interface PacerStats {
    * every request of the adapter, as epoch ms on the wall clock; `undefined` when nothing holds them.
    */
   readonly pausedUntil: number | undefined;
+  /**
+   * The requests waiting for a slot now, by what they are for. When slots are short, `calls` and
+   * `cancels` are served first, then `polls`, the nearest deadline first (see {@link PacingOptions}).
+   */
+  readonly queued: {
+    /** Polls of waits (`waitForTask`, `pollTask`). */
+    readonly polls: number;
+    /** The adapter's other calls: those that start work (submit, …), logins, downloads, your own. */
+    readonly calls: number;
+    /** Remote cancels of aborted waits. */
+    readonly cancels: number;
+  };
+  /**
+   * The rate window's use now; `undefined` when pacing sets no `requestsPerInterval`.
+   */
+  readonly window:
+    | {
+        /**
+         * Requests that count against the window now: started within the last `intervalMs` plus
+         * their margin. A new request waits while this is at `limit`.
+         */
+        readonly used: number;
+        /** The window's limit: `requestsPerInterval`. */
+        readonly limit: number;
+      }
+    | undefined;
 }

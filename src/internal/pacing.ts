@@ -1,7 +1,8 @@
 /**
  * The pacer: the request budget (`PacingOptions`) one adapter instance spends across all its waits
- * and calls. The HTTP client asks it for a slot before each request, and tells it when a server's
- * rate-limit answer asks every request to hold off.
+ * and calls. The HTTP client asks it for a slot before each request, tells it when the request's
+ * answer is in (the margin of its slot), and when a server's rate-limit answer asks every request to
+ * hold off. Who gets a free slot first is the queue's business (`pacing-queue.ts`).
  *
  * @internal
  */
@@ -9,11 +10,26 @@ import { durationOption, numberOption, describeOption, rejectUnknownKeys } from 
 import type { PacerStats, PacingOptions } from '../core/transport.js';
 import { onAbort } from './abort.js';
 import { MAX_TIMER_MS, monotonicNow } from './clock.js';
+import { classify, SlotQueue, type QueueEntry } from './pacing-queue.js';
+
+/**
+ * A granted slot: call it to give the slot back (once), and call its `answered` as soon as the
+ * server's answer (its status line) or the request's failure is in, which tells the pacer how long
+ * the request may have taken to reach the server (see {@link PacingOptions}).
+ */
+export interface Slot {
+  (): void;
+  /** The request is answered (or failed): it reached the server by now, if at all. Idempotent. */
+  answered(): void;
+}
 
 /** Hands out request slots within a {@link PacingOptions} budget. */
 export interface Pacer {
-  /** Waits for a slot; resolves with the function that gives it back. Rejects with `signal.reason` on abort. */
-  acquire(signal?: AbortSignal): Promise<() => void>;
+  /**
+   * Waits for a slot; resolves with the slot (call it to give it back). Rejects with `signal.reason` on
+   * abort. Queued calls are served in the order of `pacing-queue.ts`, read from the signal's call context.
+   */
+  acquire(signal?: AbortSignal): Promise<Slot>;
   /** Holds every request until `ms` from now, at most {@link MAX_PAUSE_MS} (e.g. after a 429 with `Retry-After`). */
   pauseFor(ms: number): void;
   /**
@@ -34,12 +50,25 @@ export interface Pacer {
  */
 export const MAX_PAUSE_MS = 5 * 60_000;
 
-interface Waiter {
-  resolve: (release: () => void) => void;
+interface Waiter extends QueueEntry {
+  resolve: (slot: Slot) => void;
   reject: (reason: unknown) => void;
   /** Ends the waiter's subscription to its signal's abort (through the fan-out of `abort.ts`). */
   unsubscribe: (() => void) | undefined;
 }
+
+/**
+ * The margin a slot keeps past its window, as a fraction of `intervalMs`: at least 2 % (the time a
+ * request may take to reach the server on a quick answer, with room for arrivals that bunch)…
+ */
+export const MIN_MARGIN_FRACTION = 0.02;
+/**
+ * …and at most 25 %: a request answered later than that has its margin cut to it, so a slow answer
+ * (a server that takes its time, not the network) costs at most a fifth of the budget. A quarter of
+ * the window covers the time a busy process can take to put a request on the wire (event-loop stalls
+ * of tens of ms at a 1 s window) and, for Guance's minute, the whole default request time limit.
+ */
+export const MAX_MARGIN_FRACTION = 0.25;
 
 const PACING_KEYS: ReadonlySet<string> = new Set(['requestsPerInterval', 'intervalMs', 'maxConcurrency']);
 
@@ -75,8 +104,9 @@ export function normalizePacing(
 }
 
 /**
- * A FIFO pacer: a sliding window of request start times plus a concurrency cap. It keeps at most one
- * timer, and none while nobody waits, so an idle adapter holds no handle open.
+ * A sliding-window pacer with a concurrency cap: the window holds the last `requestsPerInterval` start
+ * times and answer times, the queue (`pacing-queue.ts`) decides who gets the next free slot. It keeps
+ * at most one timer, and none while nobody waits, so an idle adapter holds no handle open.
  */
 export function createPacer(options: PacingOptions): Pacer {
   const limits = normalizePacing(options) ?? {
@@ -99,36 +129,39 @@ class SlidingWindowPacer implements Pacer {
   readonly #windowSize: number;
   /** Without a rate limit no start time is kept: only the concurrency cap and pauses apply. */
   readonly #unlimitedRate: boolean;
+  readonly #minMarginMs: number;
+  readonly #maxMarginMs: number;
   /** Ring buffer of the last `#windowSize` start times; once full, `#head` is the oldest. */
   readonly #starts: number[] = [];
+  /** When each of those requests was answered; NaN while in flight. */
+  readonly #answers: number[] = [];
   #head = 0;
+  /** Requests recorded so far: request `n` sits at `n % #windowSize` until request `n + #windowSize`. */
+  #recorded = 0;
+  /**
+   * When the slot of the last request the window dropped became free. Slots are handed on no earlier
+   * than the one before them, so the window only ever needs its oldest entry.
+   */
+  #lastFreeAt = Number.NEGATIVE_INFINITY;
   /** Until when a server's rate-limit answer holds every request, on the monotonic clock. */
   #pausedUntil = 0;
   #inFlight = 0;
+  #seq = 0;
   /** The one timer: set only while someone waits for a slot that is not free yet. */
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed: { reason: unknown } | undefined;
-  readonly #queue: Waiter[] = [];
+  readonly #queue = new SlotQueue<Waiter>();
 
   constructor(limits: Required<PacingOptions>) {
     this.#limits = limits;
     this.#windowSize = Math.min(limits.requestsPerInterval, MAX_WINDOW_ENTRIES);
     this.#unlimitedRate = limits.requestsPerInterval >= Number.MAX_SAFE_INTEGER;
-    const pacer = this;
-    this.stats = {
-      started: 0,
-      delayed: 0,
-      waiting: 0,
-      inFlight: 0,
-      // Kept on the monotonic clock inside; shown on the wall clock, which is what a user can read.
-      get pausedUntil() {
-        const left = pacer.#pausedUntil - monotonicNow();
-        return left > 0 ? Math.round(Date.now() + left) : undefined;
-      },
-    };
+    this.#minMarginMs = limits.intervalMs * MIN_MARGIN_FRACTION;
+    this.#maxMarginMs = limits.intervalMs * MAX_MARGIN_FRACTION;
+    this.stats = this.#makeStats();
   }
 
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal): Promise<Slot> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#closed) return Promise.reject(this.#closed.reason);
     const now = monotonicNow();
@@ -137,8 +170,9 @@ class SlidingWindowPacer implements Pacer {
       return Promise.resolve(this.#record(now));
     }
     this.stats.delayed += 1;
-    return new Promise<() => void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, unsubscribe: undefined };
+    const { kind, rank } = classify(signal, now);
+    return new Promise<Slot>((resolve, reject) => {
+      const waiter: Waiter = { kind, rank, seq: this.#seq++, index: -1, resolve, reject, unsubscribe: undefined };
       // Through the fan-out: many queued calls sharing one caller signal add one listener to it.
       if (signal) waiter.unsubscribe = onAbort(signal, () => this.#leave(waiter, signal.reason));
       this.#queue.push(waiter);
@@ -157,7 +191,7 @@ class SlidingWindowPacer implements Pacer {
     if (this.#closed) return;
     this.#closed = { reason };
     this.#clearTimer();
-    const waiting = this.#queue.splice(0);
+    const waiting = this.#queue.drain();
     this.stats.waiting = 0;
     for (const waiter of waiting) {
       waiter.unsubscribe?.();
@@ -165,40 +199,107 @@ class SlidingWindowPacer implements Pacer {
     }
   }
 
-  /** When the next request may start: now, or later for a pause or a full window. */
-  #earliestStart(now: number): number {
-    let at = Math.max(now, this.#pausedUntil);
-    if (!this.#unlimitedRate && this.#starts.length >= this.#windowSize) {
-      at = Math.max(at, (this.#starts[this.#head] as number) + this.#limits.intervalMs);
-    }
-    return at;
+  /** The public counters: plain fields the pacer updates, and getters for what is read on demand. */
+  #makeStats(): PacerStats {
+    const pacer = this;
+    const counts = this.#queue.counts;
+    return {
+      started: 0,
+      delayed: 0,
+      waiting: 0,
+      inFlight: 0,
+      // Kept on the monotonic clock inside; shown on the wall clock, which is what a user can read.
+      get pausedUntil() {
+        const left = pacer.#pausedUntil - monotonicNow();
+        return left > 0 ? Math.round(Date.now() + left) : undefined;
+      },
+      get queued() {
+        return { polls: counts.poll, calls: counts.call, cancels: counts.cancel };
+      },
+      get window() {
+        return pacer.#unlimitedRate ? undefined : { used: pacer.#used(), limit: pacer.#limits.requestsPerInterval };
+      },
+    };
   }
 
-  /** Counts a request started `now`; returns the function that gives its slot back (once). */
-  #record(now: number): () => void {
+  /** The margin of request `at` in the ring: its answer's delay, within bounds; the most while in flight. */
+  #marginOf(at: number): number {
+    const answered = this.#answers[at] as number;
+    if (Number.isNaN(answered)) return this.#maxMarginMs;
+    const delay = answered - (this.#starts[at] as number);
+    return Math.min(this.#maxMarginMs, Math.max(this.#minMarginMs, delay));
+  }
+
+  /** When the oldest request's slot may be used again: `intervalMs` plus its margin after it started. */
+  #slotFreeAt(): number {
+    if (this.#unlimitedRate || this.#starts.length < this.#windowSize) return Number.NEGATIVE_INFINITY;
+    const at = this.#head;
+    return Math.max(this.#lastFreeAt, (this.#starts[at] as number) + this.#limits.intervalMs + this.#marginOf(at));
+  }
+
+  /** Requests that still count against the window: started, and their slot not free again yet. */
+  #used(): number {
+    const now = monotonicNow();
+    const size = this.#starts.length;
+    let used = 0;
+    // Newest first; start times only grow, so the scan stops at the first one past every margin.
+    for (let k = 1; k <= size; k += 1) {
+      const at = (this.#head - k + size) % size;
+      const start = this.#starts[at] as number;
+      if (start + this.#limits.intervalMs + this.#maxMarginMs <= now) break;
+      if (start + this.#limits.intervalMs + this.#marginOf(at) > now) used += 1;
+    }
+    return Math.min(used, this.#limits.requestsPerInterval);
+  }
+
+  /** When the next request may start: now, or later for a pause or a full window. */
+  #earliestStart(now: number): number {
+    return Math.max(now, this.#pausedUntil, this.#slotFreeAt());
+  }
+
+  /** Counts a request started `now`; returns its slot. */
+  #record(now: number): Slot {
+    const n = this.#recorded;
+    this.#recorded += 1;
+    const size = this.#windowSize;
     if (!this.#unlimitedRate) {
-      if (this.#starts.length < this.#windowSize) this.#starts.push(now);
-      else {
+      if (this.#starts.length < size) {
+        this.#starts.push(now);
+        this.#answers.push(Number.NaN);
+      } else {
+        this.#lastFreeAt = this.#slotFreeAt();
         this.#starts[this.#head] = now;
-        this.#head = (this.#head + 1) % this.#windowSize;
+        this.#answers[this.#head] = Number.NaN;
+        this.#head = (this.#head + 1) % size;
       }
     }
     this.#inFlight += 1;
     this.stats.started += 1;
     this.stats.inFlight = this.#inFlight;
     let released = false;
-    return () => {
+    const answered = (): void => {
+      const at = n % size;
+      // Only while the window still holds this request, and only its first answer.
+      if (this.#unlimitedRate || this.#recorded - n > size || !Number.isNaN(this.#answers[at])) return;
+      this.#answers[at] = monotonicNow();
+      // The oldest request's answer may free its slot before the timer set for the most margin.
+      if (at === this.#head && this.#queue.length > 0 && this.#starts.length >= size) this.#pump();
+    };
+    const slot = (() => {
       if (released) return;
       released = true;
+      answered();
       this.#inFlight -= 1;
       this.stats.inFlight = this.#inFlight;
       this.#pump();
-    };
+    }) as Slot;
+    slot.answered = answered;
+    return slot;
   }
 
   /**
-   * Hands free slots to the waiters in order; when the next slot frees up only later, sets the one
-   * timer for then.
+   * Hands free slots to the waiters, first in the queue's order first; when the next slot frees up only
+   * later, sets the one timer for then.
    */
   #pump(): void {
     this.#clearTimer();
@@ -206,7 +307,7 @@ class SlidingWindowPacer implements Pacer {
       const now = monotonicNow();
       const at = this.#earliestStart(now);
       if (at > now) {
-        this.#timer = setTimeout(() => this.#pump(), Math.min(at - now, MAX_TIMER_MS));
+        this.#timer = setTimeout(() => this.#pump(), Math.min(Math.ceil(at - now), MAX_TIMER_MS));
         break;
       }
       const waiter = this.#queue.shift() as Waiter;
@@ -218,8 +319,7 @@ class SlidingWindowPacer implements Pacer {
 
   /** A waiter whose signal aborted leaves the queue; the timer goes once nobody waits. */
   #leave(waiter: Waiter, reason: unknown): void {
-    const index = this.#queue.indexOf(waiter);
-    if (index >= 0) this.#queue.splice(index, 1);
+    this.#queue.remove(waiter);
     this.stats.waiting = this.#queue.length;
     waiter.reject(reason);
     if (this.#queue.length === 0) this.#clearTimer();

@@ -65,7 +65,8 @@ describe('a stepped wall clock', () => {
         () => (sent = true),
       );
       await turns();
-      await vi.advanceTimersByTimeAsync(100);
+      // One window (100 ms) plus the pacer's least margin (2 % of it).
+      await vi.advanceTimersByTimeAsync(102);
       for (let i = 0; i < 200 && !sent; i += 1) await turns(1);
       expect(server.requests).toHaveLength(2);
       await second;

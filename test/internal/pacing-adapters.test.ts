@@ -109,10 +109,10 @@ describe("time spent queued for a pacing slot is not request time, for the adapt
     ['the header limit (requestTimeoutMs: 2000)', { requestTimeoutMs: 2000 }],
     ['the whole-download limit (downloadTimeoutMs: 2000)', { downloadTimeoutMs: 2000 }],
   ])(
-    "an edge download queued 3 s behind two waits' slow polls (serial pacing) is sent and succeeds: %s does not run while it waits",
+    "an edge download queued 2.5 s behind a wait's slow poll (serial pacing) goes before the other wait's queued poll and succeeds: %s does not run while it waits",
     async (_name, limits) => {
       vi.useFakeTimers(FAKE);
-      routes = { [EDGE_TASK]: answerAfter(1500, json(edgeStatus('succeed'))), [EDGE_DOWNLOAD]: archive };
+      routes = { [EDGE_TASK]: answerAfter(2500, json(edgeStatus('succeed'))), [EDGE_DOWNLOAD]: archive };
       const adapter = edge(limits);
       const waits = [waitForTask(adapter, EDGE_ID), waitForTask(adapter, EDGE_ID)];
       let settled = false;
@@ -123,12 +123,15 @@ describe("time spent queued for a pacing slot is not request time, for the adapt
         () => (settled = true),
       );
       await until(() => server.requests.length === 1);
-      await vi.advanceTimersByTimeAsync(1500);
-      await until(() => server.requests.length === 2);
-      await vi.advanceTimersByTimeAsync(1500);
-      await until(() => server.requests.length === 3 || settled);
+      await vi.advanceTimersByTimeAsync(2500);
+      // The download is the adapter's own call: it takes the next slot, before the second wait's poll.
+      await until(() => settled);
       expect(await download).toEqual({ taskId: EDGE_ID, bytes: ARCHIVE.length, path: target });
-      expect(paths()).toEqual([EDGE_TASK, EDGE_TASK, EDGE_DOWNLOAD]);
+      // The second poll's slot: 100 ms (and the margin) after the download's.
+      await vi.advanceTimersByTimeAsync(200);
+      await until(() => server.requests.length === 3);
+      await vi.advanceTimersByTimeAsync(2500);
+      expect(paths()).toEqual([EDGE_TASK, EDGE_DOWNLOAD, EDGE_TASK]);
       expect((await readFile(target)).equals(ARCHIVE)).toBe(true);
       expect((await Promise.all(waits)).map((s) => s.state)).toEqual(['succeeded', 'succeeded']);
     },
@@ -381,15 +384,19 @@ describe('pacerStats()', () => {
       track(dgcSystemTasks({ endpoint: server.url, projectId: PROJECT, auth: { token: 'iam-token' } })),
       track(workflowTasks({ baseURL: server.url, token: 'explorer-token' })),
     ];
-    for (const adapter of made) {
+    // The window's limit is each default's requestsPerInterval (workflow's default only caps concurrency).
+    const limits = [20, 1, 2, undefined];
+    made.forEach((adapter, i) => {
       expect(adapter.pacerStats?.()).toEqual({
         started: 0,
         delayed: 0,
         waiting: 0,
         inFlight: 0,
         pausedUntil: undefined,
+        queued: { polls: 0, calls: 0, cancels: 0 },
+        window: limits[i] === undefined ? undefined : { used: 0, limit: limits[i] },
       });
-    }
+    });
     expect(track(guanceLogmine({ apiKey: 'df-key', baseURL: server.url, pacing: false })).pacerStats()).toBeUndefined();
     expect(edge({ pacing: false }).pacerStats()).toBeUndefined();
     expect(
@@ -409,7 +416,15 @@ describe('pacerStats()', () => {
       void adapter.getStatus(EDGE_ID, { signal: new AbortController().signal }).catch(() => undefined);
     await until(() => server.requests.length === 1);
     const stats = adapter.pacerStats();
-    expect(stats).toEqual({ started: 1, delayed: 2, waiting: 2, inFlight: 1, pausedUntil: undefined });
+    expect(stats).toEqual({
+      started: 1,
+      delayed: 2,
+      waiting: 2,
+      inFlight: 1,
+      pausedUntil: undefined,
+      queued: { polls: 0, calls: 2, cancels: 0 },
+      window: { used: 1, limit: 1 },
+    });
     (stats as { waiting: number }).waiting = 99;
     expect(adapter.pacerStats()?.waiting).toBe(2);
   });

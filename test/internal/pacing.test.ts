@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { attachCallContext, QueueMeter, type CallKind } from '../../src/internal/call-context.js';
 import { createPacer } from '../../src/internal/pacing.js';
+import { URGENCY_HORIZON_MS } from '../../src/internal/pacing-queue.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -36,7 +38,8 @@ describe('createPacer', () => {
     expect(starts).toHaveLength(50);
     expect(maxInWindow(starts, 60_000)).toBe(20);
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    expect(starts.at(-1)).toBe(120_000);
+    // Each slot is reused a window plus the least margin (2 % of 60 s: these requests answer at once) after.
+    expect(starts.at(-1)).toBe(2 * 61_200);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -93,6 +96,57 @@ describe('createPacer', () => {
     release();
     release();
     expect(pacer.stats.inFlight).toBe(0);
+  });
+
+  it('2000 queued calls of every kind, a quarter aborted: served calls and cancels first in arrival order, then polls by rank (deadline, capped at the horizon), ties in arrival order', async () => {
+    const pacer = createPacer({ maxConcurrency: 1 });
+    const first = await pacer.acquire();
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const queued: { i: number; group: number; rank: number; controller: AbortController }[] = [];
+    const served: number[] = [];
+    const all: Promise<void>[] = [];
+    for (let i = 0; i < 2000; i += 1) {
+      const controller = new AbortController();
+      const pick = random();
+      let group = 0;
+      let rank = 0;
+      if (pick < 0.8) {
+        // Deadlines from now to twice the horizon, some equal, some none.
+        const deadline = pick < 0.1 ? Number.POSITIVE_INFINITY : Math.floor(random() * 20) * (URGENCY_HORIZON_MS / 10);
+        const kind: CallKind = 'poll';
+        attachCallContext(controller.signal, { kind, deadline, queue: new QueueMeter() });
+        group = 1;
+        rank = Math.min(deadline, URGENCY_HORIZON_MS);
+      } else if (pick < 0.9) {
+        attachCallContext(controller.signal, { kind: 'cancel', deadline: 1, queue: new QueueMeter() });
+      }
+      queued.push({ i, group, rank, controller });
+      all.push(
+        pacer.acquire(controller.signal).then(
+          (release) => {
+            served.push(i);
+            release();
+          },
+          () => undefined,
+        ),
+      );
+    }
+    expect(pacer.stats.queued.polls + pacer.stats.queued.calls + pacer.stats.queued.cancels).toBe(2000);
+    const aborted = queued.filter(() => random() < 0.25);
+    for (const entry of aborted) entry.controller.abort();
+    expect(pacer.stats.waiting).toBe(2000 - aborted.length);
+    first();
+    await Promise.all(all);
+    const expected = queued
+      .filter((entry) => !entry.controller.signal.aborted)
+      .sort((a, b) => a.group - b.group || a.rank - b.rank || a.i - b.i)
+      .map((entry) => entry.i);
+    expect(served).toEqual(expected);
+    expect(pacer.stats.queued).toEqual({ polls: 0, calls: 0, cancels: 0 });
   });
 
   it('rejects bad options', () => {

@@ -63,10 +63,11 @@ const LATE_TOLERANCE_MS = 250;
 /**
  * The rate limits, scaled up so that 1,000 waits fit in seconds, but of the providers' own kinds: a
  * sliding window per API key (Guance), nginx `limit_req` with a burst per client (MEF), a window per
- * credential (DataArts). Each adapter's pacing stays inside its limit with a margin, as the real
- * defaults do (Guance: 20 per 62 s against 20 per 60 s). Here the margin is 2 s: client and simulator
- * share one event loop and a machine shared with other test runs, and in the first seconds (1,000 first
- * polls) a request can reach the simulator's handler a second or more after it left the client. (The
+ * credential (DataArts). Each adapter's pacing stays inside its limit with a margin, as the pacer
+ * keeps one on its own (a share of the window, from each request's answer time). Here the margin is
+ * 2 s: client and simulator share one event loop and a machine shared with other test runs, and in
+ * the first seconds (1,000 first polls) a request can reach the simulator's handler a second or more
+ * after it left the client. (The
  * core caps a pacer's concurrency at the agent's 64 sockets, so a request leaves when the pacer lets it
  * go, not later from the agent's queue: see docs/RELIABILITY.md.)
  */

@@ -896,7 +896,7 @@ describe('Retry-After: huge, negative or garbage values are clamped or ignored',
           };
         return { status: 200, body: JSON.stringify(bodySubjects[0]!.success({}, '')) };
       });
-      // The default pacing (20 per 62 s) is on: the pause is the pacer's.
+      // The default pacing (20 per 60 s) is on: the pause is the pacer's.
       const guance = track(guanceLogmine({ baseURL: 'http://guance.test', apiKey: 'tkn_x', axios }));
       const first = waitForTask(guance, GUANCE_ID, { timeoutMs: 1000, retry: { retries: 1 } }).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(1000);

@@ -13,6 +13,7 @@ import { NetworkError, type TaskPollError } from '../../core/errors/index.js';
 import { describe } from '../checks.js';
 import { linkAbort, pauseTimeoutOf, carriesTimeLimit, type LinkedAbort } from '../abort.js';
 import { callContextOf } from '../call-context.js';
+import type { Slot } from '../pacing.js';
 import { parseBody } from '../validate.js';
 import { flatHeaders, readSome, toHttpResponse } from './body.js';
 import { bodyFailure, errorForStatus, toTaskPollError } from './errors.js';
@@ -33,7 +34,7 @@ interface Sent {
   operation: string;
   path: string;
   /** Gives back the pacing slot (or socket gate slot) the request holds. */
-  release: (() => void) | undefined;
+  release: Slot | undefined;
   /** The request's time limit and abort link. */
   scope: LinkedAbort;
 }
@@ -158,7 +159,7 @@ async function send(t: Transport, request: HttpRequest, responseType: 'text' | '
   // Waiting for a pacing slot is not time the request took: neither this client's time limit nor
   // the poller's per-request limit runs while the request is queued (only the caller's signal does).
   // The same goes for every caller-side limit that is a pausable link (the poller's, an adapter's own).
-  let release: (() => void) | undefined;
+  let release: Slot | undefined;
   if (t.pacer) {
     const resumeCallerClocks = pauseTimeoutOf(request.signal);
     // The wait that makes the request counts the time it queues (its `queuedMs`).
@@ -186,6 +187,9 @@ async function send(t: Transport, request: HttpRequest, responseType: 'text' | '
       if (t.gate) release = await t.gate.acquire(scope.signal);
       if (t.closed) throw CLOSED;
       response = await t.axios.request(axiosConfig);
+      // The answer is in, so the request reached the server by now: the pacer's margin for its slot
+      // (a stream's slot is held until its body ends, long after this).
+      release?.answered();
     } catch (error) {
       if (scope.signal.aborted) throw scope.signal.reason;
       if (error === CLOSED) throw closedError(t, request, operation);

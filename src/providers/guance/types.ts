@@ -62,19 +62,14 @@ export const GUANCE_NAMESPACES = Object.freeze([
 export type GuanceNamespace = (typeof GUANCE_NAMESPACES)[number];
 
 /**
- * The request budget used when `pacing` is left out: 20 requests per 62 s, shared by every call and
- * wait of one adapter instance.
- *
- * Guance allows 20 requests a minute per API key (`api-limit.md`). The server counts requests when
- * they arrive; the pacer counts them when they start. A request slowed on its way (connection setup, a
- * TLS handshake, a retransmit) can arrive after one started 60 s later, and the server would then see
- * 21 in its minute. The 2 s margin covers connection setup on the keep-alive agent at a cost of 3 % of
- * the budget. It is not a hard bound: that would be the whole request time limit (10 s by default, i.e.
- * `intervalMs: 70_000`). When a slow request does trip the limit, Guance answers with a rate-limit 401.
- * That is a transient error: the poller retries it after a pause, so it costs one retry and never fails a wait.
+ * The request budget used when `pacing` is left out: 20 requests a minute, shared by every call and
+ * wait of one adapter instance. It is Guance's documented limit per API key (`api-limit.md`) as it
+ * stands: the pacer keeps its own margin for the time a request takes to reach the server (at least
+ * 2 % of the window, 1.2 s here, and up to a quarter, 15 s, which covers the whole default request time
+ * limit; see `PacingOptions.requestsPerInterval`).
  */
 export const GUANCE_DEFAULT_PACING: Readonly<Required<Pick<PacingOptions, 'requestsPerInterval' | 'intervalMs'>>> =
-  Object.freeze({ requestsPerInterval: 20, intervalMs: 62_000 });
+  Object.freeze({ requestsPerInterval: 20, intervalMs: 60_000 });
 
 /** The options of both forms: the key, the transport, and the pacing. */
 interface GuanceLogmineCommonOptions extends TransportOptions {
@@ -83,7 +78,7 @@ interface GuanceLogmineCommonOptions extends TransportOptions {
   /**
    * Pacing of this adapter's requests, shared by all of its calls and waits. The keys you give replace
    * those of the default; the others keep their default. `false` turns pacing off.
-   * @default GUANCE_DEFAULT_PACING ({ requestsPerInterval: 20, intervalMs: 62_000 })
+   * @default GUANCE_DEFAULT_PACING ({ requestsPerInterval: 20, intervalMs: 60_000 })
    */
   pacing?: PacingOptions | false;
 }

@@ -62,13 +62,13 @@ describe('pacing (20 requests a minute per API key, api-limit.md)', () => {
     expect(withinBudget(times, 20, 60_000)).toBe(true);
   });
 
-  it('pacing keys merge over the default: { requestsPerInterval: 2 } keeps the 62 s window', async () => {
+  it("pacing keys merge over the default: { requestsPerInterval: 2 } keeps the 60 s window (and the pacer's margin)", async () => {
     const times = recordPolls(3);
     await concurrently(
       make({ pacing: { requestsPerInterval: 2 }, requestTimeoutMs: 120_000, axios: clock.axios() }),
       3,
     );
-    expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(62_000);
+    expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(60_000);
   });
 
   it('pacing: false turns it off', async () => {
