@@ -120,18 +120,19 @@ export function checkBurstLimit(name: string, value: unknown, fallback: BurstLim
 }
 
 /**
- * How much longer than the limit's window (in real time) the window of the pacing handed out is: the pacer counts a request when it starts, the simulator when it arrives, so requests
- * whose way took unequal times could otherwise put one request too many in the simulator's window.
- * The margin is the window divided by this: 1/30 is the providers' own default margin (Guance: 20 per
- * 62 s for a limit of 20 per 60 s).
- */
-const ARRIVAL_MARGIN_DIVISOR = 30;
-
-/**
- * The least that margin is, in real ms: at a high `timeScale` the window is short (Guance's minute is
- * 100 ms at 600×), and the way from the pacer to the simulator takes about as long on every window.
+ * The least margin, in real ms, added to a short window (one under {@link LONG_WINDOW_MS}) before its
+ * requests are spread evenly over it: the pacer counts a request when it starts, the simulator when it
+ * arrives, and at a high `timeScale` (Guance's minute is 100 ms at 600×) the way from the pacer to the
+ * simulator takes about as long as the window on a busy process.
  */
 const ARRIVAL_MARGIN_MIN_MS = 100;
+
+/**
+ * A window at least this long, in real ms, is handed out as the limit itself: the pacer's own margin
+ * (the time a request took to be answered, up to a quarter of the window) covers requests that arrive
+ * late, even a burst's on a busy process, which can take a good part of a second.
+ */
+const LONG_WINDOW_MS = 4000;
 
 /** A provider's limit as the simulator runs it: counted on simulated time, with the pacing that fits it. */
 export interface RateGate<L> {
@@ -177,24 +178,16 @@ function rateGate<L>(
 }
 
 /**
- * With a margin at least this long, in real ms, the pacing keeps the limit's shape (`limit` requests
- * at once, then none until the window passes); with a shorter one it spreads them evenly. A burst of
- * requests opens that many connections at once, and on a busy process (a test run on a few cores) the
- * last of them can arrive a good part of a second after the first: the next window's requests would
- * then meet them in the simulator's window.
- */
-const BURST_MARGIN_MS = 1000;
-
-/**
- * `limit` requests per window, the window in real time plus the arrival margin. At `timeScale: 1`
- * Guance's 20 a minute gives Guance's own default, 20 per 62 s. At a high `timeScale` the requests are
- * spread evenly: Guance's minute at 600× is one request per 10 ms (20 per 200 ms).
+ * `limit` requests per window in real time. A long window is the limit itself: at `timeScale: 1`
+ * Guance's 20 a minute gives Guance's own default, 20 per 60 s (the pacer keeps its margin). A short
+ * one gets the arrival margin and its requests spread evenly: Guance's minute at 600× is one request
+ * per 10 ms (20 per 200 ms). A burst of requests opens that many connections at once, and on a busy
+ * process the last of them can arrive later than a short window lasts.
  */
 export function windowPacing({ limit, intervalMs }: WindowLimit, timeScale: number): PacingOptions {
   const realMs = intervalMs / timeScale;
-  const marginMs = Math.max(realMs / ARRIVAL_MARGIN_DIVISOR, ARRIVAL_MARGIN_MIN_MS);
-  const windowMs = Math.ceil(realMs + marginMs);
-  if (marginMs >= BURST_MARGIN_MS) return { requestsPerInterval: limit, intervalMs: windowMs };
+  if (realMs >= LONG_WINDOW_MS) return { requestsPerInterval: limit, intervalMs: Math.ceil(realMs) };
+  const windowMs = Math.ceil(realMs + ARRIVAL_MARGIN_MIN_MS);
   // The pacer's smallest window is 1 ms: above one request a millisecond, a few share each.
   const spacingMs = windowMs / limit;
   return spacingMs >= 1

@@ -50,7 +50,7 @@ const refusals = (s: Simulator) => s.requestsFor('guance').filter((r) => r.statu
 describe('sim.<provider>.pacing fits the timeScale', () => {
   it('at timeScale 1 it is the providers’ own default budget; at 600 the same rate 600 times faster, spread evenly, with a margin', async () => {
     sim = await startSimulator({ seed: 1 });
-    expect(sim.guance.pacing).toEqual({ requestsPerInterval: 20, intervalMs: 62_000 });
+    expect(sim.guance.pacing).toEqual({ requestsPerInterval: 20, intervalMs: 60_000 });
     expect(sim.edge.pacing).toEqual({ requestsPerInterval: 1, intervalMs: 100 });
     expect(sim.dgc.pacing).toBe(false); // the simulated DLF throttles nothing unless told to
     await sim.close();

@@ -74,7 +74,7 @@ export interface GuanceSimulator extends ScriptableProvider<GuanceTaskScript> {
   readonly apiKey: string;
   /**
    * Pass as `pacing` to `guanceLogmine`: the budget that fits the simulated per-key limit at the
-   * simulator's `timeScale` (20 requests per 62 s at `timeScale: 1`, Guance's own default; one every
+   * simulator's `timeScale` (20 requests per 60 s at `timeScale: 1`, Guance's own default; one every
    * 10 ms at 600). The default pacing, meant for real time, would hold a test's requests back `timeScale`
    * times longer than the simulated Guance does. `false` when the limit is off. It follows
    * `setRateLimit`.
