@@ -58,19 +58,20 @@ describe('queuedMs: time a wait spends queued for the adapter pacing', () => {
     const error = await clock.failure(
       waitForTask(logmine, TASK_ID, { ...schedule, timeoutMs: 8000, onProgress: (_s, info) => void infos.push(info) }),
     );
-    // The first poll waited for the slot the submit had taken, then went out and answered.
-    expect(polls).toEqual([5000]);
+    // The first poll waited for the slot the submit had taken (5 s, plus the pacer's least margin of
+    // 2 % of the window), then went out and answered.
+    expect(polls).toEqual([5100]);
     expect(infos).toHaveLength(1);
-    expect(infos[0]).toMatchObject({ attempt: 1, elapsedMs: 5000, queuedMs: 5000 });
-    // The next poll (planned 1650 ms later, at 6650) queued for the slot at 10 000 until the deadline.
+    expect(infos[0]).toMatchObject({ attempt: 1, elapsedMs: 5100, queuedMs: 5100 });
+    // The next poll (planned 1663 ms later, at 6763) queued for the next slot until the deadline.
     expect(error).toBeInstanceOf(TaskTimeoutError);
     const timeout = error as TaskTimeoutError;
-    expect(timeout).toMatchObject({ attempts: 2, elapsedMs: 8000, queuedMs: 5000 + 1350, timeoutMs: 8000 });
+    expect(timeout).toMatchObject({ attempts: 2, elapsedMs: 8000, queuedMs: 5100 + 1237, timeoutMs: 8000 });
     expect(timeout.lastStatus?.state).toBe('running');
-    expect(timeout.message).toContain('It spent 6350 of its 8000 ms queued for the adapter');
+    expect(timeout.message).toContain('It spent 6337 of its 8000 ms queued for the adapter');
     for (const word of ['`pacing`', '`concurrency`', '`timeoutMs`', 'pacerStats()'])
       expect(timeout.message).toContain(word);
-    expect(timeout.toJSON()).toMatchObject({ queuedMs: 6350 });
+    expect(timeout.toJSON()).toMatchObject({ queuedMs: 6337 });
   });
 
   it('an abort while the first poll is queued: TaskAbortedError reports the time queued so far, with the hint', async () => {
