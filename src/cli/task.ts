@@ -38,7 +38,9 @@ export async function runTask(cmd: TaskCommand, io: TaskIo): Promise<number> {
   const { flags } = cmd;
   const progress = createProgress(io.stderr, progressMode(io.stderr, io.env, flags['quiet'] === true), io.env);
   const steps = stepSignal(plan, io.signal);
-  // Until a request may have gone out, a TypeError or RangeError is the caller's (exit 2).
+  // Until a request went out, a TypeError or RangeError is the caller's (exit 2). The submit calls
+  // check their arguments before sending and turn whatever comes after into TaskPollErrors, so one
+  // thrown before the ref is known is still the caller's.
   let sent = false;
   try {
     if (plan.options.cancelOnAbort && job.adapter.cancel === undefined) {
@@ -46,7 +48,6 @@ export async function runTask(cmd: TaskCommand, io: TaskIo): Promise<number> {
         `--cancel-on-interrupt: the ${cmd.provider} API has no cancel call, so a task cannot be cancelled; leave the flag out`,
       );
     }
-    if (cmd.kind === 'run') sent = true;
     steps.phase = 'starting the task';
     const ref = await job.ref(steps.signal, (line) => progress.note(line));
     if (cmd.kind === 'wait') checkRef(job.adapter, ref);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -100,6 +100,19 @@ describe('after the first request', () => {
       /^taskpoll: Job \d+ has no task "Nope" \(its tasks: Query, PageRank\); the job was cancelled\n$/,
     );
     expect(sim.requestsFor('workflow', 'workflow.cancelJob')).toHaveLength(1);
+  });
+
+  it('a TypeError after the first request is exit 4, not 2 (the download path turned into a directory)', async () => {
+    sim.edge.script({ durationMs: 1_000_000 });
+    const path = join(scratch, 'late.tar.gz');
+    const run = await runCli(['run', 'edge', '--nodes', '2', '--download', path, ...FAST], {
+      env,
+      onStderr: (stderr) => {
+        if (stderr.includes('started the log dump') && !existsSync(path)) mkdirSync(path);
+      },
+    });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain(`download destination ${path} is a directory`);
   });
 
   it('--timeout bounds the submit too: 124 while it hangs', async () => {
