@@ -84,9 +84,8 @@ export interface TaskCommand {
 /** Parses `argv` (without `node` and the script). Throws {@link UsageError}. */
 export function parseCommand(argv: readonly string[]): Command {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help')
-    return { kind: 'help', topic: 'main' };
-  if (name === '--version' || name === '-V') return { kind: 'version' };
+  if (name === undefined || name === 'help') return topLevel(rest, { kind: 'help', topic: 'main' });
+  if (name.startsWith('-')) return parseTopLevel(argv);
   if (name === 'simulate') return parseSimulate(rest);
   if (name === 'wait' || name === 'run') return parseTask(name, rest);
   throw new UsageError(`Unknown command ${JSON.stringify(name)}: use wait, run or simulate (taskpoll --help)`);
@@ -99,6 +98,27 @@ function parse(args: readonly string[], options: Options): ReturnType<typeof par
     // parseArgs' messages name the flag; they never hold a credential (credentials are not flags).
     throw new UsageError((error as Error).message);
   }
+}
+
+const TOP_OPTIONS: Options = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+};
+
+/** `taskpoll --help` or `--version`, strictly: another flag, or an argument, is a usage error. */
+function parseTopLevel(args: readonly string[]): Command {
+  const { values, positionals } = parse(args, TOP_OPTIONS);
+  const command: Command = values['help'] ? { kind: 'help', topic: 'main' } : { kind: 'version' };
+  return topLevel(positionals, command);
+}
+
+function topLevel(positionals: readonly string[], command: Command): Command {
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `${JSON.stringify(positionals[0])} is not expected there: put --help after a command (taskpoll wait --help)`,
+    );
+  }
+  return command;
 }
 
 function parseSimulate(args: readonly string[]): Command {

@@ -29,11 +29,14 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
-// A reader that stops early (`taskpoll … | head -1`) closes the pipe: that is not a crash.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit(process.exitCode ?? 0);
-});
+// A reader that stops early (`taskpoll … | head -1`, or `2>&1 | head -1` for stderr) closes the pipe:
+// that is not a crash (an unhandled 'error' would exit 1, "the task failed"). The command carries on
+// without that output and exits with the code of how it ended, which only it knows.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {

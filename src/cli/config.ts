@@ -30,6 +30,23 @@ function need(env: Env, name: string, what: string): string {
 }
 
 /**
+ * Builds an adapter, naming the variable behind an option the factory refuses: its `TypeError` /
+ * `RangeError` names the option (`site must be one of…`), the user set `GUANCE_SITE`. The factory's
+ * message is kept as the reason; it never holds a credential's value (taskpoll's messages do not).
+ * `variables` maps option paths (`credentials.encoding`) to the variables they come from.
+ */
+function build<T>(variables: Record<string, string>, factory: () => T): T {
+  try {
+    return factory();
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+    const options = Object.keys(variables).sort((a, b) => b.length - a.length);
+    const option = options.find((o) => new RegExp(`(^|[\\s(])${o.replaceAll('.', '\\.')}\\b`).test(error.message));
+    throw new UsageError(option ? `${variables[option]} is not valid (${error.message})` : error.message);
+  }
+}
+
+/**
  * `TASKPOLL_PACING=off` turns off every adapter's request budget (`pacing: false`): for a simulator
  * run faster than real time, whose own rate limits `taskpoll simulate` turns off too.
  */
@@ -45,7 +62,10 @@ export function guanceFromEnv(env: Env): GuanceLogmine {
   const apiKey = need(env, 'GUANCE_API_KEY', "the workspace's API key (and GUANCE_SITE or GUANCE_BASE_URL)");
   const baseURL = read(env, 'GUANCE_BASE_URL');
   const site = (read(env, 'GUANCE_SITE') ?? 'cn1') as GuanceSite;
-  return guanceLogmine(baseURL ? { apiKey, baseURL, ...pacing(env) } : { apiKey, site, ...pacing(env) });
+  const variables = { apiKey: 'GUANCE_API_KEY', baseURL: 'GUANCE_BASE_URL', site: 'GUANCE_SITE' };
+  return build(variables, () =>
+    guanceLogmine(baseURL ? { apiKey, baseURL, ...pacing(env) } : { apiKey, site, ...pacing(env) }),
+  );
 }
 
 function pemFile(env: Env, name: string): Buffer {
@@ -76,7 +96,14 @@ export function edgeFromEnv(env: Env): EdgeLogDump {
       ...(passphrase ? { passphrase } : {}),
     };
   }
-  return edgeLogDump({ baseURL, ...(tls ? { tls } : {}), ...pacing(env) });
+  const variables = {
+    baseURL: 'EDGE_BASE_URL',
+    'tls.cert': 'EDGE_CERT',
+    'tls.key': 'EDGE_KEY',
+    'tls.ca': 'EDGE_CA',
+    'tls.passphrase': 'EDGE_KEY_PASSPHRASE',
+  };
+  return build(variables, () => edgeLogDump({ baseURL, ...(tls ? { tls } : {}), ...pacing(env) }));
 }
 
 /** DataArts Studio: the project, where the API is, the credentials (a token or an AK/SK pair), the workspace. */
@@ -88,13 +115,26 @@ export function dgcFromEnv(env: Env): DgcSystemTasks {
     throw new UsageError('DGC_REGION is not set: set it to the region (e.g. cn-north-4), or DGC_ENDPOINT to a URL');
   }
   const workspace = read(env, 'DGC_WORKSPACE');
-  return dgcSystemTasks({
-    projectId,
-    auth: dgcAuth(env),
-    ...(endpoint ? { endpoint } : { region: region as string }),
-    ...(workspace ? { workspace } : {}),
-    ...pacing(env),
-  });
+  const auth = dgcAuth(env);
+  const variables = {
+    projectId: 'DGC_PROJECT_ID',
+    endpoint: 'DGC_ENDPOINT',
+    region: 'DGC_REGION',
+    workspace: 'DGC_WORKSPACE',
+    'auth.token': 'DGC_TOKEN',
+    'auth.accessKey': read(env, 'DGC_AK') === undefined ? 'DGC_ACCESS_KEY' : 'DGC_AK',
+    'auth.secretKey': read(env, 'DGC_SK') === undefined ? 'DGC_SECRET_KEY' : 'DGC_SK',
+    'auth.securityToken': 'DGC_SECURITY_TOKEN',
+  };
+  return build(variables, () =>
+    dgcSystemTasks({
+      projectId,
+      auth,
+      ...(endpoint ? { endpoint } : { region: region as string }),
+      ...(workspace ? { workspace } : {}),
+      ...pacing(env),
+    }),
+  );
 }
 
 /** `DGC_TOKEN`, or `DGC_AK` and `DGC_SK` (also spelt `DGC_ACCESS_KEY`, `DGC_SECRET_KEY`), with `DGC_SECURITY_TOKEN`. */
@@ -112,6 +152,16 @@ function dgcAuth(env: Env): DgcAuth {
   return { accessKey, secretKey, ...(securityToken ? { securityToken } : {}) };
 }
 
+const WORKFLOW_VARIABLES = {
+  baseURL: 'WORKFLOW_BASE_URL',
+  token: 'WORKFLOW_TOKEN',
+  'credentials.username': 'WORKFLOW_USERNAME',
+  'credentials.password': 'WORKFLOW_PASSWORD',
+  'credentials.graphAddress': 'WORKFLOW_GRAPH_ADDRESS',
+  'credentials.graphPort': 'WORKFLOW_GRAPH_PORT',
+  'credentials.encoding': 'WORKFLOW_LOGIN_ENCODING',
+};
+
 /**
  * Explorer: `WORKFLOW_BASE_URL`, and `WORKFLOW_TOKEN` or an account (`WORKFLOW_USERNAME`,
  * `WORKFLOW_PASSWORD`, `WORKFLOW_GRAPH_ADDRESS`, `WORKFLOW_GRAPH_PORT`, `WORKFLOW_LOGIN_ENCODING`).
@@ -119,7 +169,7 @@ function dgcAuth(env: Env): DgcAuth {
 export function workflowFromEnv(env: Env): WorkflowTasks<string[]> {
   const baseURL = need(env, 'WORKFLOW_BASE_URL', "Explorer's address, e.g. http://explorer:7002");
   const token = read(env, 'WORKFLOW_TOKEN');
-  if (token) return workflowTasks({ baseURL, token, ...pacing(env) });
+  if (token) return build(WORKFLOW_VARIABLES, () => workflowTasks({ baseURL, token, ...pacing(env) }));
   const login = 'WORKFLOW_USERNAME, WORKFLOW_PASSWORD and WORKFLOW_GRAPH_ADDRESS to an account';
   if (read(env, 'WORKFLOW_USERNAME') === undefined) {
     throw new UsageError(`WORKFLOW_TOKEN is not set: set it to a session token, or ${login}`);
@@ -131,5 +181,5 @@ export function workflowFromEnv(env: Env): WorkflowTasks<string[]> {
   if (!/^\d{1,5}$/.test(port)) throw new UsageError('WORKFLOW_GRAPH_PORT must be a port number, e.g. 9669');
   const encoding = (read(env, 'WORKFLOW_LOGIN_ENCODING') ?? 'json-array') as WorkflowLoginEncoding;
   const credentials = { username, password, graphAddress, graphPort: Number(port), encoding };
-  return workflowTasks({ baseURL, credentials, ...pacing(env) });
+  return build(WORKFLOW_VARIABLES, () => workflowTasks({ baseURL, credentials, ...pacing(env) }));
 }

@@ -10,18 +10,20 @@ const EXIT_CODES = `Exit codes:
   1    the task failed, was cancelled, or ended partial without --accept-partial
   2    usage or configuration error (nothing was sent)
   3    authentication refused
-  4    other provider, network or validation error, after retries
-  124  the deadline (--timeout) passed
+  4    other provider, network or validation error, after retries;
+       a workflow job without the --task asked for (the job is cancelled)
+  124  the deadline (--timeout) passed, at any step (submit, wait, download)
   130  interrupted (SIGINT); 143 on SIGTERM`;
 
 const WAIT_FLAGS = `Options:
-  --timeout <duration>      give up after this long (exit 124)              [default: 30m]
+  --timeout <duration>      give up this long after the start (exit 124)     [default: 30m]
   --initial-delay <dur>     delay after the first poll; later ones grow      [default: 1500ms]
   --max-delay <duration>    longest delay between two polls                  [default: 2m]
   --json                    print the whole terminal status, not only the result
   --quiet, -q               print nothing but errors on stderr
   --accept-partial          a partial outcome succeeds (exit 0)
   --cancel-on-interrupt     on Ctrl-C (or when --timeout passes), cancel the task at the provider
+                            (workflow: the other providers' APIs cannot cancel, so exit 2)
   --help, -h                this text
 Durations: 250ms, 90s, 30m, 2h.`;
 

@@ -6,11 +6,15 @@
  * @internal
  * @module
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TaskAdapter, TaskStatus } from '../index.js';
+import { type TaskAdapter, type TaskStatus, WAIT_DEFAULTS } from '../index.js';
 import { durationFlag, parseInstant, parseNodes, UsageError, type TaskCommand } from './args.js';
 import type { EdgeDownloadTask } from '../providers/edge/index.js';
+import type { WorkflowTasks } from '../providers/workflow/index.js';
 import { dgcFromEnv, edgeFromEnv, type Env, guanceFromEnv, workflowFromEnv } from './config.js';
+import { SetupError } from './errors.js';
 
 /** One task to wait for: its adapter, how to name it, and what to print when it is done. */
 export interface Job {
@@ -104,6 +108,7 @@ function guanceJob(cmd: TaskCommand, env: Env): Job {
 function edgeJob(cmd: TaskCommand, env: Env): Job {
   const nodes = cmd.kind === 'run' ? parseNodes(required(cmd, 'nodes', '2,3')) : [];
   const destination = flag(cmd, 'download');
+  if (destination !== undefined) checkDownloadPath(destination);
   const dump = edgeFromEnv(env);
   return {
     adapter: dump as TaskAdapter<unknown, unknown>,
@@ -122,6 +127,31 @@ function edgeJob(cmd: TaskCommand, env: Env): Job {
       return submitted(note, `started the log dump of nodes ${nodes.join(',')}: task`, id);
     },
   };
+}
+
+/**
+ * `--download`, checked before the task is submitted: the archive comes after the whole wait, so a
+ * path that cannot be written must be refused before it, not after. The download checks it again.
+ */
+function checkDownloadPath(destination: string): void {
+  const path = resolve(destination);
+  const stat = statOf(path);
+  if (stat?.isDirectory()) throw new UsageError(`--download ${destination} is a directory: give a file path`);
+  const parent = dirname(path);
+  if (!statOf(parent)?.isDirectory()) throw new UsageError(`--download ${destination}: no directory ${parent}`);
+  try {
+    accessSync(stat ? path : parent, constants.W_OK);
+  } catch {
+    throw new UsageError(`--download ${destination}: ${stat ? path : parent} is not writable`);
+  }
+}
+
+function statOf(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function dgcJob(cmd: TaskCommand, env: Env): Job {
@@ -153,20 +183,41 @@ function workflowJob(cmd: TaskCommand, env: Env): Job {
     ref: async (signal, note) => {
       if (ref) return ref;
       const jobId = await workflow.runJob(workflowId, undefined, { signal });
-      let job = await workflow.getJob(jobId, { signal });
-      for (let tries = 1; job.tasks.length === 0 && tries < JOB_SETUP_TRIES; tries += 1) {
-        await sleep(JOB_SETUP_INTERVAL_MS, undefined, { signal });
-        job = await workflow.getJob(jobId, { signal });
-      }
-      const task = taskName === undefined ? job.tasks.at(-1) : job.tasks.find((t) => t.name === taskName);
-      if (!task) {
-        const names = job.tasks.map((t) => t.name).join(', ') || 'none listed';
-        throw new UsageError(`Job ${jobId} has no task ${taskName ?? ''} (its tasks: ${names})`);
-      }
+      const task = await pickTask(workflow, jobId, taskName, signal);
       note(`started job ${jobId} of workflow ${workflowId}: waiting for task ${task.name}, ${jobId}/${task.id}`);
       return { jobId, taskId: task.id };
     },
   };
+}
+
+/**
+ * The task to wait for in a job just started: the one named, or the last. Without it the job is
+ * cancelled (best effort, within the library's cancel time limit), so no job is left running for
+ * nothing, and the error says how that went.
+ */
+async function pickTask(
+  workflow: WorkflowTasks<string[]>,
+  jobId: string,
+  taskName: string | undefined,
+  signal: AbortSignal,
+): Promise<{ name: string; id: string }> {
+  let job = await workflow.getJob(jobId, { signal });
+  for (let tries = 1; job.tasks.length === 0 && tries < JOB_SETUP_TRIES; tries += 1) {
+    await sleep(JOB_SETUP_INTERVAL_MS, undefined, { signal });
+    job = await workflow.getJob(jobId, { signal });
+  }
+  const task = taskName === undefined ? job.tasks.at(-1) : job.tasks.find((t) => t.name === taskName);
+  if (task) return task;
+  const names = job.tasks.map((t) => t.name).join(', ') || 'none listed';
+  const missing = taskName === undefined ? 'lists no task' : `has no task ${JSON.stringify(taskName)}`;
+  let cancelled: string;
+  try {
+    await workflow.cancelJob(jobId, { signal: AbortSignal.timeout(WAIT_DEFAULTS.cancelTimeoutMs) });
+    cancelled = 'the job was cancelled';
+  } catch (error) {
+    cancelled = `cancelling the job failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  throw new SetupError(`Job ${jobId} ${missing} (its tasks: ${names}); ${cancelled}`);
 }
 
 function workflowRef(text: string): { jobId: string; taskId: string } {

@@ -53,6 +53,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     const { exitCodeOf, messageOf } = await import('./outcome.js');
     stderr.write(`taskpoll: ${messageOf(error)}\n`);
-    return exitCodeOf(error, io.signal.aborted ? EXIT.interrupted : undefined);
+    return exitCodeOf(error, io.signal.aborted ? EXIT.interrupted : undefined, false);
   }
 }

@@ -161,7 +161,7 @@ describe('the packed tarball', () => {
     expect(out.trim()).toBe('7');
   });
 
-  it('the taskpoll command runs as installed: node_modules/.bin/taskpoll (ESM) and dist/cli.cjs', async () => {
+  it('the taskpoll command runs as installed: node_modules/.bin/taskpoll (ESM) and dist/cli.cjs, exit codes 0, 1, 2, 130', async () => {
     const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     const taskpoll = join(consumer, 'node_modules/.bin/taskpoll');
     expect(execFileSync(taskpoll, ['--version'], { cwd: consumer, encoding: 'utf8' })).toBe(`${version}\n`);
@@ -181,6 +181,21 @@ describe('the packed tarball', () => {
       const missing = await runProcess(process.execPath, [cjs, 'wait', 'guance', 'x'], { cwd: consumer });
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('GUANCE_API_KEY is not set');
+      // A task that fails: exit 1, as installed.
+      sim.guance.script({ durationMs: 0, outcome: 'failed', message: 'DQL syntax error' });
+      const failed = await runProcess(taskpoll, ['run', 'guance', '--initial-delay', '20ms'], { cwd: consumer, env });
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('DQL syntax error');
+      // SIGINT through the .bin symlink reaches the command itself, which exits with code 130.
+      sim.guance.script({ durationMs: 3_600_000_000 });
+      const interrupted = await runProcess(taskpoll, ['run', 'guance', '--initial-delay', '20ms'], {
+        cwd: consumer,
+        env,
+        onStderr: (stderr, kill) => {
+          if (/\n\S+ running /.test(stderr)) kill('SIGINT');
+        },
+      });
+      expect(interrupted).toMatchObject({ code: 130, signal: null, stdout: '' });
     } finally {
       await sim.close();
     }
