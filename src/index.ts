@@ -51,6 +51,17 @@ export { WAIT_DEFAULTS } from './core/options.js';
 export type { WaitOptions, RetryOptions, ProgressInfo } from './core/options.js';
 export type { WaitSnapshot, TaskPollIterator } from './core/snapshot.js';
 export type { TransportOptions, PacingOptions, PacerStats } from './core/transport.js';
+export { DIAGNOSTIC_CHANNELS } from './core/diagnostics.js';
+export type {
+  CancelMessage,
+  PacingMessage,
+  PollContext,
+  RetryMessage,
+  StatusMessage,
+  WaitContext,
+  WaitOptionsReport,
+  WaitOutcome,
+} from './core/diagnostics.js';
 export {
   TaskPollError,
   TaskFailedError,
