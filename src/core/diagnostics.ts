@@ -84,7 +84,14 @@ export interface WaitContext {
   /** The options in force. */
   readonly options: WaitOptionsReport;
   /** Set when the wait resumes a snapshot: its polls so far and the trace it carried, if any. */
-  readonly resumedFrom: { readonly attempts: number; readonly traceparent: string | undefined } | undefined;
+  readonly resumedFrom:
+    | {
+        /** Polls the snapshot had counted. */
+        readonly attempts: number;
+        /** The `traceparent` the snapshot carried, if a subscriber gave the first wait one. */
+        readonly traceparent: string | undefined;
+      }
+    | undefined;
   /** A W3C `traceparent` a subscriber gives the wait at `start`, for its snapshots to carry. */
   traceparent?: string | undefined;
   /** At the end: how the wait ended. */
