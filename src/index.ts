@@ -50,7 +50,8 @@ export type {
 export { WAIT_DEFAULTS } from './core/options.js';
 export type { WaitOptions, RetryOptions, ProgressInfo } from './core/options.js';
 export type { WaitSnapshot, TaskPollIterator } from './core/snapshot.js';
-export type { TransportOptions, PacingOptions, PacerStats } from './core/transport.js';
+export { createPacer } from './core/transport.js';
+export type { TransportOptions, PacingOptions, PacerStats, Pacer, PacerSlot, PacerRequest } from './core/transport.js';
 export { DIAGNOSTIC_CHANNELS } from './core/diagnostics.js';
 export type {
   CancelMessage,

@@ -4,6 +4,7 @@
  * the pacer that implement them are internal (`src/internal/http/`, `src/internal/pacing.ts`).
  */
 import type { AxiosInstance } from 'axios';
+import { createPacer as createInProcessPacer } from '../internal/pacing.js';
 
 /** Options every provider factory takes for its HTTP transport. */
 export interface TransportOptions {
@@ -23,9 +24,80 @@ export interface TransportOptions {
   /**
    * The adapter's request budget, shared by all its waits; `false` turns pacing off. Keys left out
    * keep the provider's default (`{ maxConcurrency: 2 }` keeps the documented rate and adds a cap).
+   *
+   * A {@link Pacer} (from {@link createPacer}, `redisPacer` of `taskpoll/redis`, or your own) is used as
+   * it is, in place of the provider's default: give one to several adapters to share one budget. It
+   * stays yours: the adapter's `close()` rejects only its own calls waiting for a slot and leaves the
+   * pacer open (close it yourself once no adapter uses it).
    * @default each provider's documented budget (e.g. `GUANCE_DEFAULT_PACING`)
    */
-  pacing?: PacingOptions | false;
+  pacing?: PacingOptions | false | Pacer;
+}
+
+/** What a request asks a {@link Pacer} for a slot for: the pacer's queue serves calls by it. */
+export interface PacerRequest {
+  /**
+   * `'call'`: an adapter's call that starts work (submit, …), a login, a download, your own;
+   * `'cancel'`: the remote cancel of an aborted wait; `'poll'`: a poll of a wait. Calls and cancels go
+   * first, then polls by deadline (see {@link PacingOptions.requestsPerInterval}).
+   */
+  readonly kind: 'poll' | 'call' | 'cancel';
+  /**
+   * A poll's wait's deadline, as epoch ms on the wall clock; `undefined` for a wait without one and
+   * for calls and cancels.
+   */
+  readonly deadline: number | undefined;
+}
+
+/** A slot a {@link Pacer} granted: one request may go out. */
+export interface PacerSlot {
+  /**
+   * The request's answer (its status line) or its failure is in: it reached the server by then, if
+   * at all, which sets the margin its slot keeps (see {@link PacingOptions.requestsPerInterval}).
+   * Idempotent; {@link PacerSlot.release} calls it too.
+   */
+  answered(): void;
+  /** Gives the slot back: the request is over (its body read or dropped). Idempotent. */
+  release(): void;
+}
+
+/**
+ * A request budget: where an adapter gets a slot before each request. The factories' `pacing` takes
+ * one, so that several adapters (in one process with {@link createPacer}, or in many with `redisPacer`
+ * of `taskpoll/redis`) spend one budget.
+ */
+export interface Pacer {
+  /**
+   * Waits for a slot. Rejects with `signal.reason` as soon as `signal` aborts (a slot granted after
+   * that is given back), and with the close reason once the pacer is closed.
+   * @param signal aborts the wait for a slot.
+   * @param request what the request is for; left out, a `'call'`.
+   */
+  acquire(signal?: AbortSignal, request?: PacerRequest): Promise<PacerSlot>;
+  /**
+   * Holds every request until `ms` from now (at most 5 minutes): a server answered that the budget
+   * is spent (429 with `Retry-After`, or the provider's rate-limit answer).
+   */
+  pauseFor(ms: number): void;
+  /**
+   * Rejects every call waiting for a slot, and every later `acquire`, with `reason`; slots already
+   * given out stay with their holders. Idempotent; the first reason stays.
+   * @param reason what the waiting calls reject with; left out, a `NetworkError` saying the pacer
+   * was closed.
+   */
+  close(reason?: unknown): void;
+  /** What the pacer is doing now (read it, do not write it). */
+  readonly stats: PacerStats;
+}
+
+/**
+ * An in-process {@link Pacer}: the one each adapter makes from its `pacing` options. Make one yourself
+ * and give it to several adapters of one process to share one budget (e.g. two adapters on one API key).
+ * @param options the budget; `{}` limits nothing.
+ * @throws TypeError or RangeError for bad options.
+ */
+export function createPacer(options: PacingOptions): Pacer {
+  return createInProcessPacer(options);
 }
 
 /**

@@ -16,7 +16,9 @@
  *
  * @internal
  */
+import type { PacerRequest } from '../core/transport.js';
 import { callContextOf } from './call-context.js';
+import { monotonicNow } from './clock.js';
 
 /** What a queued call is for, as the pacer's stats count it. */
 export type QueuedKind = 'poll' | 'call' | 'cancel';
@@ -46,12 +48,33 @@ export interface QueueEntry {
   index: number;
 }
 
-/** What a call asking at `now` with `signal` is for, and its rank. */
-export function classify(signal: AbortSignal | undefined, now: number): { kind: QueuedKind; rank: number } {
+/**
+ * What a call asking at `now` with `signal` is for, and its rank: from `request` when given (a deadline
+ * in epoch ms, as a pacer shared by adapters gets it), else from the signal's call context.
+ */
+export function classify(
+  signal: AbortSignal | undefined,
+  now: number,
+  request?: PacerRequest,
+): { kind: QueuedKind; rank: number } {
+  if (request !== undefined) {
+    if (request.kind !== 'poll') return { kind: request.kind, rank: Number.NEGATIVE_INFINITY };
+    const deadline = request.deadline === undefined ? Number.POSITIVE_INFINITY : request.deadline - Date.now() + now;
+    return { kind: 'poll', rank: Math.min(deadline, now + URGENCY_HORIZON_MS) };
+  }
   const context = callContextOf(signal);
   if (context === undefined) return { kind: 'call', rank: Number.NEGATIVE_INFINITY };
   if (context.kind === 'cancel') return { kind: 'cancel', rank: Number.NEGATIVE_INFINITY };
   return { kind: 'poll', rank: Math.min(context.deadline, now + URGENCY_HORIZON_MS) };
+}
+
+/** What a call made with `signal` is for, as a {@link PacerRequest} (its deadline on the wall clock). */
+export function pacerRequestOf(signal: AbortSignal | undefined): PacerRequest {
+  const context = callContextOf(signal);
+  if (context === undefined) return { kind: 'call', deadline: undefined };
+  if (context.kind === 'cancel') return { kind: 'cancel', deadline: undefined };
+  const left = context.deadline - monotonicNow();
+  return { kind: 'poll', deadline: Number.isFinite(left) ? Math.round(Date.now() + left) : undefined };
 }
 
 /** True when `a` goes before `b`. */

@@ -7,7 +7,8 @@
  * @internal
  */
 import { durationOption, numberOption, describeOption, rejectUnknownKeys } from './checks.js';
-import type { PacerStats, PacingOptions } from '../core/transport.js';
+import { NetworkError } from '../core/errors/NetworkError.js';
+import type { PacerRequest, PacerSlot, PacerStats, PacingOptions } from '../core/transport.js';
 import { onAbort } from './abort.js';
 import { MAX_TIMER_MS, monotonicNow } from './clock.js';
 import { classify, SlotQueue, type QueueEntry } from './pacing-queue.js';
@@ -17,19 +18,20 @@ import { classify, SlotQueue, type QueueEntry } from './pacing-queue.js';
  * server's answer (its status line) or the request's failure is in, which tells the pacer how long
  * the request may have taken to reach the server (see {@link PacingOptions}).
  */
-export interface Slot {
+export interface Slot extends PacerSlot {
   (): void;
   /** The request is answered (or failed): it reached the server by now, if at all. Idempotent. */
   answered(): void;
 }
 
-/** Hands out request slots within a {@link PacingOptions} budget. */
+/** Hands out request slots within a {@link PacingOptions} budget: the public `Pacer`, as the client holds it. */
 export interface Pacer {
   /**
    * Waits for a slot; resolves with the slot (call it to give it back). Rejects with `signal.reason` on
-   * abort. Queued calls are served in the order of `pacing-queue.ts`, read from the signal's call context.
+   * abort. Queued calls are served in the order of `pacing-queue.ts`, read from `request` or else from
+   * the signal's call context.
    */
-  acquire(signal?: AbortSignal): Promise<Slot>;
+  acquire(signal?: AbortSignal, request?: PacerRequest): Promise<Slot>;
   /** Holds every request until `ms` from now, at most {@link MAX_PAUSE_MS} (e.g. after a 429 with `Retry-After`). */
   pauseFor(ms: number): void;
   /**
@@ -37,7 +39,7 @@ export interface Pacer {
    * adapter was closed: nothing may wait for a slot that no request will use). Slots already given
    * out are left to their holders. Idempotent; the first reason stays.
    */
-  close(reason: unknown): void;
+  close(reason?: unknown): void;
   /** Live counters (read them, do not write them). */
   readonly stats: PacerStats;
 }
@@ -117,6 +119,11 @@ export function createPacer(options: PacingOptions): Pacer {
   return new SlidingWindowPacer(limits);
 }
 
+/** What the calls waiting on a pacer closed without a reason reject with. */
+export function closedPacerError(): NetworkError {
+  return new NetworkError('taskpoll: the request was not sent: its pacer was closed');
+}
+
 /**
  * The most start times the ring buffer keeps. A `requestsPerInterval` above it paces as this many per
  * interval: no provider's budget comes near it, and the buffer stays bounded whatever a caller passes.
@@ -161,7 +168,7 @@ class SlidingWindowPacer implements Pacer {
     this.stats = this.#makeStats();
   }
 
-  acquire(signal?: AbortSignal): Promise<Slot> {
+  acquire(signal?: AbortSignal, request?: PacerRequest): Promise<Slot> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#closed) return Promise.reject(this.#closed.reason);
     const now = monotonicNow();
@@ -170,7 +177,7 @@ class SlidingWindowPacer implements Pacer {
       return Promise.resolve(this.#record(now));
     }
     this.stats.delayed += 1;
-    const { kind, rank } = classify(signal, now);
+    const { kind, rank } = classify(signal, now, request);
     return new Promise<Slot>((resolve, reject) => {
       const waiter: Waiter = { kind, rank, seq: this.#seq++, index: -1, resolve, reject, unsubscribe: undefined };
       // Through the fan-out: many queued calls sharing one caller signal add one listener to it.
@@ -187,7 +194,7 @@ class SlidingWindowPacer implements Pacer {
     if (this.#queue.length > 0) this.#pump();
   }
 
-  close(reason: unknown): void {
+  close(reason: unknown = closedPacerError()): void {
     if (this.#closed) return;
     this.#closed = { reason };
     this.#clearTimer();
@@ -294,6 +301,7 @@ class SlidingWindowPacer implements Pacer {
       this.#pump();
     }) as Slot;
     slot.answered = answered;
+    slot.release = slot;
     return slot;
   }
 

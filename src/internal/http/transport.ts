@@ -10,6 +10,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { PacingOptions } from '../../core/transport.js';
 import { describe, durationOption, numberOption } from '../checks.js';
 import { createPacer, normalizePacing, type Pacer } from '../pacing.js';
+import { adoptPacer, checkPacer, isPacer } from '../shared-pacer.js';
 import type { HttpClientConfig, HttpResponse } from './types.js';
 import { checkBaseURL, targetFields } from './url.js';
 
@@ -58,7 +59,10 @@ export function openTransport(config: HttpClientConfig): Transport {
   if (config.axios !== undefined && typeof config.axios?.request !== 'function') {
     throw new TypeError(`axios must be an axios instance, got ${describe(config.axios)}`);
   }
-  const pacing = normalizePacing(mergePacing(config.defaultPacing, config.pacing));
+  // A caller's pacer is used as it is (no provider default merged in, no socket cap: it is shared).
+  const given = config.pacing;
+  const shared = isPacer(given) ? adoptPacer(checkPacer(given)) : undefined;
+  const pacing = isPacer(given) ? undefined : normalizePacing(mergePacing(config.defaultPacing, given));
   const ownAgents = config.axios === undefined;
   const httpAgent = ownAgents ? new HttpAgent({ keepAlive: true, maxSockets: 64 }) : undefined;
   // rejectUnauthorized set explicitly: NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment does not turn
@@ -72,7 +76,7 @@ export function openTransport(config: HttpClientConfig): Transport {
   const maxSockets = ownAgents ? (baseURL.protocol === 'https:' ? httpsAgent : httpAgent)?.maxSockets : undefined;
   const sockets = maxSockets !== undefined && Number.isFinite(maxSockets) ? maxSockets : undefined;
   if (pacing && sockets !== undefined && pacing.maxConcurrency > sockets) pacing.maxConcurrency = sockets;
-  const pacer = pacing ? createPacer(pacing) : undefined;
+  const pacer = shared ?? (pacing ? createPacer(pacing) : undefined);
   // Without pacing, requests past the agent's sockets would wait in the agent's queue fully built (an
   // axios request and a ClientRequest each, memory held for as long as they wait). They wait here
   // instead, in the same order and still counted as request time; axios builds them once a socket

@@ -5,7 +5,7 @@
  */
 import type { TaskAdapter } from '../../core/adapter.js';
 import type { SubtaskStatus } from '../../core/status.js';
-import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
+import type { Pacer, PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 
 /** The provider name on every status and error of this adapter. */
 export const DGC_PROVIDER = 'dgc.systemTask';
@@ -95,9 +95,11 @@ export interface DgcSystemTasksOptions extends TransportOptions {
   auth: DgcAuth;
   /**
    * The adapter's request budget, shared by all its waits and calls; `false` turns pacing off.
+   * A {@link Pacer} is used as it is, to share one budget with other adapters (it stays open when
+   * this adapter closes).
    * @default { requestsPerInterval: 2, intervalMs: 1000 } (see {@link DGC_DEFAULT_PACING})
    */
-  pacing?: PacingOptions | false;
+  pacing?: PacingOptions | false | Pacer;
 }
 
 /** The typed result of a finished system task. */

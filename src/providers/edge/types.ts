@@ -7,7 +7,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { Writable } from 'node:stream';
 import type { TaskAdapter } from '../../core/adapter.js';
 import type { TaskStatus } from '../../core/status.js';
-import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
+import type { Pacer, PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 
 /** A PEM text, as a string or the bytes of one. */
 export type PemInput = string | Buffer;
@@ -44,10 +44,12 @@ export interface EdgeLogDumpOptions extends TransportOptions {
   baseURL: string;
   /**
    * The adapter's request budget, shared by all its calls and waits; `false` turns pacing off.
+   * A {@link Pacer} is used as it is, to share one budget with other adapters (it stays open when
+   * this adapter closes).
    * @default { maxConcurrency: 1, requestsPerInterval: 1, intervalMs: 100 }
    * (MEF: serial calls, 10 requests a second, evenly spaced)
    */
-  pacing?: PacingOptions | false;
+  pacing?: PacingOptions | false | Pacer;
   /** Mutual TLS material. Needs an `https://` baseURL. Leave out when you pass `httpsAgent`. */
   tls?: EdgeTlsOptions;
   /**

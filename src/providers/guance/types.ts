@@ -8,7 +8,7 @@
  * (`docs/zh/open-api/`).
  */
 import type { TaskAdapter } from '../../core/adapter.js';
-import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
+import type { Pacer, PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 import type { GuanceLogmineResult } from './clusters.js';
 
 /** The documented SaaS sites and their Open API endpoints (https://docs.guance.com/en/open-api/). */
@@ -78,9 +78,11 @@ interface GuanceLogmineCommonOptions extends TransportOptions {
   /**
    * Pacing of this adapter's requests, shared by all of its calls and waits. The keys you give replace
    * those of the default; the others keep their default. `false` turns pacing off.
+   * A {@link Pacer} is used as it is, to share one budget with other adapters (it stays open when
+   * this adapter closes).
    * @default GUANCE_DEFAULT_PACING ({ requestsPerInterval: 20, intervalMs: 60_000 })
    */
-  pacing?: PacingOptions | false;
+  pacing?: PacingOptions | false | Pacer;
 }
 
 /** Options of {@link guanceLogmine} for a documented SaaS site. */

@@ -10,7 +10,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { AdapterContext, TaskAdapter } from '../../core/adapter.js';
 import type { TaskState } from '../../core/status.js';
-import type { PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
+import type { Pacer, PacerStats, PacingOptions, TransportOptions } from '../../core/transport.js';
 
 /**
  * How the account is Base64-encoded for `POST /api-open/v1/connect`:
@@ -93,9 +93,11 @@ export interface WorkflowOptions<S extends StandardSchemaV1 = StandardSchemaV1<u
   /**
    * The adapter's request budget, shared by all its waits and calls; `false` turns it off. No limits
    * are documented; the default only keeps one adapter from flooding a self-hosted Explorer.
+   * A {@link Pacer} is used as it is, to share one budget with other adapters (it stays open when
+   * this adapter closes).
    * @default { maxConcurrency: 8 }
    */
-  pacing?: PacingOptions | false;
+  pacing?: PacingOptions | false | Pacer;
 }
 
 /**
