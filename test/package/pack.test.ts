@@ -32,6 +32,7 @@ const entryPoints = [
   'taskpoll/dgc',
   'taskpoll/workflow',
   'taskpoll/testing',
+  'taskpoll/redis',
 ];
 /** What a clone does not have (`.gitignore`, and git's own `.git`). */
 const notInAClone = new Set(['.git', 'node_modules', 'dist', 'coverage', '.tmp']);
@@ -106,7 +107,7 @@ describe('the packed tarball', () => {
     expect(scripts['prepack']).toBe('npm run build');
     // Packed from a tree without dist/: every file the manifest points at was built by prepack.
     const declared = declaredFiles();
-    expect(declared).toHaveLength(24); // six entry points × (.js, .cjs, .d.ts, .d.cts)
+    expect(declared).toHaveLength(28); // seven entry points × (.js, .cjs, .d.ts, .d.cts)
     expect(files).toEqual(expect.arrayContaining(declared));
   });
 
@@ -146,6 +147,20 @@ describe('the packed tarball', () => {
       encoding: 'utf8',
     });
     expect(Number(out.trim())).toBeGreaterThan(0);
+  });
+
+  it('ioredis stays out: the consumer has none (an optional peer), taskpoll/redis loads without it and taskpoll never reads it', () => {
+    const script = `
+      const main = require('taskpoll');
+      const redis = require('taskpoll/redis');
+      let installed = true;
+      try { require.resolve('ioredis'); } catch { installed = false; }
+      console.log(JSON.stringify({ installed, main: typeof main.createPacer, redis: typeof redis.redisPacer }));`;
+    const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual({ installed: false, main: 'function', redis: 'function' });
   });
 
   it('waitForTask works from the installed package with a user adapter (CJS and ESM share behaviour)', () => {
