@@ -8,6 +8,7 @@ import { main as customAdapter } from '../../examples/custom-adapter.js';
 import { main as demo } from '../../examples/demo.js';
 import { main as dgcExample } from '../../examples/dgc.js';
 import { main as edgeExample } from '../../examples/edge.js';
+import { main as fleetBudgetExample } from '../../examples/fleet-budget.js';
 import { main as manyExample } from '../../examples/many.js';
 import { main as guanceExample } from '../../examples/guance.js';
 import { main as quickstart } from '../../examples/quickstart.js';
@@ -15,6 +16,7 @@ import { main as resumeExample } from '../../examples/resume.js';
 import { main as testingExample } from '../../examples/testing-with-simulator.js';
 import { main as workflowExample } from '../../examples/workflow.js';
 import { hasOpenssl, makeTestPki } from '../helpers/mtls.js';
+import { startRedis } from '../helpers/redis.js';
 
 /**
  * Every example's main(), against the simulator (their default) and, where an example reads a real
@@ -55,6 +57,15 @@ describe.concurrent('examples against the simulator (their default)', () => {
       docIds: expect.any(Array),
       message: expect.any(String),
     });
+  });
+
+  it('fleet-budget: waits paced by a Redis budget (a real redis-server)', async () => {
+    const redis = await startRedis();
+    try {
+      expect(await fleetBudgetExample(redis.url)).toBe(5);
+    } finally {
+      await redis.stop();
+    }
   });
 
   it('guance: submit → running → ok, clusters', async () => {

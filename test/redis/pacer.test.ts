@@ -100,6 +100,9 @@ describe('redisPacer', () => {
     }
   });
 
+});
+
+describe('redisPacer and budgetKey: checks', () => {
   it('refuses bad options with TypeError or RangeError before anything is sent', () => {
     const client = new Redis(redis.url, { lazyConnect: true });
     const base = { redis: client, key: 'k', requestsPerInterval: 1, intervalMs: 1000 };
