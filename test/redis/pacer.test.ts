@@ -99,7 +99,6 @@ describe('redisPacer', () => {
       await client.quit();
     }
   });
-
 });
 
 describe('redisPacer and budgetKey: checks', () => {
