@@ -6,11 +6,13 @@
  * Sections: `schedule` (poll schedules in virtual time, goals 1-4 modelled), `overhead` (library
  * overhead and the 10,000-wait scale run, real HTTP on loopback), `ratelimit` (goal 4 end to end),
  * `pacing` (the shared budget: the exact limit, deadlines, fairness; before and after the margin and
- * deadline-first order), `cli` (startup of the built command).
+ * deadline-first order), `cli` (startup of the built command), `fleet` (one budget in Redis shared by
+ * 4 processes).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cliSection } from './cli/section.js';
+import { fleetSection } from './fleet/section.js';
 import { overheadSection } from './overhead/section.js';
 import { pacingSection } from './pacing/section.js';
 import { ratelimitSection } from './ratelimit/section.js';
@@ -23,6 +25,7 @@ const SECTIONS: Record<string, () => Promise<SectionResult>> = {
   pacing: pacingSection,
   overhead: overheadSection,
   cli: cliSection,
+  fleet: fleetSection,
 };
 
 const asked = process.argv.slice(2);
