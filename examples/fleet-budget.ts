@@ -6,10 +6,16 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
-import { waitForAll } from 'taskpoll';
+import { type Pacer, waitForAll } from 'taskpoll';
 import { guanceLogmine } from 'taskpoll/guance';
 import { budgetKey, redisPacer } from 'taskpoll/redis';
 import { startSimulator } from 'taskpoll/testing';
+
+// Guance allows 20 requests a minute per API key: one budget for every process using this key, named
+// by a hash of the key (the key itself never reaches Redis). `timeScale` is 1 against the real service.
+export function sharedBudget(redis: Redis, apiKey: string, timeScale = 1): Pacer {
+  return redisPacer({ redis, key: budgetKey(apiKey), requestsPerInterval: 20, intervalMs: 60_000 / timeScale });
+}
 
 export async function main(redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'): Promise<number> {
   // The simulated Guance runs 600 times faster than real time: its minute is 100 ms here.
@@ -17,9 +23,7 @@ export async function main(redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0
   const sim = await startSimulator({ timeScale });
   const { baseURL, apiKey } = sim.guance;
   const redis = new Redis(redisUrl);
-  // Guance allows 20 requests a minute per API key: one budget for every process using this key,
-  // named by a hash of the key (the key itself never reaches Redis).
-  const pacing = redisPacer({ redis, key: budgetKey(apiKey), requestsPerInterval: 20, intervalMs: 60_000 / timeScale });
+  const pacing = sharedBudget(redis, apiKey, timeScale);
   const logmine = guanceLogmine({ baseURL, apiKey, pacing });
   try {
     const now = Date.now();

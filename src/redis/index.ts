@@ -70,6 +70,8 @@ const KEY_PATTERN = /^[\x21-\x7a|~]{1,200}$/;
  *   saying so (transient: a wait retries its poll); nothing is sent on an unshared budget.
  * - `close()` rejects this pacer's waiting calls and leaves the Redis client to you; the adapters that
  *   use the pacer do not close it.
+ * - `stats` counts this process's requests; `stats.window.used` is the fleet's use as this process's
+ *   last ask to Redis saw it.
  *
  * What lives in Redis, per key: `taskpoll:budget:{<key>}:window` (a sorted set: one member per request
  * granted in the last window, `<start ms>:<random id>`, expiring with its last slot) and
