@@ -80,6 +80,35 @@ describe('redisPacer', () => {
       await client.quit();
     }
   });
+});
+
+describe('redisPacer: who gets the next slot', () => {
+  it('within a process, calls go before polls, and polls by deadline, in front of the Redis grant', async () => {
+    const client = new Redis(redis.url);
+    const pacer = redisPacer({ redis: client, key: uniqueKey('order'), requestsPerInterval: 1, intervalMs: 100 });
+    try {
+      const first = await pacer.acquire();
+      const order: string[] = [];
+      const take = (name: string, request: Parameters<typeof pacer.acquire>[1]) =>
+        pacer.acquire(undefined, request).then((slot) => {
+          order.push(name);
+          slot.release();
+        });
+      const far = Date.now() + 3_600_000;
+      const near = Date.now() + 30_000;
+      const all = [
+        take('poll far', { kind: 'poll', deadline: far }),
+        take('poll near', { kind: 'poll', deadline: near }),
+        take('call', { kind: 'call', deadline: undefined }),
+      ];
+      first.release();
+      await Promise.all(all);
+      expect(order).toEqual(['call', 'poll near', 'poll far']);
+    } finally {
+      pacer.close();
+      await client.quit();
+    }
+  });
 
   it('a closed adapter rejects its own waiting calls and leaves the shared pacer open for the others', async () => {
     const client = new Redis(redis.url);
