@@ -76,7 +76,8 @@ describe('taskpoll:cancel', () => {
     expect(error).toBeInstanceOf(TaskAbortedError);
     const [cancel] = messages(events, 'cancel') as unknown as CancelMessage[];
     expect(cancel?.ok).toBe(false);
-    expect(cancel?.error?.code).toEqual((error as TaskAbortedError).remoteCancel?.error?.code);
+    expect(cancel?.error).toBe((error as TaskAbortedError).remoteCancel?.error);
+    expect(cancel?.error?.code).toBe('PROVIDER_ERROR');
     for (const event of events) expectNoSecrets(event.message, [TOKEN]);
   });
 });

@@ -79,6 +79,7 @@ describe('exactly one taskpoll:wait trace per wait', () => {
     const { value } = await settle(
       (async () => {
         for await (const status of pollTask(scripted(5), 'a', FAST)) return status;
+        return undefined;
       })(),
     );
     expect(value?.state).toBe('running');
@@ -201,12 +202,28 @@ describe('nobody subscribes: nothing is published, and no payload is built', () 
         return 'diag.counting';
       },
       taskId: (id) => id,
-      async getStatus() {
+      async getStatus(id) {
         calls += 1;
         if (calls % 3 === 1) throw new NetworkError('reset', { transient: true, retryAfterMs: 100 });
-        return calls % 3 === 0
-          ? { state: 'succeeded', providerState: 'done', result: 'r' }
-          : { state: 'running', providerState: 'busy' };
+        const done = calls % 3 === 0;
+        return done
+          ? {
+              provider: 'diag.counting',
+              taskId: id,
+              state: 'succeeded',
+              terminal: true,
+              providerState: 'done',
+              raw: {},
+              result: 'r',
+            }
+          : {
+              provider: 'diag.counting',
+              taskId: id,
+              state: 'running',
+              terminal: false,
+              providerState: 'busy',
+              raw: {},
+            };
       },
     };
     return { adapter, reads: () => reads };
