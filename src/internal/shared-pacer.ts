@@ -10,8 +10,9 @@
 import type { Pacer as PublicPacer, PacerSlot } from '../core/transport.js';
 import { onAbort } from './abort.js';
 import { describe } from './checks.js';
+import { pacingChannel } from './diagnostics.js';
 import { pacerRequestOf } from './pacing-queue.js';
-import type { Pacer, Slot } from './pacing.js';
+import { MAX_PAUSE_MS, type Pacer, type Slot } from './pacing.js';
 
 /** True when `value` looks like a {@link PublicPacer} (an object with `acquire`), not pacing options. */
 export function isPacer(value: unknown): value is PublicPacer {
@@ -35,8 +36,8 @@ export function checkPacer(value: PublicPacer, name = 'pacing'): PublicPacer {
   return value;
 }
 
-/** The client's view of a caller's pacer: one per adapter. */
-export function adoptPacer(shared: PublicPacer): Pacer {
+/** The client's view of a caller's pacer: one per adapter (`provider`'s, for the pauses it publishes). */
+export function adoptPacer(shared: PublicPacer, provider: string): Pacer {
   /** This adapter's calls waiting for a slot: aborted with the close reason when the adapter closes. */
   const pending = new Set<AbortController>();
   let closed: { reason: unknown } | undefined;
@@ -44,7 +45,15 @@ export function adoptPacer(shared: PublicPacer): Pacer {
     get stats() {
       return shared.stats;
     },
-    pauseFor: (ms) => shared.pauseFor(ms),
+    pauseFor(ms) {
+      const before = shared.stats.pausedUntil ?? 0;
+      shared.pauseFor(ms);
+      // As the in-process pacer publishes its pauses: once per answer that lengthens the pause in force.
+      if ((shared.stats.pausedUntil ?? 0) - before >= 1 && pacingChannel.hasSubscribers) {
+        const pauseMs = Math.min(ms, MAX_PAUSE_MS);
+        pacingChannel.publish({ kind: 'pause', provider, pauseMs, until: Math.round(Date.now() + pauseMs) });
+      }
+    },
     close(reason) {
       if (closed) return;
       closed = { reason };

@@ -1,5 +1,6 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
-import { createPacer, type Pacer, type PacerRequest, waitForTask } from 'taskpoll';
+import { createPacer, DIAGNOSTIC_CHANNELS, type Pacer, type PacerRequest, waitForTask } from 'taskpoll';
 import { guanceLogmine } from 'taskpoll/guance';
 import { startSimulator } from 'taskpoll/testing';
 
@@ -58,6 +59,28 @@ describe('pacing: a Pacer shared by adapters', () => {
       expect(poll.deadline).toBeGreaterThanOrEqual(before + 59_000);
       expect(poll.deadline).toBeLessThanOrEqual(Date.now() + 60_000);
     } finally {
+      logmine.close();
+      pacer.close();
+      await sim.close();
+    }
+  });
+
+  it("a rate-limit answer pauses a shared pacer and is published once on taskpoll:pacing with the adapter's provider", async () => {
+    const sim = await startSimulator({ seed: 6, rateLimits: false, guance: { defaults: { durationMs: 0 } } });
+    const pacer = createPacer({});
+    const logmine = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, pacing: pacer });
+    const messages: unknown[] = [];
+    const listener = (message: unknown) => messages.push(message);
+    subscribe(DIAGNOSTIC_CHANNELS.pacing, listener);
+    try {
+      sim.faults.add({ kind: 'too-many-requests', retryAfterS: 1, route: 'guance.sendTask', count: 1 });
+      await expect(logmine.submit(input())).rejects.toMatchObject({ retryAfterMs: 1000 });
+      expect(pacer.stats.pausedUntil).toBeGreaterThan(Date.now());
+      expect(messages.filter((m) => (m as { kind: string }).kind === 'pause')).toEqual([
+        { kind: 'pause', provider: 'guance.logmine', pauseMs: 1000, until: expect.any(Number) },
+      ]);
+    } finally {
+      unsubscribe(DIAGNOSTIC_CHANNELS.pacing, listener);
       logmine.close();
       pacer.close();
       await sim.close();

@@ -61,7 +61,7 @@ export function openTransport(config: HttpClientConfig): Transport {
   }
   // A caller's pacer is used as it is (no provider default merged in, no socket cap: it is shared).
   const given = config.pacing;
-  const shared = isPacer(given) ? adoptPacer(checkPacer(given)) : undefined;
+  const shared = isPacer(given) ? adoptPacer(checkPacer(given), provider) : undefined;
   const pacing = isPacer(given) ? undefined : normalizePacing(mergePacing(config.defaultPacing, given));
   const ownAgents = config.axios === undefined;
   const httpAgent = ownAgents ? new HttpAgent({ keepAlive: true, maxSockets: 64 }) : undefined;
@@ -76,7 +76,7 @@ export function openTransport(config: HttpClientConfig): Transport {
   const maxSockets = ownAgents ? (baseURL.protocol === 'https:' ? httpsAgent : httpAgent)?.maxSockets : undefined;
   const sockets = maxSockets !== undefined && Number.isFinite(maxSockets) ? maxSockets : undefined;
   if (pacing && sockets !== undefined && pacing.maxConcurrency > sockets) pacing.maxConcurrency = sockets;
-  const pacer = shared ?? (pacing ? createPacer(pacing) : undefined);
+  const pacer = shared ?? (pacing ? createPacer(pacing, provider) : undefined);
   // Without pacing, requests past the agent's sockets would wait in the agent's queue fully built (an
   // axios request and a ClientRequest each, memory held for as long as they wait). They wait here
   // instead, in the same order and still counted as request time; axios builds them once a socket
