@@ -97,7 +97,7 @@ export class RedisPacer implements Pacer {
     const held = Math.ceil(Math.min(ms, MAX_PAUSE_MS));
     this.#pausedUntil = Math.max(this.#pausedUntil, monotonicNow() + held);
     // Best effort: with Redis down, the next ask fails anyway; this process holds on its own meanwhile.
-    this.#run(PAUSE, [this.#budget.keys.pause], [held]).catch(() => undefined);
+    this.#run(PAUSE, [this.#budget.keys.pause], [held], true).catch(() => undefined);
   }
 
   close(reason: unknown = closedPacerError()): void {
@@ -227,13 +227,13 @@ export class RedisPacer implements Pacer {
   }
 
   /** Runs a script, failing fast while the connection is not ready and after `redisTimeoutMs`. */
-  #run(script: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  #run(script: string, keys: readonly string[], args: readonly (string | number)[], whole = false): Promise<unknown> {
     const { redis, redisTimeoutMs } = this.#budget;
     // A connection being made is waited for (within the time limit); one that was lost fails at once.
     if (LOST.has(redis.status)) return Promise.reject(new Error(`the connection is ${redis.status}`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer in ${redisTimeoutMs} ms`)), redisTimeoutMs);
-      runScript(redis, script, keys, args).then(
+      runScript(redis, script, keys, args, whole).then(
         (value) => {
           clearTimeout(timer);
           resolve(value);

@@ -79,13 +79,19 @@ export interface ScriptClient {
 
 const shaOf = new Map<string, string>();
 
-/** Runs `script` by its SHA-1, loading it on `NOSCRIPT` (a restarted or flushed Redis). */
+/**
+ * Runs `script` by its SHA-1, loading it on `NOSCRIPT` (a restarted or flushed Redis). `whole` sends
+ * the script itself: one round trip whatever Redis has loaded, for what other processes must see at
+ * once (a pause), where the `NOSCRIPT` retry would let their next asks go first.
+ */
 export async function runScript(
   redis: ScriptClient,
   script: string,
   keys: readonly string[],
   args: readonly (string | number)[],
+  whole = false,
 ): Promise<unknown> {
+  if (whole) return await redis.eval(script, keys.length, ...keys, ...args);
   let sha = shaOf.get(script);
   if (sha === undefined) {
     sha = createHash('sha1').update(script).digest('hex');
