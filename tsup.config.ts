@@ -9,6 +9,7 @@ const ENTRIES = {
   dgc: ['src/providers/dgc/index.ts', 'taskpoll/dgc'],
   workflow: ['src/providers/workflow/index.ts', 'taskpoll/workflow'],
   testing: ['src/testing/index.ts', 'taskpoll/testing'],
+  otel: ['src/otel/index.ts', 'taskpoll/otel'],
 } as const;
 
 const root = import.meta.dirname;
@@ -48,6 +49,8 @@ export default defineConfig([
     treeshake: true,
     // p-retry 7 is ESM-only: bundle it so that `require('taskpoll')` works.
     noExternal: ['p-retry', 'is-network-error'],
+    // An optional peer dependency: the user's own copy of the API, never one of ours (taskpoll/otel only).
+    external: ['@opentelemetry/api'],
   },
   {
     // The `taskpoll` command: `bin` is dist/cli.js; dist/cli.cjs is the same command on the CJS build.
