@@ -41,8 +41,21 @@ export const DIAGNOSTIC_CHANNELS = Object.freeze({
   cancel: 'taskpoll:cancel',
 } as const);
 
-/** How a wait ended, as the `taskpoll:wait` context reports it. */
-export type WaitOutcome = 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'timeout' | 'aborted' | 'error';
+/**
+ * How a wait ended, as the `taskpoll:wait` context reports it: the terminal state it observed, a
+ * `TaskTimeoutError` (`timeout`), a `TaskAbortedError` (`aborted`), any other error (`error`), or
+ * `stopped` when a `pollTask` loop was left before a terminal status (`break`, `return()`), which ends
+ * the wait without an error.
+ */
+export type WaitOutcome =
+  | 'succeeded'
+  | 'partial'
+  | 'failed'
+  | 'cancelled'
+  | 'timeout'
+  | 'aborted'
+  | 'error'
+  | 'stopped';
 
 /** The options a wait runs with, as diagnostics report them (no callbacks, no signal). */
 export interface WaitOptionsReport {

@@ -13,6 +13,8 @@ import { isTaskState, isTerminalState, type TaskStatus } from './status.js';
 import { linkAbort, raceAbort } from '../internal/abort.js';
 import { callContextOf } from '../internal/call-context.js';
 import { monotonicNow } from '../internal/clock.js';
+import { pollChannel, retryChannel, tracing } from '../internal/diagnostics.js';
+import type { PollContext, WaitContext } from './diagnostics.js';
 import { toTaskPollError } from '../internal/http/errors.js';
 import { sleep } from '../internal/sleep.js';
 
@@ -24,6 +26,10 @@ export interface PollHooks {
   onAnswer: (latencyMs: number) => void;
   /** Called with the delay before each retry, before sleeping it; may end the wait (abort its signal). */
   beforeRetry: (delayMs: number) => void;
+  /** The wait's diagnostics context (built on the first call), for the messages of its polls and retries. */
+  context: () => WaitContext;
+  /** The number of the poll under way in the wait. */
+  attempt: () => number;
 }
 
 /**
@@ -38,7 +44,9 @@ export async function pollOnce<TRef, TResult>(
   lifeSignal: AbortSignal,
   hooks: PollHooks,
 ): Promise<TaskStatus<TResult>> {
-  const attempt = (): Promise<TaskStatus<TResult>> => attemptPoll(adapter, ref, taskId, opts, lifeSignal, hooks);
+  // p-retry calls it with its attempt number, 1 for the first it makes: the poll's first retry.
+  const attempt = (retryNumber = 0): Promise<TaskStatus<TResult>> =>
+    tracedAttempt(adapter, ref, taskId, opts, lifeSignal, hooks, retryNumber);
   const retry = opts.retry;
   if (retry === false) return attempt();
   // The first attempt runs outside p-retry: most polls succeed at once, and they need none of its
@@ -55,11 +63,24 @@ export async function pollOnce<TRef, TResult>(
   const retryable = (error: unknown): error is TaskPollError =>
     !lifeSignal.aborted && isTaskPollError(error) && error.transient;
   if (retry.retries === 0 || !retryable(firstError)) throw firstError;
-  const retrySleep = (delayMs: number): Promise<void> => {
+  const retrySleep = (retryNumber: number, error: TaskPollError): Promise<void> => {
+    const delayMs = retryDelay(retry.backoff, retryNumber, Math.random(), error.retryAfterMs);
     hooks.beforeRetry(delayMs);
+    if (retryChannel.hasSubscribers && !lifeSignal.aborted) {
+      retryChannel.publish({
+        provider: adapter.provider,
+        taskId,
+        wait: hooks.context(),
+        attempt: hooks.attempt(),
+        retry: retryNumber,
+        error,
+        delayMs,
+        retryAfter: error.retryAfterMs !== undefined && delayMs === error.retryAfterMs,
+      });
+    }
     return sleep(delayMs, lifeSignal);
   };
-  await retrySleep(retryDelay(retry.backoff, 1, Math.random(), firstError.retryAfterMs));
+  await retrySleep(1, firstError);
   return pRetry(attempt, {
     retries: retry.retries - 1,
     minTimeout: 0,
@@ -68,10 +89,32 @@ export async function pollOnce<TRef, TResult>(
     // p-retry counts and stops; the delay (with Retry-After) is ours, slept here so it is abortable.
     shouldRetry: async ({ error, retriesConsumed }) => {
       if (!retryable(error)) return false;
-      await retrySleep(retryDelay(retry.backoff, retriesConsumed + 2, Math.random(), error.retryAfterMs));
+      await retrySleep(retriesConsumed + 2, error);
       return true;
     },
   });
+}
+
+/** One request of a poll, traced on `taskpoll:poll` when that has a subscriber (retry 0, then 1, 2, …). */
+function tracedAttempt<TRef, TResult>(
+  adapter: TaskAdapter<TRef, TResult>,
+  ref: TRef,
+  taskId: string,
+  opts: NormalizedWaitOptions<TResult>,
+  lifeSignal: AbortSignal,
+  hooks: PollHooks,
+  retryNumber: number,
+): Promise<TaskStatus<TResult>> {
+  if (!tracing(pollChannel)) return attemptPoll(adapter, ref, taskId, opts, lifeSignal, hooks);
+  const context: PollContext = {
+    provider: adapter.provider,
+    taskId,
+    wait: hooks.context(),
+    attempt: hooks.attempt(),
+    retry: retryNumber,
+  };
+  // Its `start` runs the stores bound to it: what the request does (HTTP client spans) sees them.
+  return pollChannel.tracePromise(() => attemptPoll(adapter, ref, taskId, opts, lifeSignal, hooks), context);
 }
 
 /**

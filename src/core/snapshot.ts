@@ -7,6 +7,7 @@
  */
 import { describe, describeOption } from '../internal/checks.js';
 import { MAX_TIMER_MS } from '../internal/clock.js';
+import { isTraceparent } from '../internal/diagnostics.js';
 import { frozenCopy, jsonProblem } from '../internal/json.js';
 import { isTaskState, type TaskState, type TaskStatus } from './status.js';
 
@@ -69,6 +70,14 @@ export interface WaitSnapshot {
    * left out.
    */
   readonly queuedMs?: number;
+  /**
+   * The W3C `traceparent` of the trace the wait belongs to (`00-<trace id>-<span id>-<flags>`), when a
+   * diagnostics subscriber (`taskpoll/otel`, say) gave the wait one at its start: a wait resumed from
+   * the snapshot reports it (`resumedFrom.traceparent` of its `taskpoll:wait` context), so its trace can
+   * link to the first. A resumed wait whose subscriber gives none carries its snapshot's on. Left out
+   * when there is none.
+   */
+  readonly traceparent?: string;
 }
 
 /** The format this version writes and reads. */
@@ -87,6 +96,7 @@ const KEYS: ReadonlySet<string> = new Set([
   'progressSamples',
   'latenciesMs',
   'queuedMs',
+  'traceparent',
 ]);
 
 /** Most entries a snapshot's arrays may have (the wait keeps far fewer: anything more is not ours). */
@@ -149,6 +159,11 @@ export function checkSnapshot(value: unknown): WaitSnapshot {
     nonNegative(`resumeFrom.latenciesMs[${i}]`, latency);
   });
   if (s.queuedMs !== undefined) nonNegative('resumeFrom.queuedMs', s.queuedMs);
+  if (s.traceparent !== undefined && !isTraceparent(s.traceparent)) {
+    throw new TypeError(
+      `resumeFrom.traceparent must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>), got ${describeOption('traceparent', s.traceparent)}`,
+    );
+  }
   return value as WaitSnapshot;
 }
 
@@ -282,6 +297,8 @@ export class WaitRecord {
   readonly resumedLast: WaitSnapshot['last'];
   /** On a resumed wait, the time it had spent queued for pacing before (else 0). */
   readonly resumedQueuedMs: number;
+  /** The trace the wait belongs to, for its snapshots: a subscriber's, else the resumed snapshot's. */
+  traceparent: string | undefined;
   #ref: { copy: unknown } | undefined;
 
   constructor(wait: { provider: string; taskId: string; ref: unknown }, opts: SpanOptions, monoNow: number) {
@@ -303,6 +320,7 @@ export class WaitRecord {
     this.resumeDelayMs = resume?.nextPollAt != null ? Math.max(0, resume.nextPollAt - wallNow) : 0;
     this.resumedLast = resume ? resume.last : null;
     this.resumedQueuedMs = resume?.queuedMs ?? 0;
+    this.traceparent = resume?.traceparent;
   }
 
   /** The time the wait had in all, in ms: from its start to its deadline (`timeoutMs` when it has none). */
@@ -355,6 +373,8 @@ export class WaitRecord {
       progressSamples: frame.samples.map(({ elapsedMs, progress }) => ({ elapsedMs, progress })),
       latenciesMs: frame.latencies.slice(),
       queuedMs: frame.queuedMs,
+      // Written only when there is one: snapshots without a trace stay as they were.
+      ...(this.traceparent === undefined ? {} : { traceparent: this.traceparent }),
     };
   }
 }

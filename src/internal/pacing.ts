@@ -10,6 +10,7 @@ import { durationOption, numberOption, describeOption, rejectUnknownKeys } from 
 import type { PacerStats, PacingOptions } from '../core/transport.js';
 import { onAbort } from './abort.js';
 import { MAX_TIMER_MS, monotonicNow } from './clock.js';
+import { pacingChannel } from './diagnostics.js';
 import { classify, SlotQueue, type QueueEntry } from './pacing-queue.js';
 
 /**
@@ -108,13 +109,13 @@ export function normalizePacing(
  * times and answer times, the queue (`pacing-queue.ts`) decides who gets the next free slot. It keeps
  * at most one timer, and none while nobody waits, so an idle adapter holds no handle open.
  */
-export function createPacer(options: PacingOptions): Pacer {
+export function createPacer(options: PacingOptions, provider?: string): Pacer {
   const limits = normalizePacing(options) ?? {
     requestsPerInterval: Number.MAX_SAFE_INTEGER,
     intervalMs: 1000,
     maxConcurrency: Number.MAX_SAFE_INTEGER,
   };
-  return new SlidingWindowPacer(limits);
+  return new SlidingWindowPacer(limits, provider);
 }
 
 /**
@@ -152,8 +153,12 @@ class SlidingWindowPacer implements Pacer {
   #closed: { reason: unknown } | undefined;
   readonly #queue = new SlotQueue<Waiter>();
 
-  constructor(limits: Required<PacingOptions>) {
+  /** The adapter's provider, for the pauses published on `taskpoll:pacing`; none: not published. */
+  readonly #provider: string | undefined;
+
+  constructor(limits: Required<PacingOptions>, provider: string | undefined) {
     this.#limits = limits;
+    this.#provider = provider;
     this.#windowSize = Math.min(limits.requestsPerInterval, MAX_WINDOW_ENTRIES);
     this.#unlimitedRate = limits.requestsPerInterval >= Number.MAX_SAFE_INTEGER;
     this.#minMarginMs = limits.intervalMs * MIN_MARGIN_FRACTION;
@@ -183,7 +188,19 @@ class SlidingWindowPacer implements Pacer {
 
   pauseFor(ms: number): void {
     if (!(ms > 0)) return;
-    this.#pausedUntil = Math.max(this.#pausedUntil, monotonicNow() + Math.min(ms, MAX_PAUSE_MS));
+    const now = monotonicNow();
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(ms, MAX_PAUSE_MS));
+    // Every pause, whichever answer asked for it (a 429 or 503 with Retry-After, a provider's own
+    // rate-limit code): the pause in force, which an earlier, longer one may set.
+    if (this.#provider !== undefined && pacingChannel.hasSubscribers) {
+      const pauseMs = this.#pausedUntil - now;
+      pacingChannel.publish({
+        kind: 'pause',
+        provider: this.#provider,
+        pauseMs,
+        until: Math.round(Date.now() + pauseMs),
+      });
+    }
     if (this.#queue.length > 0) this.#pump();
   }
 

@@ -13,6 +13,8 @@ import { NetworkError, type TaskPollError } from '../../core/errors/index.js';
 import { describe } from '../checks.js';
 import { linkAbort, pauseTimeoutOf, carriesTimeLimit, type LinkedAbort } from '../abort.js';
 import { callContextOf } from '../call-context.js';
+import { monotonicNow } from '../clock.js';
+import { pacingChannel } from '../diagnostics.js';
 import type { Slot } from '../pacing.js';
 import { parseBody } from '../validate.js';
 import { flatHeaders, readSome, toHttpResponse } from './body.js';
@@ -164,13 +166,20 @@ async function send(t: Transport, request: HttpRequest, responseType: 'text' | '
     const resumeCallerClocks = pauseTimeoutOf(request.signal);
     // The wait that makes the request counts the time it queues (its `queuedMs`).
     const endQueued = callContextOf(request.signal)?.queue.begin();
+    // A call that did not get its slot at once is counted `delayed` by `acquire`, synchronously.
+    const delayed = t.pacer.stats.delayed;
+    const acquiring = t.pacer.acquire(request.signal);
+    const queuedAt = t.pacer.stats.delayed !== delayed && pacingChannel.hasSubscribers ? monotonicNow() : undefined;
+    let gotSlot = false;
     try {
-      release = await t.pacer.acquire(request.signal);
+      release = await acquiring;
+      gotSlot = true;
     } catch (error) {
       throw error === CLOSED ? closedError(t, request, operation) : error;
     } finally {
       endQueued?.();
       resumeCallerClocks();
+      if (queuedAt !== undefined) publishQueued(t, request, monotonicNow() - queuedAt, !gotSlot);
     }
     if (t.closed) {
       release();
@@ -203,6 +212,20 @@ async function send(t: Transport, request: HttpRequest, responseType: 'text' | '
     scope.dispose();
     throw error;
   }
+}
+
+/** Publishes on `taskpoll:pacing` how long a call queued for its slot (or until it gave up). */
+function publishQueued(t: Transport, request: HttpRequest, queuedMs: number, aborted: boolean): void {
+  if (!pacingChannel.hasSubscribers) return;
+  const context = callContextOf(request.signal);
+  pacingChannel.publish({
+    kind: 'queued',
+    provider: t.provider,
+    taskId: context ? request.taskId : undefined,
+    call: context ? context.kind : 'call',
+    queuedMs,
+    aborted,
+  });
 }
 
 /** The URL (query included), body bytes and headers of a request; refuses it once the client is closed. */

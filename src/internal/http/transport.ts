@@ -72,7 +72,7 @@ export function openTransport(config: HttpClientConfig): Transport {
   const maxSockets = ownAgents ? (baseURL.protocol === 'https:' ? httpsAgent : httpAgent)?.maxSockets : undefined;
   const sockets = maxSockets !== undefined && Number.isFinite(maxSockets) ? maxSockets : undefined;
   if (pacing && sockets !== undefined && pacing.maxConcurrency > sockets) pacing.maxConcurrency = sockets;
-  const pacer = pacing ? createPacer(pacing) : undefined;
+  const pacer = pacing ? createPacer(pacing, provider) : undefined;
   // Without pacing, requests past the agent's sockets would wait in the agent's queue fully built (an
   // axios request and a ClientRequest each, memory held for as long as they wait). They wait here
   // instead, in the same order and still counted as request time; axios builds them once a socket
