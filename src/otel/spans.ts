@@ -16,7 +16,7 @@ export interface OpenWait {
 }
 
 /**
- * The `error.type` of a failure: a `TaskPollError`'s code (`timeout`, `rate-limit`, …), else the
+ * The `error.type` of a failure: a `TaskPollError`'s code (`TASK_TIMEOUT`, `NETWORK_ERROR`, …), else the
  * error's class name; never its message, which may quote a provider's text.
  */
 export function errorType(error: unknown): string {

@@ -15,7 +15,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
-import { type GuanceLogmine, guanceLogmine } from '../../src/providers/guance/index.js';
+import { type GuanceLogmine, type GuanceLogmineOptions, guanceLogmine } from '../../src/providers/guance/index.js';
 import { instrument, type Instrumentation } from '../../src/otel/index.js';
 import { nockClock } from '../helpers/nock-clock.js';
 
@@ -97,8 +97,8 @@ export function useOtel() {
       return otel as Instrumentation;
     },
     /** A logmine adapter over nock, closed after the test. */
-    logmine(): GuanceLogmine {
-      const adapter = guanceLogmine({ apiKey: API_KEY, axios: clock.axios() });
+    logmine(options: Partial<GuanceLogmineOptions> = {}): GuanceLogmine {
+      const adapter = guanceLogmine({ apiKey: API_KEY, axios: clock.axios(), ...options });
       adapters.push(adapter);
       return adapter;
     },
