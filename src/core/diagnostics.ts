@@ -137,7 +137,11 @@ export interface PollContext {
   readonly retry: number;
   /** Set by `diagnostics_channel` when the request answers: the status. */
   result?: unknown;
-  /** Set by `diagnostics_channel` when the request fails: the `TaskPollError`. */
+  /**
+   * Set by `diagnostics_channel` when the request fails: the `TaskPollError`; for a request cut because
+   * the wait ended (its deadline, or the caller's abort), the wait's abort reason (the wait's own
+   * context then ends with the `TaskTimeoutError` or `TaskAbortedError`).
+   */
   error?: unknown;
 }
 

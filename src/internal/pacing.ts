@@ -189,11 +189,13 @@ class SlidingWindowPacer implements Pacer {
   pauseFor(ms: number): void {
     if (!(ms > 0)) return;
     const now = monotonicNow();
-    this.#pausedUntil = Math.max(this.#pausedUntil, now + Math.min(ms, MAX_PAUSE_MS));
-    // Every pause, whichever answer asked for it (a 429 or 503 with Retry-After, a provider's own
-    // rate-limit code): the pause in force, which an earlier, longer one may set.
-    if (this.#provider !== undefined && pacingChannel.hasSubscribers) {
-      const pauseMs = this.#pausedUntil - now;
+    const pauseMs = Math.min(ms, MAX_PAUSE_MS);
+    const before = this.#pausedUntil;
+    this.#pausedUntil = Math.max(before, now + pauseMs);
+    // Published from here, whichever answer asked (a 429 or 503 with Retry-After, a provider's own
+    // rate-limit code), when it lengthens the pause in force by a millisecond or more: one answer that
+    // both the client and the provider's reading of it report shows once.
+    if (this.#provider !== undefined && this.#pausedUntil - before >= 1 && pacingChannel.hasSubscribers) {
       pacingChannel.publish({
         kind: 'pause',
         provider: this.#provider,

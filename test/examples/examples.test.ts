@@ -11,6 +11,7 @@ import { main as edgeExample } from '../../examples/edge.js';
 import { main as manyExample } from '../../examples/many.js';
 import { main as otelExample } from '../../examples/otel.js';
 import { main as guanceExample } from '../../examples/guance.js';
+import { main as loggingExample } from '../../examples/logging.js';
 import { main as quickstart } from '../../examples/quickstart.js';
 import { main as resumeExample } from '../../examples/resume.js';
 import { main as testingExample } from '../../examples/testing-with-simulator.js';
@@ -141,6 +142,21 @@ describe.concurrent('examples against the simulator (their default)', () => {
 });
 
 describe.concurrent('examples against "real" endpoints named by environment variables (simulators here)', () => {
+  it('logging: one JSON line per poll, retry (code, delay), pause and ending; the key never printed', async () => {
+    const sim = await endpoint({ seed: 3, timeScale: 600 });
+    const { taskId, state, lines } = await loggingExample(sim);
+    expect(state).toBe('succeeded');
+    // Other examples run at the same time: their waits are logged too, so only this task's lines count.
+    const ours = lines.filter((line) => line.taskId === taskId || line.event === 'pause');
+    expect(ours.map((line) => line.event)).toEqual(['pause', 'poll', 'retry', 'poll', 'poll', 'end']);
+    expect(ours[0]).toMatchObject({ pauseMs: 1000 });
+    expect(ours[1]).toMatchObject({ attempt: 1, retry: 0, code: 'HTTP_ERROR' });
+    expect(ours[2]).toMatchObject({ retry: 1, code: 'HTTP_ERROR', delayMs: 1000, retryAfter: true });
+    expect(ours.at(-1)).toMatchObject({ outcome: 'succeeded', attempts: 2 });
+    expect(printed(`"taskId":"${taskId}"`)).toBe(true);
+    expect(printed(sim.guance.apiKey)).toBe(false);
+  });
+
   it('guance: GUANCE_API_KEY + GUANCE_BASE_URL; the key is sent, never printed', async () => {
     const sim = await endpoint();
     const clusters = [{ count: 2, docids: ['L_1', 'L_2'], message: '{"level":"error","msg":"boom"}' }];
