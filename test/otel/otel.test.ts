@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { isTaskAbortedError, type WaitSnapshot, waitForTask } from '../../src/index.js';
+import { defineAdapter, isTaskAbortedError, pollTask, type WaitSnapshot, waitForTask } from '../../src/index.js';
 import { api, clock, errorBody, named, PROVIDER, QUERY, statusBody, TASK_ID, useOtel } from './harness.js';
 
 const sdk = useOtel();
@@ -129,6 +129,42 @@ describe('taskpoll/otel: spans', () => {
     expect(second?.links).toHaveLength(1);
     expect(second?.links[0]?.context).toMatchObject({ traceId, spanId, isRemote: true });
     expect(second?.attributes['taskpoll.resumed.attempts']).toBe(1);
+  });
+});
+
+describe('taskpoll/otel: pollTask and remote cancels', () => {
+  it('a pollTask loop left early: one wait span, outcome stopped, not an error', async () => {
+    script('running', 'running');
+    const tracer = sdk.tracerProvider.getTracer('test');
+    const loop = async () => {
+      for await (const status of pollTask(sdk.logmine(), TASK_ID, FAST)) if (status.state === 'running') break;
+    };
+    await clock.settle(tracer.startActiveSpan('caller', (span) => loop().finally(() => span.end())));
+    const [caller] = named(sdk.spans(), 'caller');
+    const waits = named(sdk.spans(), WAIT_SPAN);
+    expect(waits).toHaveLength(1);
+    expect(waits[0]?.attributes['taskpoll.outcome']).toBe('stopped');
+    expect(waits[0]?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(waits[0]?.parentSpanContext?.spanId).toBe(caller?.spanContext().spanId);
+    expect(named(sdk.spans(), POLL_SPAN)[0]?.parentSpanContext?.spanId).toBe(waits[0]?.spanContext().spanId);
+  });
+
+  it('an abort with cancelOnAbort: the remote cancel is an event on the wait span', async () => {
+    const controller = new AbortController();
+    const adapter = defineAdapter({
+      provider: 'jobs.local',
+      async getStatus() {
+        controller.abort();
+        return { state: 'running' as const, providerState: 'RUNNING' };
+      },
+      async cancel() {},
+    });
+    await clock.failure(waitForTask(adapter, 'job-1', { signal: controller.signal, cancelOnAbort: true }));
+    const [wait] = named(sdk.spans(), 'taskpoll.wait jobs.local');
+    expect(wait?.events.find((e) => e.name === 'taskpoll.cancel')?.attributes).toMatchObject({
+      'taskpoll.cancel.ok': true,
+    });
+    expect(wait?.attributes['taskpoll.outcome']).toBe('aborted');
   });
 });
 
