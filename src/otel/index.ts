@@ -17,8 +17,9 @@
  * http/undici instrumentation, not from here.
  *
  * Metrics (durations in seconds; no task id among the attributes):
- * - `taskpoll.wait.duration` (histogram, `s`): by `taskpoll.provider`, `taskpoll.outcome`, and
- *   `error.type` when the wait failed;
+ * - `taskpoll.wait.duration` (histogram, `s`): a wait from its start in this process to its end (a
+ *   resumed wait's span has its whole `taskpoll.elapsed_ms`), by `taskpoll.provider`, `taskpoll.outcome`,
+ *   and `error.type` when the wait failed;
  * - `taskpoll.waits.active` (up-down counter, `{wait}`): by `taskpoll.provider`;
  * - `taskpoll.polls` (counter, `{poll}`): poll requests, retries included, by `taskpoll.provider`, and
  *   `error.type` when the request failed;

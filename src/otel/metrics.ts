@@ -12,7 +12,7 @@ const QUEUED_BUCKETS = [0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 12
 
 /** The instruments, made once per `instrument()` from its meter. */
 export interface Instruments {
-  /** `taskpoll.wait.duration`: one wait, start to end, in s; by provider and outcome. */
+  /** `taskpoll.wait.duration`: one wait, start to end, in s (a resumed wait: this run); by provider and outcome. */
   readonly waitDuration: Histogram;
   /** `taskpoll.waits.active`: waits under way; by provider. */
   readonly waitsActive: UpDownCounter;
