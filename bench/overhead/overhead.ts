@@ -23,6 +23,8 @@ export interface LabelledLibrary {
   /** e.g. `'after'`, `'before (8fca6f6)'`. */
   label: string;
   lib: BenchLibrary;
+  /** Set up around each of this library's rounds (a diagnostics subscriber, say); returns its undo. */
+  around?: () => () => void;
 }
 
 /** One contender's totals over the measured rounds. */
@@ -56,6 +58,7 @@ interface Contender {
   how: string;
   baseline: boolean;
   wait(id: string): Promise<unknown>;
+  around?: (() => () => void) | undefined;
 }
 
 /**
@@ -108,7 +111,7 @@ export async function measureOverhead(
       wait: bare({ maxRedirects: 0 }),
     },
   ];
-  for (const { label, lib } of libraries) {
+  for (const { label, lib, around } of libraries) {
     const client = lib.createHttpClient({
       provider: 'bench.fixed',
       baseURL: server.baseURL,
@@ -137,12 +140,14 @@ export async function measureOverhead(
         how: '`waitForTask` + `defineAdapter` over the core HTTP client (`requestJson`, body checked with zod)',
         baseline: false,
         wait: (id) => lib.waitForTask(custom, id, BACK_TO_BACK),
+        around,
       },
       {
         name: `waitForTask + guanceLogmine (${label})`,
         how: '`waitForTask` + the Guance adapter (`pacing: false`): envelope and body checks, key scrubbing',
         baseline: false,
         wait: (id) => lib.waitForTask(logmine, id, BACK_TO_BACK),
+        around,
       },
     );
   }
@@ -153,9 +158,14 @@ export async function measureOverhead(
       for (let k = 0; k < contenders.length; k += 1) {
         const index = (k + round) % contenders.length;
         const contender = contenders[index] as Contender;
+        const undo = contender.around?.();
         const cpu0 = process.cpuUsage();
         const t0 = performance.now();
-        await Promise.all(Array.from({ length: concurrency }, (_, i) => contender.wait(`r${round}c${index}w${i}`)));
+        try {
+          await Promise.all(Array.from({ length: concurrency }, (_, i) => contender.wait(`r${round}c${index}w${i}`)));
+        } finally {
+          undo?.();
+        }
         const wallMs = performance.now() - t0;
         const cpu = process.cpuUsage(cpu0);
         if (round === 0) continue; // warm-up

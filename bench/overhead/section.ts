@@ -8,9 +8,14 @@ import { abortSignalCost } from './abort-cost.js';
 import { bundleLibrary, hasRevision, type Bundle } from './bundle.js';
 import { measureOverhead, type OverheadResult } from './overhead.js';
 import { measureScale, type ScaleResult, type ScaleSettings } from './scale.js';
+import { seen, subscribeEverywhere } from './subscriber.js';
 
 /** The core before the overhead changes of bench/overhead (the parent of 3a6ae50). */
 export const BEFORE_OVERHEAD_CHANGES = '8fca6f6';
+/** The core before the diagnostics channels were published (the contract only: nothing published yet). */
+export const BEFORE_DIAGNOSTICS = '83d65e3';
+/** The label of the working tree measured with a subscriber on every diagnostics channel. */
+const WITH_SUBSCRIBER = 'now, with a subscriber';
 
 const THROUGHPUT = { concurrency: 16, pollsPerWait: 25, rounds: 30 } as const;
 const SERIAL = { concurrency: 1, pollsPerWait: 200, rounds: 16 } as const;
@@ -93,9 +98,16 @@ export async function overheadSection(): Promise<SectionResult> {
   const before: Bundle | undefined = hasRevision(BEFORE_OVERHEAD_CHANGES)
     ? await bundleLibrary(BEFORE_OVERHEAD_CHANGES)
     : undefined;
+  const beforeDiagnostics: Bundle | undefined = hasRevision(BEFORE_DIAGNOSTICS)
+    ? await bundleLibrary(BEFORE_DIAGNOSTICS)
+    : undefined;
   try {
     const libraries = [
       { label: 'now', lib: after.lib },
+      { label: WITH_SUBSCRIBER, lib: after.lib, around: subscribeEverywhere },
+      ...(beforeDiagnostics
+        ? [{ label: `before diagnostics, ${BEFORE_DIAGNOSTICS}`, lib: beforeDiagnostics.lib }]
+        : []),
       ...(before ? [{ label: `before, ${BEFORE_OVERHEAD_CHANGES}`, lib: before.lib }] : []),
     ];
     console.error(`  back to back, ${THROUGHPUT.concurrency} loops at once`);
@@ -126,6 +138,7 @@ export async function overheadSection(): Promise<SectionResult> {
       scaleNow.succeeded === SCALE.waits &&
       sameHandles(scaleNow.handlesBefore, scaleNow.handlesAfter);
     const beforeLabel = `before, ${BEFORE_OVERHEAD_CHANGES}`;
+    const diagnostics = diagnosticsNote(throughput, serial);
 
     const md = `## Library overhead (real HTTP on loopback)
 
@@ -174,6 +187,8 @@ Goal (at least ${GOAL_RATIO} of the bare loop's polls/s):
   round differs from the next. Whole runs of this section, repeated on this machine while other work ran, gave
   ${THROUGHPUT.concurrency}-loop ratios for \`waitForTask + defineAdapter\` from 0.86 to 0.98 (six runs), with "before" below "now"
   every time.
+
+${diagnostics}
 
 ### What was changed (src/core), measured above as "now" against "${beforeLabel}"
 
@@ -237,5 +252,31 @@ ${scaleTable([{ label: 'now', r: scaleNow }, ...(scaleBefore ? [{ label: beforeL
   } finally {
     after.dispose();
     before?.dispose();
+    beforeDiagnostics?.dispose();
   }
+}
+
+/**
+ * The cost of the diagnostics channels: `waitForTask + defineAdapter` with nobody subscribed (the goal:
+ * at least GOAL_RATIO of the bare loop), before the channels were published, and with a subscriber on
+ * every channel.
+ */
+function diagnosticsNote(throughput: OverheadResult, serial: OverheadResult): string {
+  const ratio = (r: OverheadResult, label: string) =>
+    fixed(r.contenders.find((c) => c.name === `waitForTask + defineAdapter (${label})`)?.ratio ?? Number.NaN, 3);
+  const before = `before diagnostics, ${BEFORE_DIAGNOSTICS}`;
+  const row = (name: string, r: OverheadResult) =>
+    `| ${name} | ${ratio(r, 'now')} | ${ratio(r, WITH_SUBSCRIBER)} | ${ratio(r, before)} |`;
+  return `### Diagnostics channels (\`waitForTask + defineAdapter\`, ÷ bare axios loop)
+
+"${WITH_SUBSCRIBER}" runs the working tree with a subscriber on every \`taskpoll:*\` channel (the five events of
+\`taskpoll:wait\` and \`taskpoll:poll\`, and \`status\`, \`retry\`, \`pacing\`, \`cancel\`), subscribed only during its
+own rounds: it counts each message and reads one field, so every payload is built and published (bench/overhead/subscriber.ts;
+${seen.events} events seen in all). "${before}" is the core before the channels were published. Without a subscriber
+the library checks \`hasSubscribers\` and builds nothing.
+
+| | now (no subscriber) | ${WITH_SUBSCRIBER} | ${before} |
+| --- | ---: | ---: | ---: |
+${row(`${THROUGHPUT.concurrency} loops at once`, throughput)}
+${row('one loop', serial)}`;
 }

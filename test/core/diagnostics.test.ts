@@ -129,7 +129,9 @@ describe('a wait with a retry after a 429 with Retry-After', () => {
     expect(status?.status).toBe(done);
     expect(status?.info).toMatchObject({ attempt: 1, elapsedMs: 2000, queuedMs: 0, nextDelayMs: undefined });
   });
+});
 
+describe('a wait with a retry after a 503 without Retry-After', () => {
   it('a retry whose delay is the schedule, not Retry-After, says so', async () => {
     api().get(QUERY).query(true).reply(503, errorBody(503, 'ft.Unavailable'));
     api().get(QUERY).query(true).reply(200, statusBody('ok'), JSON_TYPE);

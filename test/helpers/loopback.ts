@@ -45,7 +45,51 @@ export const turns = async (n = 20): Promise<void> => {
   for (let i = 0; i < n; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 };
 
-/** Lets real I/O run (a fake clock standing still) until `condition` holds. */
-export const until = async (condition: () => boolean): Promise<void> => {
-  while (!condition()) await turns(1);
+/**
+ * The real clock, taken before any test fakes `performance`: how long `until` has waited is real time,
+ * which a fake clock standing still would never show passing.
+ */
+const realNow = performance.now.bind(performance);
+
+/**
+ * How long `until` waits by default, in real ms: far longer than any loopback exchange takes, even on
+ * a loaded machine, and well inside the suite's 20 s test timeout, so that a wait that can never end
+ * fails with what it waited for rather than as a bare test timeout.
+ */
+export const UNTIL_LIMIT_MS = 5000;
+
+/**
+ * Lets real I/O run (a fake clock standing still) until `condition` holds. Bounded: after `limitMs`
+ * of real time it rejects with an error naming what it waited for (`what`, or a function that
+ * describes the state at that moment; else the condition's source), because a condition that needs
+ * fake time to move can never hold while the test stands in this loop.
+ */
+export const until = async (
+  condition: () => boolean,
+  what: string | (() => string) = String(condition),
+  limitMs = UNTIL_LIMIT_MS,
+): Promise<void> => {
+  const start = realNow();
+  let count = 0;
+  while (!condition()) {
+    if (realNow() - start > limitMs) {
+      const awaited = typeof what === 'function' ? what() : what;
+      throw new Error(
+        `until: still waiting after ${limitMs} ms of real time (${count} event-loop turns) for ${awaited}; ` +
+          'if it needs fake time to move, it cannot happen while the test waits here',
+      );
+    }
+    await turns(1);
+    count += 1;
+  }
+};
+
+/** Tells whether `promise` has settled yet (either way), for `until`; the promise's rejection counts as handled. */
+export const settledYet = (promise: Promise<unknown>): (() => boolean) => {
+  let settled = false;
+  const end = (): void => {
+    settled = true;
+  };
+  promise.then(end, end);
+  return () => settled;
 };

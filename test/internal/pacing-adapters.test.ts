@@ -17,7 +17,7 @@ import { dgcSystemTasks } from '../../src/providers/dgc/index.js';
 import { edgeLogDump, type EdgeLogDumpOptions, type EdgeLogDumpResult } from '../../src/providers/edge/index.js';
 import { guanceLogmine } from '../../src/providers/guance/index.js';
 import { workflowTasks } from '../../src/providers/workflow/index.js';
-import { routeByPath, sendInChunks, turns, until, type Handler } from '../helpers/loopback.js';
+import { routeByPath, sendInChunks, settledYet, turns, until, type Handler } from '../helpers/loopback.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -115,24 +115,36 @@ describe("time spent queued for a pacing slot is not request time, for the adapt
       routes = { [EDGE_TASK]: answerAfter(2500, json(edgeStatus('succeed'))), [EDGE_DOWNLOAD]: archive };
       const adapter = edge(limits);
       const waits = [waitForTask(adapter, EDGE_ID), waitForTask(adapter, EDGE_ID)];
-      let settled = false;
       const target = join(dir, 'logs.tar.gz');
       const download = adapter.download(finished, target);
-      void download.then(
-        () => (settled = true),
-        () => (settled = true),
+      const downloaded = settledYet(download);
+      const queued = () => adapter.pacerStats()?.queued;
+      const state = () => `; pacer: ${JSON.stringify(adapter.pacerStats())}; requests: ${JSON.stringify(paths())}`;
+      // The download queues only after real file work of its own (the destination checked, its temporary
+      // file opened), which the first poll's round trip can beat: fake time moves once the download and
+      // the second wait's poll both wait for the slot, the download's limits paused.
+      await until(
+        () => server.requests.length === 1 && queued()?.calls === 1 && queued()?.polls === 1,
+        () => `the first poll at the server, the download and the second poll queued${state()}`,
       );
-      await until(() => server.requests.length === 1);
       await vi.advanceTimersByTimeAsync(2500);
-      // The download is the adapter's own call: it takes the next slot, before the second wait's poll.
-      await until(() => settled);
+      // The download is the adapter's own call: it takes the next slot, before the second wait's poll,
+      // and runs on real I/O alone while fake time stands still.
+      await until(downloaded, () => `the download to settle${state()}`);
       expect(await download).toEqual({ taskId: EDGE_ID, bytes: ARCHIVE.length, path: target });
+      // Nothing real is in flight: the download gave its slot back and the second poll waits for the next.
+      expect(adapter.pacerStats()).toMatchObject({ inFlight: 0, queued: { polls: 1, calls: 0 } });
       // The second poll's slot: 100 ms (and the margin) after the download's.
       await vi.advanceTimersByTimeAsync(200);
-      await until(() => server.requests.length === 3);
+      await until(
+        () => server.requests.length === 3,
+        () => `the second wait's poll at the server${state()}`,
+      );
       await vi.advanceTimersByTimeAsync(2500);
       expect(paths()).toEqual([EDGE_TASK, EDGE_DOWNLOAD, EDGE_TASK]);
       expect((await readFile(target)).equals(ARCHIVE)).toBe(true);
+      const waited = settledYet(Promise.all(waits));
+      await until(waited, () => `both waits to end${state()}`);
       expect((await Promise.all(waits)).map((s) => s.state)).toEqual(['succeeded', 'succeeded']);
     },
   );
@@ -193,11 +205,19 @@ describe("time spent queued for a pacing slot is not request time, for the adapt
       () => (settled = true),
       () => (settled = true),
     );
-    await until(() => server.requests.length === 2); // the login, then A's poll
+    const queued = () => wf.pacerStats()?.queued;
+    // Fake time moves only once the calls that must wait through it are queued (their clocks paused).
+    await until(
+      () => server.requests.length === 2 && queued()?.polls === 2,
+      "the login, then A's poll at the server; B's and C's polls queued",
+    );
     await vi.advanceTimersByTimeAsync(1500);
-    await until(() => server.requests.length === 4); // B's refused poll, then C's
+    await until(
+      () => server.requests.length === 4 && queued()?.calls === 1,
+      "B's refused poll, then C's at the server; B's re-login queued",
+    );
     await vi.advanceTimersByTimeAsync(1500);
-    await until(() => server.requests.length === 7 || settled); // the re-login, B's poll again, its rows
+    await until(() => server.requests.length === 7 || settled, "the re-login, B's poll again and its rows");
     expect((await b).state).toBe('succeeded');
     expect(logins).toBe(2);
     expect(await a).toBeInstanceOf(TaskFailedError);
@@ -365,13 +385,16 @@ describe("a rate-limit answer without Retry-After waits the provider's floor", (
     };
     const dgc = track(dgcSystemTasks({ endpoint: server.url, projectId: PROJECT, auth: { token: 'iam-token' } }));
     const wait = waitForTask(dgc, 'task-1');
-    await until(() => polls === 1);
-    await turns(50);
+    // The 429 is read (the pacer paused, the slot back) before fake time moves.
+    await until(
+      () => polls === 1 && dgc.pacerStats()?.inFlight === 0 && dgc.pacerStats()?.pausedUntil !== undefined,
+      'the throttled poll answered and read',
+    );
     await vi.advanceTimersByTimeAsync(1999);
     await turns();
     expect(polls).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
-    await until(() => polls === 2);
+    await until(() => polls === 2, 'the poll after the 2 s floor');
     expect((await wait).state).toBe('succeeded');
   });
 });
