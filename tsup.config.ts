@@ -9,6 +9,7 @@ const ENTRIES = {
   dgc: ['src/providers/dgc/index.ts', 'taskpoll/dgc'],
   workflow: ['src/providers/workflow/index.ts', 'taskpoll/workflow'],
   testing: ['src/testing/index.ts', 'taskpoll/testing'],
+  otel: ['src/otel/index.ts', 'taskpoll/otel'],
   redis: ['src/redis/index.ts', 'taskpoll/redis'],
 } as const;
 
@@ -49,8 +50,9 @@ export default defineConfig([
     treeshake: true,
     // p-retry 7 is ESM-only: bundle it so that `require('taskpoll')` works.
     noExternal: ['p-retry', 'is-network-error'],
-    // The Redis client is the user's (an optional peer): never bundled, only its types are referenced.
-    external: ['ioredis'],
+    // Optional peer dependencies: the user's own copies, never bundled (@opentelemetry/api is loaded by
+    // taskpoll/otel only; ioredis is never loaded, only its types are referenced by taskpoll/redis).
+    external: ['@opentelemetry/api', 'ioredis'],
   },
   {
     // The `taskpoll` command: `bin` is dist/cli.js; dist/cli.cjs is the same command on the CJS build.

@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^taskpoll\/dgc$/, replacement: source('./src/providers/dgc/index.ts') },
       { find: /^taskpoll\/workflow$/, replacement: source('./src/providers/workflow/index.ts') },
       { find: /^taskpoll\/testing$/, replacement: source('./src/testing/index.ts') },
+      { find: /^taskpoll\/otel$/, replacement: source('./src/otel/index.ts') },
       { find: /^taskpoll\/redis$/, replacement: source('./src/redis/index.ts') },
     ],
   },

@@ -10,6 +10,7 @@ import { main as dgcExample } from '../../examples/dgc.js';
 import { main as edgeExample } from '../../examples/edge.js';
 import { main as fleetBudgetExample } from '../../examples/fleet-budget.js';
 import { main as manyExample } from '../../examples/many.js';
+import { main as otelExample } from '../../examples/otel.js';
 import { main as guanceExample } from '../../examples/guance.js';
 import { main as loggingExample } from '../../examples/logging.js';
 import { main as quickstart } from '../../examples/quickstart.js';
@@ -47,6 +48,19 @@ async function endpoint(options: Parameters<typeof startSimulator>[0] = {}): Pro
 }
 
 const printed = (secret: string) => logged.some((line) => line.includes(secret));
+
+// Not concurrently with the other examples: instrument() sees every wait of the process.
+describe('the OpenTelemetry example', () => {
+  it('otel: a wait span with its poll spans as children, and the metrics', async () => {
+    const { spans, metrics } = await otelExample();
+    const wait = spans.find((s) => s.name === 'taskpoll.wait guance.logmine');
+    expect(wait?.attributes['taskpoll.outcome']).toBe('succeeded');
+    const polls = spans.filter((s) => s.spanContext().traceId === wait?.spanContext().traceId && s !== wait);
+    expect(polls.length).toBeGreaterThan(0);
+    for (const poll of polls) expect(poll.parentSpanContext?.spanId).toBe(wait?.spanContext().spanId);
+    expect(metrics).toEqual(expect.arrayContaining(['taskpoll.wait.duration', 'taskpoll.polls']));
+  });
+});
 
 describe.concurrent('examples against the simulator (their default)', () => {
   it('quickstart: typed clusters', async () => {

@@ -11,6 +11,7 @@ const entries = {
   'taskpoll/dgc': () => import('../../src/providers/dgc/index.js'),
   'taskpoll/workflow': () => import('../../src/providers/workflow/index.js'),
   'taskpoll/testing': () => import('../../src/testing/index.js'),
+  'taskpoll/otel': () => import('../../src/otel/index.js'),
   'taskpoll/redis': () => import('../../src/redis/index.js'),
 };
 

@@ -32,6 +32,7 @@ const entryPoints = [
   'taskpoll/dgc',
   'taskpoll/workflow',
   'taskpoll/testing',
+  'taskpoll/otel',
   'taskpoll/redis',
 ];
 /** What a clone does not have (`.gitignore`, and git's own `.git`). */
@@ -80,6 +81,13 @@ beforeAll(() => {
   consumer = mkdtempSync(join(tmpdir(), 'taskpoll-consumer-'));
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
   npm(['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], consumer);
+  // taskpoll/otel's optional peer dependency, as a user of it installs it: our own copy, linked.
+  mkdirSync(join(consumer, 'node_modules/@opentelemetry'), { recursive: true });
+  symlinkSync(
+    realpathSync(join(root, 'node_modules/@opentelemetry/api')),
+    join(consumer, 'node_modules/@opentelemetry/api'),
+    'dir',
+  );
 }, 240_000);
 
 afterAll(() => {
@@ -107,7 +115,7 @@ describe('the packed tarball', () => {
     expect(scripts['prepack']).toBe('npm run build');
     // Packed from a tree without dist/: every file the manifest points at was built by prepack.
     const declared = declaredFiles();
-    expect(declared).toHaveLength(28); // seven entry points × (.js, .cjs, .d.ts, .d.cts)
+    expect(declared).toHaveLength(32); // eight entry points × (.js, .cjs, .d.ts, .d.cts)
     expect(files).toEqual(expect.arrayContaining(declared));
   });
 
@@ -147,6 +155,26 @@ describe('the packed tarball', () => {
       encoding: 'utf8',
     });
     expect(Number(out.trim())).toBeGreaterThan(0);
+  });
+
+  it("@opentelemetry/api (an optional peer) is loaded by taskpoll/otel only, from the user's node_modules", () => {
+    const script = `
+      const loaded = () => Object.keys(require.cache).filter((f) => f.includes('@opentelemetry')).length;
+      require('taskpoll'); require('taskpoll/guance'); require('taskpoll/testing');
+      const before = loaded();
+      require('taskpoll/otel').instrument().disable();
+      console.log(before, loaded() > 0);`;
+    const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('0 true');
+    // ESM too: no built module but taskpoll/otel's own imports the API (chunks shared with it included).
+    const dist = join(consumer, 'node_modules/taskpoll/dist');
+    const naming = readdirSync(dist, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.c?js$/.test(f))
+      .filter((f) => /(from\s*|require\()["']@opentelemetry\/api["']/.test(readFileSync(join(dist, f), 'utf8')));
+    expect(naming.sort()).toEqual(['otel.cjs', 'otel.js']);
   });
 
   it('ioredis stays out: the consumer has none (an optional peer), taskpoll/redis loads without it and taskpoll never reads it', () => {
@@ -247,6 +275,7 @@ describe('types from the installed package, one consumer tsconfig per resolution
     import { dgcSystemTasks } from 'taskpoll/dgc';
     import { workflowTasks } from 'taskpoll/workflow';
     import { startSimulator } from 'taskpoll/testing';
+    import { instrument, type Instrumentation } from 'taskpoll/otel';
     const adapter = defineAdapter({
       provider: 'consumer',
       async getStatus(ref: string): Promise<{ state: 'succeeded'; providerState: string; result: number }> {
@@ -260,6 +289,10 @@ describe('types from the installed package, one consumer tsconfig per resolution
       const wrong: string = status.result;
       void wrong;
       void [guanceLogmine, edgeLogDump, dgcSystemTasks, workflowTasks, startSimulator];
+      const otel: Instrumentation = instrument({});
+      // @ts-expect-error a tracer provider has getTracer()
+      instrument({ tracerProvider: {} });
+      otel.disable();
       // rowSchema's types come from @standard-schema/spec, a dependency: the rows are typed by its output.
       const validate = (value: unknown) => ({ value: Number(value) });
       const types = { input: undefined as unknown, output: 0 };
