@@ -242,7 +242,8 @@ describe('the packed tarball', () => {
     } finally {
       await sim.close();
     }
-  });
+    // Five processes that each load the installed library: seconds apiece on a busy machine.
+  }, 90_000);
 
   it('publint finds nothing to fix', () => {
     const cli = join(root, 'node_modules/publint/src/cli.js');
