@@ -24,7 +24,11 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** The working directory. @default the repository's root */
   cwd?: string;
-  /** Called with the stderr so far on every chunk of stderr, and with the child: to send it a signal. */
+  /**
+   * Called with the stderr so far on every chunk of stderr, and with the child: to send it a signal.
+   * Each signal is sent at most once: stderr that still matches after the first (the command's own
+   * line on the interrupt) must not send a second, which the command takes as "exit at once".
+   */
   onStderr?: (stderr: string, kill: (signal: NodeJS.Signals) => void, stdout: string) => void;
 }
 
@@ -58,12 +62,18 @@ export function runProcess(file: string, args: readonly string[], options: CliOp
     });
     let stdout = '';
     let stderr = '';
+    const sent = new Set<NodeJS.Signals>();
+    const kill = (signal: NodeJS.Signals): void => {
+      if (sent.has(signal)) return;
+      sent.add(signal);
+      child.kill(signal);
+    };
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      options.onStderr?.(stderr, (signal) => child.kill(signal), stdout);
+      options.onStderr?.(stderr, kill, stdout);
     });
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
