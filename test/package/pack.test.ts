@@ -34,6 +34,7 @@ const entryPoints = [
   'taskpoll/testing',
   'taskpoll/otel',
   'taskpoll/redis',
+  'taskpoll/bullmq',
 ];
 /** What a clone does not have (`.gitignore`, and git's own `.git`). */
 const notInAClone = new Set(['.git', 'node_modules', 'dist', 'coverage', '.tmp']);
