@@ -89,6 +89,8 @@ beforeAll(() => {
     join(consumer, 'node_modules/@opentelemetry/api'),
     'dir',
   );
+  // taskpoll/bullmq's optional peer, linked the same way (its own dependencies resolve from our tree).
+  symlinkSync(realpathSync(join(root, 'node_modules/bullmq')), join(consumer, 'node_modules/bullmq'), 'dir');
 }, 240_000);
 
 afterAll(() => {
@@ -190,6 +192,20 @@ describe('the packed tarball', () => {
       encoding: 'utf8',
     });
     expect(JSON.parse(out)).toEqual({ installed: false, main: 'function', redis: 'function' });
+  });
+
+  it("bullmq (an optional peer) is loaded by taskpoll/bullmq only, from the user's node_modules", () => {
+    const script = `
+      const loaded = () => Object.keys(require.cache).filter((f) => f.includes('bullmq')).length;
+      require('taskpoll'); require('taskpoll/redis'); require('taskpoll/testing');
+      const before = loaded();
+      const { createWaitQueue, startWaitWorker } = require('taskpoll/bullmq');
+      console.log(before, loaded() > 0, typeof createWaitQueue, typeof startWaitWorker);`;
+    const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('0 true function function');
   });
 
   it('waitForTask works from the installed package with a user adapter (CJS and ESM share behaviour)', () => {
