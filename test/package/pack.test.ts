@@ -118,7 +118,7 @@ describe('the packed tarball', () => {
     expect(scripts['prepack']).toBe('npm run build');
     // Packed from a tree without dist/: every file the manifest points at was built by prepack.
     const declared = declaredFiles();
-    expect(declared).toHaveLength(32); // eight entry points × (.js, .cjs, .d.ts, .d.cts)
+    expect(declared).toHaveLength(36); // nine entry points × (.js, .cjs, .d.ts, .d.cts)
     expect(files).toEqual(expect.arrayContaining(declared));
   });
 
