@@ -8,7 +8,7 @@
  */
 export { createWaitQueue, DEFAULT_QUEUE_NAME } from './queue.js';
 export type { AddedWait, WaitQueue, WaitQueueOptions } from './queue.js';
-export type { ResultOptions } from './results.js';
+export type { ResultOptions, WaitProgress } from './results.js';
 export { startWaitWorker, WAIT_LOCK_MS, WAIT_STALLED_INTERVAL_MS } from './worker.js';
 export type { WaitWorker, WaitWorkerOptions } from './worker.js';
 export type { DurableWaitOptions } from './data.js';

@@ -7,7 +7,7 @@
  * @module
  */
 import { type ConnectionOptions, type Job, QueueEvents } from 'bullmq';
-import { TaskAbortedError, type TaskPollError, type TaskStatus } from '../index.js';
+import { TaskAbortedError, type TaskPollError, type TaskState, type TaskStatus } from '../index.js';
 import { describe } from '../internal/checks.js';
 import type { WaitJobData } from './data.js';
 import { rebuildError, revivedStatus } from './errors.js';
@@ -21,9 +21,27 @@ export interface ResultOptions {
    * (the wait itself goes on in the queue, to its own deadline).
    */
   timeoutMs?: number;
+  /**
+   * Told of each poll of the wait from now on, whichever worker process made it (through the queue's
+   * `QueueEvents` listener). What it throws is ignored: it cannot end the wait.
+   */
+  onProgress?: (progress: WaitProgress) => void;
+}
+
+/** What a worker reports after each poll of a wait (the job's progress in BullMQ). */
+export interface WaitProgress {
+  /** Polls made so far (a resumed wait's earlier polls included). */
+  attempts: number;
+  /** The last status's state; `null` when no poll answered. */
+  state: TaskState | null;
+  /** The provider's own word for it; `null` when no poll answered. */
+  providerState: string | null;
+  /** Its progress, 0 to 100; `null` when the provider reported none. */
+  progress: number | null;
 }
 
 interface Waiter {
+  progress?: ((progress: WaitProgress) => void) | undefined;
   settle(job: Job<WaitJobData> | undefined): void;
   reject(reason: unknown): void;
 }
@@ -56,6 +74,7 @@ export class ResultBoard {
         signal.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter = {
+        progress: opts.onProgress,
         settle: (job) => {
           const outcome = outcomeOf(job, id);
           if (outcome === undefined) {
@@ -99,6 +118,15 @@ export class ResultBoard {
     events.on('completed', ({ jobId }) => this.wake(jobId, false));
     events.on('failed', ({ jobId }) => this.wake(jobId, false));
     events.on('removed', ({ jobId }) => this.wake(jobId, true));
+    events.on('progress', ({ jobId, data }) => {
+      for (const w of this.waiters.get(jobId) ?? []) {
+        try {
+          w.progress?.(data as unknown as WaitProgress);
+        } catch {
+          // A producer's callback cannot end a wait that runs elsewhere.
+        }
+      }
+    });
     this.ready = events.waitUntilReady();
     return this.ready;
   }
@@ -119,6 +147,9 @@ export class ResultBoard {
 
 function signalOf(opts: ResultOptions): AbortSignal {
   const { signal, timeoutMs } = opts;
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== 'function') {
+    throw new TypeError(`onProgress must be a function, got ${describe(opts.onProgress)}`);
+  }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`signal must be an AbortSignal, got ${describe(signal)}`);
   }

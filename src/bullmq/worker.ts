@@ -9,6 +9,7 @@ import { describe } from '../internal/checks.js';
 import { checkJobData, type WaitJobData } from './data.js';
 import { storedError, storedStatus } from './errors.js';
 import { DEFAULT_QUEUE_NAME } from './queue.js';
+import type { WaitProgress } from './results.js';
 
 /** How long a worker's lock on a job in flight lasts, in ms (renewed every half of it while it polls). */
 export const WAIT_LOCK_MS = 10_000;
@@ -116,12 +117,13 @@ async function activate(
     return fail(job, new TaskFailedError({ ...status, raw: null }), next);
   }
   await job.updateData(next);
-  await job.updateProgress({
+  const progress: WaitProgress = {
     attempts: snapshot?.attempts ?? 0,
     state: status?.state ?? null,
     providerState: status?.providerState ?? null,
     progress: status?.progress ?? null,
-  });
+  };
+  await job.updateProgress(progress as unknown as object);
   // No poll planned (none fits before the deadline): wake at the deadline, where the resume times out.
   const wakeAt = snapshot?.nextPollAt ?? data.options.deadline ?? Date.now();
   await job.moveToDelayed(wakeAt, token);

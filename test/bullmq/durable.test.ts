@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AdapterError, TaskAbortedError, TaskFailedError, TaskTimeoutError } from 'taskpoll';
-import { createWaitQueue, startWaitWorker, type WaitQueue, type WaitWorker } from 'taskpoll/bullmq';
+import { createWaitQueue, startWaitWorker, type WaitProgress, type WaitQueue, type WaitWorker } from 'taskpoll/bullmq';
 import { guanceLogmine } from 'taskpoll/guance';
 import { startSimulator, type Simulator } from 'taskpoll/testing';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
@@ -52,13 +52,18 @@ describe('taskpoll/bullmq: durable waits', () => {
     sim.guance.script({ durationMs: 6_000 });
     const taskId = await submit(logmine);
     const { id } = await queue.add('guance.logmine', taskId, { initialDelayMs: 50, maxDelayMs: 100 });
-    const done = await queue.result(id, { timeoutMs: 10_000 });
+    const seen: WaitProgress[] = [];
+    const done = await queue.result(id, { timeoutMs: 10_000, onProgress: (p) => seen.push(p) });
     expect(done).toMatchObject({ provider: 'guance.logmine', taskId, state: 'succeeded', terminal: true, raw: null });
     const snapshot = await queue.status(id);
     expect(snapshot).toMatchObject({ provider: 'guance.logmine', taskId, last: { state: 'succeeded' } });
     expect(snapshot?.attempts).toBeGreaterThan(1);
     expect(sim.requestsFor('guance', 'guance.queryTask').length).toBe(snapshot?.attempts);
-  });
+    // Each poll before the end reached the producer through QueueEvents, in order.
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.map((p) => p.attempts)).toEqual([...seen.keys()].map((i) => (seen[0]?.attempts ?? 0) + i));
+    expect(seen.at(-1)).toMatchObject({ state: 'running', providerState: 'running' });
+  }, 15_000);
 
   it('a failed task rejects with TaskFailedError carrying its status', async () => {
     const { queue, logmine } = fleet();
