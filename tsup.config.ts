@@ -11,6 +11,7 @@ const ENTRIES = {
   testing: ['src/testing/index.ts', 'taskpoll/testing'],
   otel: ['src/otel/index.ts', 'taskpoll/otel'],
   redis: ['src/redis/index.ts', 'taskpoll/redis'],
+  bullmq: ['src/bullmq/index.ts', 'taskpoll/bullmq'],
 } as const;
 
 const root = import.meta.dirname;
@@ -51,8 +52,9 @@ export default defineConfig([
     // p-retry 7 is ESM-only: bundle it so that `require('taskpoll')` works.
     noExternal: ['p-retry', 'is-network-error'],
     // Optional peer dependencies: the user's own copies, never bundled (@opentelemetry/api is loaded by
-    // taskpoll/otel only; ioredis is never loaded, only its types are referenced by taskpoll/redis).
-    external: ['@opentelemetry/api', 'ioredis'],
+    // taskpoll/otel only; ioredis is never loaded, only its types are referenced by taskpoll/redis;
+    // bullmq is loaded by taskpoll/bullmq only, and breaks when bundled into the ESM build).
+    external: ['@opentelemetry/api', 'ioredis', 'bullmq'],
   },
   {
     // The `taskpoll` command: `bin` is dist/cli.js; dist/cli.cjs is the same command on the CJS build.

@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^taskpoll\/testing$/, replacement: source('./src/testing/index.ts') },
       { find: /^taskpoll\/otel$/, replacement: source('./src/otel/index.ts') },
       { find: /^taskpoll\/redis$/, replacement: source('./src/redis/index.ts') },
+      { find: /^taskpoll\/bullmq$/, replacement: source('./src/bullmq/index.ts') },
     ],
   },
   test: {

@@ -9,6 +9,7 @@ import { main as demo } from '../../examples/demo.js';
 import { main as dgcExample } from '../../examples/dgc.js';
 import { main as edgeExample } from '../../examples/edge.js';
 import { main as fleetBudgetExample } from '../../examples/fleet-budget.js';
+import { main as fleetExample } from '../../examples/fleet.js';
 import { main as manyExample } from '../../examples/many.js';
 import { main as otelExample } from '../../examples/otel.js';
 import { main as guanceExample } from '../../examples/guance.js';
@@ -78,6 +79,15 @@ describe.concurrent('examples against the simulator (their default)', () => {
     const redis = await startRedis();
     try {
       expect(await fleetBudgetExample(redis.url)).toBe(5);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('fleet: durable waits on BullMQ, a worker and a producer (a real redis-server)', async () => {
+    const redis = await startRedis();
+    try {
+      expect((await fleetExample(redis.url)).sort()).toEqual(['failed', 'succeeded', 'succeeded']);
     } finally {
       await redis.stop();
     }

@@ -13,6 +13,7 @@ const entries = {
   'taskpoll/testing': () => import('../../src/testing/index.js'),
   'taskpoll/otel': () => import('../../src/otel/index.js'),
   'taskpoll/redis': () => import('../../src/redis/index.js'),
+  'taskpoll/bullmq': () => import('../../src/bullmq/index.js'),
 };
 
 describe('export lists', () => {

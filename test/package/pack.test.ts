@@ -34,6 +34,7 @@ const entryPoints = [
   'taskpoll/testing',
   'taskpoll/otel',
   'taskpoll/redis',
+  'taskpoll/bullmq',
 ];
 /** What a clone does not have (`.gitignore`, and git's own `.git`). */
 const notInAClone = new Set(['.git', 'node_modules', 'dist', 'coverage', '.tmp']);
@@ -88,6 +89,8 @@ beforeAll(() => {
     join(consumer, 'node_modules/@opentelemetry/api'),
     'dir',
   );
+  // taskpoll/bullmq's optional peer, linked the same way (its own dependencies resolve from our tree).
+  symlinkSync(realpathSync(join(root, 'node_modules/bullmq')), join(consumer, 'node_modules/bullmq'), 'dir');
 }, 240_000);
 
 afterAll(() => {
@@ -115,7 +118,7 @@ describe('the packed tarball', () => {
     expect(scripts['prepack']).toBe('npm run build');
     // Packed from a tree without dist/: every file the manifest points at was built by prepack.
     const declared = declaredFiles();
-    expect(declared).toHaveLength(32); // eight entry points × (.js, .cjs, .d.ts, .d.cts)
+    expect(declared).toHaveLength(36); // nine entry points × (.js, .cjs, .d.ts, .d.cts)
     expect(files).toEqual(expect.arrayContaining(declared));
   });
 
@@ -189,6 +192,20 @@ describe('the packed tarball', () => {
       encoding: 'utf8',
     });
     expect(JSON.parse(out)).toEqual({ installed: false, main: 'function', redis: 'function' });
+  });
+
+  it("bullmq (an optional peer) is loaded by taskpoll/bullmq only, from the user's node_modules", () => {
+    const script = `
+      const loaded = () => Object.keys(require.cache).filter((f) => f.includes('bullmq')).length;
+      require('taskpoll'); require('taskpoll/redis'); require('taskpoll/testing');
+      const before = loaded();
+      const { createWaitQueue, startWaitWorker } = require('taskpoll/bullmq');
+      console.log(before, loaded() > 0, typeof createWaitQueue, typeof startWaitWorker);`;
+    const out = execFileSync(process.execPath, ['--input-type=commonjs', '-e', script], {
+      cwd: consumer,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('0 true function function');
   });
 
   it('waitForTask works from the installed package with a user adapter (CJS and ESM share behaviour)', () => {
