@@ -16,7 +16,7 @@
  *
  * @internal
  */
-import type { PacerRequest } from '../core/transport.js';
+import type { PacerRequest, PacerStats } from '../core/transport.js';
 import { callContextOf } from './call-context.js';
 import { monotonicNow } from './clock.js';
 
@@ -165,4 +165,34 @@ export class SlotQueue<E extends QueueEntry> {
     heap[at] = entry;
     entry.index = at;
   }
+}
+
+/**
+ * A pacer's public counters: plain fields the pacer updates (`started`, `delayed`, `waiting`,
+ * `inFlight`), and getters for what is read on demand: the pause (kept on the monotonic clock by
+ * `pausedUntil()`, shown on the wall clock, which is what a user can read), the queue's counts and the
+ * window's use. One shape for every pacer taskpoll makes.
+ */
+export function pacerStats(
+  queue: { readonly counts: Record<QueuedKind, number> },
+  pausedUntil: () => number,
+  window: () => PacerStats['window'],
+): PacerStats {
+  const counts = queue.counts;
+  return {
+    started: 0,
+    delayed: 0,
+    waiting: 0,
+    inFlight: 0,
+    get pausedUntil() {
+      const left = pausedUntil() - monotonicNow();
+      return left > 0 ? Math.round(Date.now() + left) : undefined;
+    },
+    get queued() {
+      return { polls: counts.poll, calls: counts.call, cancels: counts.cancel };
+    },
+    get window() {
+      return window();
+    },
+  };
 }

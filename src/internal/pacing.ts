@@ -12,7 +12,7 @@ import type { PacerRequest, PacerSlot, PacerStats, PacingOptions } from '../core
 import { onAbort } from './abort.js';
 import { MAX_TIMER_MS, monotonicNow } from './clock.js';
 import { pacingChannel } from './diagnostics.js';
-import { classify, SlotQueue, type QueueEntry } from './pacing-queue.js';
+import { classify, pacerStats, SlotQueue, type QueueEntry } from './pacing-queue.js';
 
 /**
  * A granted slot: call it to give the slot back (once), and call its `answered` as soon as the
@@ -225,27 +225,13 @@ class SlidingWindowPacer implements Pacer {
     }
   }
 
-  /** The public counters: plain fields the pacer updates, and getters for what is read on demand. */
+  /** The public counters (one shape for every pacer: `pacerStats`). */
   #makeStats(): PacerStats {
-    const pacer = this;
-    const counts = this.#queue.counts;
-    return {
-      started: 0,
-      delayed: 0,
-      waiting: 0,
-      inFlight: 0,
-      // Kept on the monotonic clock inside; shown on the wall clock, which is what a user can read.
-      get pausedUntil() {
-        const left = pacer.#pausedUntil - monotonicNow();
-        return left > 0 ? Math.round(Date.now() + left) : undefined;
-      },
-      get queued() {
-        return { polls: counts.poll, calls: counts.call, cancels: counts.cancel };
-      },
-      get window() {
-        return pacer.#unlimitedRate ? undefined : { used: pacer.#used(), limit: pacer.#limits.requestsPerInterval };
-      },
-    };
+    return pacerStats(
+      this.#queue,
+      () => this.#pausedUntil,
+      () => (this.#unlimitedRate ? undefined : { used: this.#used(), limit: this.#limits.requestsPerInterval }),
+    );
   }
 
   /** The margin of request `at` in the ring: its answer's delay, within bounds; the most while in flight. */

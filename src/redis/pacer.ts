@@ -12,7 +12,7 @@ import { NetworkError } from '../core/errors/NetworkError.js';
 import type { Pacer, PacerRequest, PacerSlot, PacerStats } from '../core/transport.js';
 import { onAbort } from '../internal/abort.js';
 import { MAX_TIMER_MS, monotonicNow } from '../internal/clock.js';
-import { classify, SlotQueue, type QueueEntry } from '../internal/pacing-queue.js';
+import { classify, pacerStats, SlotQueue, type QueueEntry } from '../internal/pacing-queue.js';
 import { closedPacerError, MAX_MARGIN_FRACTION, MAX_PAUSE_MS, MIN_MARGIN_FRACTION } from '../internal/pacing.js';
 import { ACQUIRE, ANSWERED, type BudgetKeys, PAUSE, runScript, type ScriptClient } from './scripts.js';
 
@@ -108,25 +108,12 @@ export class RedisPacer implements Pacer {
   }
 
   #makeStats(): PacerStats {
-    const pacer = this;
-    const counts = this.#queue.counts;
-    return {
-      started: 0,
-      delayed: 0,
-      waiting: 0,
-      inFlight: 0,
-      get pausedUntil() {
-        const left = pacer.#pausedUntil - monotonicNow();
-        return left > 0 ? Math.round(Date.now() + left) : undefined;
-      },
-      get queued() {
-        return { polls: counts.poll, calls: counts.call, cancels: counts.cancel };
-      },
-      // As the last ask saw it: other processes change it in between.
-      get window() {
-        return { used: pacer.#used, limit: pacer.#budget.limit };
-      },
-    };
+    // The window as the last ask saw it: other processes change it in between.
+    return pacerStats(
+      this.#queue,
+      () => this.#pausedUntil,
+      () => ({ used: this.#used, limit: this.#budget.limit }),
+    );
   }
 
   /** Asks Redis for a slot for the first waiter, unless an ask or a sleep is under way. */
