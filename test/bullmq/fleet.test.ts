@@ -39,6 +39,8 @@ async function startWorker(queue: string): Promise<ChildProcess> {
       REDIS_HOST: redis.host,
       REDIS_PORT: String(redis.port),
       QUEUE: queue,
+      // 4 polls at once per worker: 8 waits in flight need both workers, so the kill finds some of its own.
+      CONCURRENCY: '4',
       BASE_URL: sim.guance.baseURL,
       API_KEY: sim.guance.apiKey,
     },
@@ -67,11 +69,11 @@ describe('taskpoll/bullmq: a fleet of wait workers', () => {
     const queue = createWaitQueue({ connection, name: queueName });
     const raw = new Queue(queueName, { connection });
     try {
-      // 8 tasks of 3 to 6 real seconds (at 60x), every third one failing: the kill falls mid-run.
+      // 8 tasks of 5 to 8 real seconds (at 60x), every third one failing: the kill falls mid-run.
       const truth = new Map<string, 'succeeded' | 'failed'>();
       for (let i = 0; i < 8; i++) {
         const outcome = i % 3 === 2 ? 'failed' : 'succeeded';
-        sim.guance.script({ durationMs: 180_000 + i * 25_000, outcome });
+        sim.guance.script({ durationMs: 300_000 + i * 25_000, outcome });
         const now = Date.now();
         truth.set(await logmine.submit({ analysisField: 'message', timeRange: [now - 60_000, now] }), outcome);
       }
@@ -85,8 +87,11 @@ describe('taskpoll/bullmq: a fleet of wait workers', () => {
       );
       // Each poll takes 400 ms: a kill then finds polls in flight in both workers.
       sim.faults.add({ kind: 'latency', route: 'guance.queryTask', latencyMs: 400 });
+      // The kill waits until every task has been polled once (so each has a poll from before the kill
+      // and one after) and 5 polls are in flight: with 4 at most per worker, some are the killed one's.
       const pending = () => sim.requestsFor('guance', 'guance.queryTask').filter((r) => r.outcome === 'pending');
-      while (pending().length < 5) await new Promise((r) => setTimeout(r, 20));
+      const everyTaskPolled = () => [...truth.keys()].every((taskId) => pollsOf(taskId).length > 0);
+      while (!everyTaskPolled() || pending().length < 5) await new Promise((r) => setTimeout(r, 10));
       a.kill('SIGKILL');
       expect(await Promise.all(ends)).toEqual([...truth.values()]);
       for (const taskId of truth.keys()) {
