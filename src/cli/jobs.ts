@@ -176,6 +176,7 @@ function workflowJob(cmd: TaskCommand, env: Env): Job {
   const workflowId = cmd.kind === 'run' ? required(cmd, 'workflow', '4216617528') : '';
   const taskName = flag(cmd, 'task');
   const ref = cmd.kind === 'wait' ? workflowRef(waitRef(cmd)) : undefined;
+  const cancelOnInterrupt = cmd.flags['cancel-on-interrupt'] === true;
   const workflow = workflowFromEnv(env);
   return {
     adapter: workflow as TaskAdapter<unknown, unknown>,
@@ -183,11 +184,34 @@ function workflowJob(cmd: TaskCommand, env: Env): Job {
     ref: async (signal, note) => {
       if (ref) return ref;
       const jobId = await workflow.runJob(workflowId, undefined, { signal });
-      const task = await pickTask(workflow, jobId, taskName, signal);
-      note(`started job ${jobId} of workflow ${workflowId}: waiting for task ${task.name}, ${jobId}/${task.id}`);
+      // Named at once: an interrupt while the job is set up must not leave a job nobody can find.
+      note(`started job ${jobId} of workflow ${workflowId}`);
+      let task: { name: string; id: string };
+      try {
+        task = await pickTask(workflow, jobId, taskName, signal);
+      } catch (error) {
+        if (!signal.aborted || !(error instanceof Error)) throw error;
+        // Interrupted (or out of time) before the wait began: the job is this command's to cancel.
+        const outcome = cancelOnInterrupt
+          ? await cancelJob(workflow, jobId, `job ${jobId}`)
+          : `job ${jobId} is left running`;
+        error.message = `${error.message}; ${outcome}`;
+        throw error;
+      }
+      note(`waiting for task ${task.name}, ${jobId}/${task.id}`);
       return { jobId, taskId: task.id };
     },
   };
+}
+
+/** Cancels a job this command started, best effort within the library's cancel time limit; says how it went. */
+async function cancelJob(workflow: WorkflowTasks<string[]>, jobId: string, named: string): Promise<string> {
+  try {
+    await workflow.cancelJob(jobId, { signal: AbortSignal.timeout(WAIT_DEFAULTS.cancelTimeoutMs) });
+    return `${named} was cancelled`;
+  } catch (error) {
+    return `cancelling ${named} failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 /**
@@ -210,14 +234,7 @@ async function pickTask(
   if (task) return task;
   const names = job.tasks.map((t) => t.name).join(', ') || 'none listed';
   const missing = taskName === undefined ? 'lists no task' : `has no task ${JSON.stringify(taskName)}`;
-  let cancelled: string;
-  try {
-    await workflow.cancelJob(jobId, { signal: AbortSignal.timeout(WAIT_DEFAULTS.cancelTimeoutMs) });
-    cancelled = 'the job was cancelled';
-  } catch (error) {
-    cancelled = `cancelling the job failed: ${error instanceof Error ? error.message : String(error)}`;
-  }
-  throw new SetupError(`Job ${jobId} ${missing} (its tasks: ${names}); ${cancelled}`);
+  throw new SetupError(`Job ${jobId} ${missing} (its tasks: ${names}); ${await cancelJob(workflow, jobId, 'the job')}`);
 }
 
 function workflowRef(text: string): { jobId: string; taskId: string } {

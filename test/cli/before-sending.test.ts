@@ -97,7 +97,7 @@ describe('after the first request', () => {
     const run = await runCli(['run', 'workflow', '--workflow', '42', '--task', 'Nope', ...FAST], { env });
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(
-      /^taskpoll: Job \d+ has no task "Nope" \(its tasks: Query, PageRank\); the job was cancelled\n$/,
+      /^started job (\d+) of workflow 42\ntaskpoll: Job \1 has no task "Nope" \(its tasks: Query, PageRank\); the job was cancelled\n$/,
     );
     expect(sim.requestsFor('workflow', 'workflow.cancelJob')).toHaveLength(1);
   });

@@ -249,6 +249,37 @@ describe('interrupts', () => {
   });
 });
 
+describe('interrupts while a workflow job is set up', () => {
+  // The job's task list is slow to come: the command is interrupted after it started the job and
+  // before it knows which task to wait for.
+  const untilStarted = (stderr: string, kill: (signal: NodeJS.Signals) => void) => {
+    if (/started job \d+ of workflow 42\n/.test(stderr)) kill('SIGINT');
+  };
+  beforeEach(() => {
+    sim.workflow.script({ durationMs: 3_600_000_000, tasks: ['Long'] });
+    sim.faults.add({ kind: 'latency', route: 'workflow.getJob', latencyMs: 60_000 });
+  });
+
+  it('without --cancel-on-interrupt: 130, and the line names the job left running', async () => {
+    const run = await runCli(['run', 'workflow', '--workflow', '42', ...FAST], { env, onStderr: untilStarted });
+    expect(run).toMatchObject({ code: 130, signal: null, stdout: '' });
+    const jobId = /started job (\d+)/.exec(run.stderr)?.[1];
+    expect(run.stderr).toMatch(new RegExp(`; job ${jobId} is left running\n$`));
+    expect(sim.requestsFor('workflow', 'workflow.cancelJob')).toHaveLength(0);
+  });
+
+  it('with --cancel-on-interrupt: 130 after the job just started was cancelled', async () => {
+    const run = await runCli(['run', 'workflow', '--workflow', '42', '--cancel-on-interrupt', ...FAST], {
+      env,
+      onStderr: untilStarted,
+    });
+    expect(run).toMatchObject({ code: 130, signal: null, stdout: '' });
+    const jobId = /started job (\d+)/.exec(run.stderr)?.[1];
+    expect(run.stderr).toMatch(new RegExp(`; job ${jobId} was cancelled\n$`));
+    expect(sim.requestsFor('workflow', 'workflow.cancelJob')).toHaveLength(1);
+  });
+});
+
 describe('progress on a terminal', () => {
   /** Runs the command under `script`, which gives it a pseudo-terminal (stdout and stderr merged). */
   const inTerminal = (args: string[], extra: Record<string, string> = {}) => {
