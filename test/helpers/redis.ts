@@ -3,6 +3,8 @@
  * keys of its own), else a `redis-server` from PATH started on a free loopback port in a temp dir with
  * persistence off, and stopped after. Where redis-server is missing it is installed when we are root
  * (Debian/Ubuntu, as on CI), or the suite stops at once naming the command to run: never skipped.
+ * `startOwnRedis` always starts one of the test's own, for tests that crash it (`kill`, `restart`,
+ * with an append-only file) or change its config.
  *
  * `proxyTo` puts a loopback TCP proxy in front of it, which a test closes and opens again to play
  * "Redis is down" and "Redis is back" without stopping a Redis other tests may share.
