@@ -108,7 +108,9 @@ describe('taskpoll/bullmq: a fleet of wait workers', () => {
       logmine.close();
     }
   }, 60_000);
+});
 
+describe('taskpoll/bullmq: a producer process', () => {
   it('a producer in another process, with no adapter and no credential, gets typed results and errors, then exits by itself', async () => {
     const queueName = `producer-${process.pid}`;
     const worker = await startWorker(queueName);

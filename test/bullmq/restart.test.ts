@@ -19,6 +19,16 @@ import { startFixture } from './fixtures/processes.js';
  */
 const POLL_EVERY_MS = 200;
 const DOWN_MS = 5_000;
+/** The tasks: each ends (real ms from its start) before the crash, during the outage, or after the restart. */
+const PLAN = [
+  [300, 'succeeded'],
+  [300, 'failed'],
+  [2_500, 'succeeded'],
+  [3_000, 'failed'],
+  [3_500, 'succeeded'],
+  [8_500, 'succeeded'],
+  [9_000, 'failed'],
+] as const;
 let redis: OwnRedis;
 let sim: Simulator;
 const started = new Set<ChildProcess>();
@@ -52,6 +62,19 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
   }
 }
 
+/** A wait worker process on queue `name`, with a Guance adapter on the simulator. */
+function startWorker(name: string): Promise<ChildProcess> {
+  const env = {
+    ...(process.env as Record<string, string>),
+    REDIS_HOST: redis.host,
+    REDIS_PORT: String(redis.port),
+    QUEUE: name,
+    BASE_URL: sim.guance.baseURL,
+    API_KEY: sim.guance.apiKey,
+  };
+  return startFixture('wait-worker.ts', env, started);
+}
+
 /** This process's open sockets to `port`. */
 function socketsTo(port: number): Socket[] {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
@@ -65,18 +88,7 @@ describe('taskpoll/bullmq: Redis crashes and restarts', () => {
     process.on('unhandledRejection', onUnhandled).on('uncaughtException', onUnhandled);
     const name = `restart-${process.pid}`;
     const connection = { host: redis.host, port: redis.port };
-    const worker = await startFixture(
-      'wait-worker.ts',
-      {
-        ...(process.env as Record<string, string>),
-        REDIS_HOST: redis.host,
-        REDIS_PORT: String(redis.port),
-        QUEUE: name,
-        BASE_URL: sim.guance.baseURL,
-        API_KEY: sim.guance.apiKey,
-      },
-      started,
-    );
+    const worker = await startWorker(name);
     const logmine = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, pacing: false });
     const queue = createWaitQueue({ connection, name });
     try {
@@ -85,18 +97,8 @@ describe('taskpoll/bullmq: Redis crashes and restarts', () => {
         const now = Date.now();
         return logmine.submit({ analysisField: 'message', timeRange: [now - 60_000, now] });
       };
-      // Tasks ending (real time from now) before the crash, during the outage, and after the restart.
-      const plan = [
-        [300, 'succeeded'],
-        [300, 'failed'],
-        [2_500, 'succeeded'],
-        [3_000, 'failed'],
-        [3_500, 'succeeded'],
-        [8_500, 'succeeded'],
-        [9_000, 'failed'],
-      ] as const;
       const truth = new Map<string, 'succeeded' | 'failed'>();
-      for (const [ms, outcome] of plan) truth.set(await submit(ms, outcome), outcome);
+      for (const [ms, outcome] of PLAN) truth.set(await submit(ms, outcome), outcome);
       const addedLater = await submit(8_000, 'succeeded');
       const schedule = { initialDelayMs: POLL_EVERY_MS, maxDelayMs: POLL_EVERY_MS, jitter: 0, timeoutMs: 30_000 };
       const ids = await Promise.all([...truth.keys()].map((t) => queue.add('guance.logmine', t, schedule)));
