@@ -2,14 +2,16 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAdapter, TaskFailedError } from 'taskpoll';
 import { createWaitQueue, startWaitWorker, type WaitQueue } from 'taskpoll/bullmq';
-import { type OwnRedis, startOwnRedis } from '../helpers/redis.js';
+import { type OwnRedis, proxyTo, startOwnRedis } from '../helpers/redis.js';
 
 /**
  * A Redis write that fails in the middle of an activation (after the poll, before the job is back in
  * the delayed set) must not end the wait: the poll is done again from the last stored snapshot. The
  * failure here is real: the Redis server is made full (`maxmemory` under its use, `noeviction`, the
  * policy BullMQ asks for), which refuses the worker's `updateData` with an OOM error, and is given its
- * memory back a moment later. This Redis is the test's own: a full Redis would break other tests.
+ * memory back a moment later. A Redis that is only unreachable fails no write: BullMQ's connections
+ * queue commands until it is back (the last test pins that). This Redis is the test's own: a full
+ * Redis would break other tests.
  */
 let redis: OwnRedis;
 let admin: Redis;
@@ -84,5 +86,41 @@ describe('taskpoll/bullmq: Redis writes failing mid-activation', () => {
       expect(error).toMatchObject({ taskId: 'job-2', status: { state: 'failed' } });
       expect(polls()).toBe(3);
     });
+  });
+
+  it('Redis unreachable from the worker mid-activation: its writes wait for Redis (BullMQ connections queue commands), and the wait goes on without a lost poll', async () => {
+    const proxy = await proxyTo(redis);
+    const name = `write-faults-${process.pid}-${++queueNo}`;
+    let polls = 0;
+    let back: Promise<void> | undefined;
+    const adapter = defineAdapter({
+      provider: 'acme.export',
+      async getStatus() {
+        polls += 1;
+        if (polls === 1) {
+          await proxy.down();
+          back = new Promise((r) => setTimeout(r, 1_000)).then(() => proxy.up());
+        }
+        const state = polls >= 3 ? 'succeeded' : 'running';
+        return { state, providerState: state };
+      },
+    });
+    const { port } = new URL(proxy.url);
+    const worker = startWaitWorker({
+      connection: { host: '127.0.0.1', port: Number(port) },
+      name,
+      adapters: [adapter],
+    });
+    const queue = createWaitQueue({ connection: { host: redis.host, port: redis.port }, name });
+    try {
+      const { id } = await queue.add('acme.export', 'job-3', schedule);
+      await expect(queue.result(id, { timeoutMs: 15_000 })).resolves.toMatchObject({ state: 'succeeded' });
+      // The first poll's snapshot was stored once Redis was back: no poll was done again.
+      expect(polls).toBe(3);
+    } finally {
+      await back;
+      await worker.close();
+      await queue.close();
+    }
   });
 });
