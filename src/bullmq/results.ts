@@ -113,15 +113,16 @@ export class ResultBoard {
     this.closed = true;
     const reason = new DOMException('the wait queue was closed', 'AbortError');
     for (const set of this.waiters.values()) for (const w of [...set]) w.reject(reason);
-    await this.ready?.catch(() => undefined);
+    // A start still reading the stream's last entry sees `closed` and opens no listener.
     await this.events?.close();
   }
 
   /**
    * Starts the listener on first use; every later call waits for the same start. A start that fails
-   * (Redis unreachable) is tried again by the next call.
+   * (Redis unreachable) is tried again by the next call; none starts once the queue is closed.
    */
   private listen(): Promise<unknown> {
+    if (this.closed) return Promise.reject(new DOMException('the wait queue was closed', 'AbortError'));
     if (this.ready) return this.ready;
     this.ready = this.lastEventId().then((lastEventId) => {
       if (this.closed) throw new DOMException('the wait queue was closed', 'AbortError');

@@ -48,7 +48,9 @@ export interface WaitWorker {
  * Starts a worker that runs the durable waits of a queue with `adapters`. Its lock lasts
  * {@link WAIT_LOCK_MS} and stalled jobs are looked for every {@link WAIT_STALLED_INTERVAL_MS}, so a wait
  * whose worker was killed is polled again by another within 15 s; a wait survives any number of such
- * crashes. Throws `TypeError`/`RangeError` on bad options.
+ * crashes. A Redis write that fails during an activation (Redis full or read-only, a command timeout)
+ * never fails the wait: its poll is done again from the last stored snapshot. Throws
+ * `TypeError`/`RangeError` on bad options.
  */
 export function startWaitWorker(options: WaitWorkerOptions): WaitWorker {
   if (typeof options !== 'object' || options === null) {
