@@ -71,7 +71,12 @@ export function createWaitQueue(options: WaitQueueOptions): WaitQueue {
   const queue = new Queue<WaitJobData>(name, { connection });
   queue.on('error', () => undefined);
   const getJob = (id: string) => queue.getJob(id) as Promise<Job<WaitJobData> | undefined>;
-  const board = new ResultBoard(name, connection, getJob);
+  const lastEventId = async (): Promise<string> => {
+    const client = await queue.getBackend().client;
+    const last = (await client.runCommand('xrevrange', [queue.keys.events, '+', '-', 'COUNT', 1])) as [string][];
+    return last[0]?.[0] ?? '0-0';
+  };
+  const board = new ResultBoard(name, connection, getJob, lastEventId);
 
   return {
     add: async (provider, ref, addOptions) => {

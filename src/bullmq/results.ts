@@ -1,7 +1,9 @@
 /**
  * The results of durable waits, for one producer: ONE `QueueEvents` listener per queue and a map of
  * pending `result` calls by job id. The job is read again on each event (its `returnvalue` may not
- * read back yet at the event itself).
+ * read back yet at the event itself). The listener reads the events stream from the last entry that
+ * was in it before its first `result` read its job, never from "now" (`$`): an event written between
+ * that read and the listener's first blocking read, or while its connection was down, is still seen.
  *
  * @internal
  * @module
@@ -47,17 +49,21 @@ interface Waiter {
 }
 
 type GetJob = (id: string) => Promise<Job<WaitJobData> | undefined>;
+/** The id of the last entry in the queue's events stream (`0-0` when it is empty). */
+type LastEventId = () => Promise<string>;
 
 /** Pending results of one queue, woken by one listener. */
 export class ResultBoard {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private events: QueueEvents | undefined;
   private ready: Promise<unknown> | undefined;
+  private closed = false;
 
   constructor(
     private readonly name: string,
     private readonly connection: ConnectionOptions,
     private readonly getJob: GetJob,
+    private readonly lastEventId: LastEventId,
   ) {}
 
   /** Resolves or rejects as {@link WaitQueue.result} says. */
@@ -104,15 +110,32 @@ export class ResultBoard {
 
   /** Rejects every pending result with an `AbortError` and closes the listener. */
   async close(): Promise<void> {
+    this.closed = true;
     const reason = new DOMException('the wait queue was closed', 'AbortError');
     for (const set of this.waiters.values()) for (const w of [...set]) w.reject(reason);
+    // A start still reading the stream's last entry sees `closed` and opens no listener.
     await this.events?.close();
   }
 
-  /** Starts the listener on first use; every later call waits for the same start. */
+  /**
+   * Starts the listener on first use; every later call waits for the same start. A start that fails
+   * (Redis unreachable) is tried again by the next call; none starts once the queue is closed.
+   */
   private listen(): Promise<unknown> {
+    if (this.closed) return Promise.reject(new DOMException('the wait queue was closed', 'AbortError'));
     if (this.ready) return this.ready;
-    const events = new QueueEvents(this.name, { connection: this.connection });
+    this.ready = this.lastEventId().then((lastEventId) => {
+      if (this.closed) throw new DOMException('the wait queue was closed', 'AbortError');
+      return this.start(lastEventId);
+    });
+    this.ready.catch(() => {
+      this.ready = undefined;
+    });
+    return this.ready;
+  }
+
+  private start(lastEventId: string): Promise<unknown> {
+    const events = new QueueEvents(this.name, { connection: this.connection, lastEventId });
     this.events = events;
     events.on('error', () => undefined);
     events.on('completed', ({ jobId }) => this.wake(jobId, false));
@@ -127,8 +150,7 @@ export class ResultBoard {
         }
       }
     });
-    this.ready = events.waitUntilReady();
-    return this.ready;
+    return events.waitUntilReady();
   }
 
   private wake(jobId: string, removed: boolean): void {

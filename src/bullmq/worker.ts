@@ -48,7 +48,9 @@ export interface WaitWorker {
  * Starts a worker that runs the durable waits of a queue with `adapters`. Its lock lasts
  * {@link WAIT_LOCK_MS} and stalled jobs are looked for every {@link WAIT_STALLED_INTERVAL_MS}, so a wait
  * whose worker was killed is polled again by another within 15 s; a wait survives any number of such
- * crashes. Throws `TypeError`/`RangeError` on bad options.
+ * crashes. A Redis write that fails during an activation (Redis full or read-only, a command timeout)
+ * never fails the wait: its poll is done again from the last stored snapshot. Throws
+ * `TypeError`/`RangeError` on bad options.
  */
 export function startWaitWorker(options: WaitWorkerOptions): WaitWorker {
   if (typeof options !== 'object' || options === null) {
@@ -85,6 +87,12 @@ export function startWaitWorker(options: WaitWorkerOptions): WaitWorker {
   return { close: () => worker.close() };
 }
 
+/**
+ * How soon a wait is polled again after a Redis write of its activation failed, in ms: short, as the
+ * task may be close to its end, and fixed, as a write that fails again only costs one more poll.
+ */
+const WRITE_RETRY_MS = 1_000;
+
 /** One activation: one poll, then the job is delayed, completed or failed. */
 async function activate(
   job: Job<WaitJobData>,
@@ -104,7 +112,7 @@ async function activate(
     const step = await iterator.next();
     status = step.done ? undefined : step.value;
   } catch (error) {
-    return fail(job, error);
+    return fail(job, token, error);
   } finally {
     await iterator?.return?.(undefined);
   }
@@ -112,29 +120,62 @@ async function activate(
   const next = { ...data, ...(snapshot && { snapshot }) };
   if (status?.terminal) {
     const accepted = status.state === 'succeeded' || (status.state === 'partial' && data.options.acceptPartial);
-    await job.updateData(next);
+    await writeOrRetry(job, token, () => job.updateData(next));
     if (accepted) return storedStatus(status);
-    return fail(job, new TaskFailedError({ ...status, raw: null }), next);
+    return fail(job, token, new TaskFailedError({ ...status, raw: null }), next);
   }
-  await job.updateData(next);
   const progress: WaitProgress = {
     attempts: snapshot?.attempts ?? 0,
     state: status?.state ?? null,
     providerState: status?.providerState ?? null,
     progress: status?.progress ?? null,
   };
-  await job.updateProgress(progress as unknown as object);
   // No poll planned (none fits before the deadline): wake at the deadline, where the resume times out.
   const wakeAt = snapshot?.nextPollAt ?? data.options.deadline ?? Date.now();
-  await job.moveToDelayed(wakeAt, token);
+  await writeOrRetry(job, token, async (stored) => {
+    await job.updateData(next);
+    // The new snapshot is stored: a retry comes no sooner than the poll it plans.
+    stored(wakeAt);
+    await job.updateProgress(progress as unknown as object);
+    await job.moveToDelayed(wakeAt, token);
+  });
   throw new DelayedError();
 }
 
+/**
+ * Runs an activation's Redis writes. One that fails (Redis full or read-only, a command timeout set on
+ * the caller's ioredis client, a lock lost in a long outage) must not end the wait, as a plain error
+ * thrown to BullMQ would (one attempt per job): the job goes back to the delayed set and its next
+ * activation polls again from the snapshot last stored. Should that move fail too, the job stays
+ * active until its lock runs out and BullMQ's stalled-job check hands it to a worker again; never is
+ * it moved to failed with a lock it may no longer hold.
+ */
+async function writeOrRetry(
+  job: Job<WaitJobData>,
+  token: string | undefined,
+  write: (stored: (wakeAt: number) => void) => Promise<unknown>,
+): Promise<void> {
+  let retryAt = Date.now() + WRITE_RETRY_MS;
+  try {
+    await write((wakeAt) => {
+      retryAt = Math.max(retryAt, wakeAt);
+    });
+  } catch {
+    await job.moveToDelayed(retryAt, token).catch(() => undefined);
+    throw new DelayedError();
+  }
+}
+
 /** Fails the job with `error` stored as data, its message only in BullMQ's reason, and no retry. */
-async function fail(job: Job<WaitJobData>, error: unknown, data: unknown = job.data): Promise<never> {
+async function fail(
+  job: Job<WaitJobData>,
+  token: string | undefined,
+  error: unknown,
+  data: unknown = job.data,
+): Promise<never> {
   const stored = storedError(error);
   const base = typeof data === 'object' && data !== null ? data : {};
-  await job.updateData({ ...(base as WaitJobData), error: stored });
+  await writeOrRetry(job, token, () => job.updateData({ ...(base as WaitJobData), error: stored }));
   const reason = new UnrecoverableError(String(stored['message']));
   // BullMQ stores the stack too: keep it to the message (no paths, no quoted values).
   reason.stack = reason.message;

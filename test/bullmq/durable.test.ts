@@ -120,6 +120,19 @@ describe('taskpoll/bullmq: durable waits', () => {
     expect(await queue.cancel(id)).toBe(false);
   });
 
+  it('close() rejects pending results with an AbortError, and so does a result asked for after it', async () => {
+    const { queue, logmine } = fleet();
+    sim.guance.script({ durationMs: 600_000 });
+    const taskId = await submit(logmine);
+    const { id } = await queue.add('guance.logmine', taskId, { initialDelayMs: 50, maxDelayMs: 100 });
+    const pending = queue.result(id).catch((e: unknown) => e);
+    while ((await queue.status(id)) === undefined) await new Promise((r) => setTimeout(r, 20));
+    await queue.close();
+    expect(await pending).toMatchObject({ name: 'AbortError' });
+    // No listener is started for it (one would stay open after close).
+    await expect(queue.result(id)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('bad options are refused before anything is written', async () => {
     const { queue } = fleet();
     await expect(queue.add('guance.logmine', 't', { maxDelayMs: -1 })).rejects.toThrow(RangeError);

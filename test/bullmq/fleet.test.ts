@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskFailedError } from 'taskpoll';
@@ -8,13 +7,14 @@ import { createWaitQueue } from 'taskpoll/bullmq';
 import { guanceLogmine } from 'taskpoll/guance';
 import { type RecordedRequest, type Simulator, startSimulator } from 'taskpoll/testing';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { startFixture } from './fixtures/processes.js';
 
 /**
- * Durable waits spread over two worker processes on a real redis-server, one of them killed with
- * SIGKILL mid-run: every wait still ends in its task's true outcome (BullMQ's stalled-job recovery
- * hands the killed worker's jobs to the other), and no task is polled twice at once.
+ * Durable waits spread over processes on a real redis-server: two worker processes, one of them killed
+ * with SIGKILL mid-run (every wait still ends in its task's true outcome: BullMQ's stalled-job recovery
+ * hands the killed worker's jobs to the other, and no task is polled twice at once); and a producer
+ * process that has no adapter and no credential, yet gets typed results and errors.
  */
-const CHILD = resolve(import.meta.dirname, 'fixtures/wait-worker.ts');
 const POLL_EVERY_MS = 200;
 let redis: TestRedis;
 let sim: Simulator;
@@ -30,12 +30,11 @@ afterAll(async () => {
   await redis.stop();
 });
 
-async function startWorker(queue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    cwd: resolve(import.meta.dirname, '../..'),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: {
-      ...process.env,
+function startWorker(queue: string): Promise<ChildProcess> {
+  return startFixture(
+    'wait-worker.ts',
+    {
+      ...(process.env as Record<string, string>),
       REDIS_HOST: redis.host,
       REDIS_PORT: String(redis.port),
       QUEUE: queue,
@@ -44,13 +43,8 @@ async function startWorker(queue: string): Promise<ChildProcess> {
       BASE_URL: sim.guance.baseURL,
       API_KEY: sim.guance.apiKey,
     },
-  });
-  started.add(child);
-  await new Promise<void>((ready, failed) => {
-    child.once('message', () => ready());
-    child.once('exit', (code) => failed(new Error(`the worker exited (${code}) before it was ready`)));
-  });
-  return child;
+    started,
+  );
 }
 
 /** The polls of one task, in arrival order. */
@@ -114,4 +108,76 @@ describe('taskpoll/bullmq: a fleet of wait workers', () => {
       logmine.close();
     }
   }, 60_000);
+});
+
+describe('taskpoll/bullmq: a producer process', () => {
+  it('a producer in another process, with no adapter and no credential, gets typed results and errors, then exits by itself', async () => {
+    const queueName = `producer-${process.pid}`;
+    const worker = await startWorker(queueName);
+    const logmine = guanceLogmine({ baseURL: sim.guance.baseURL, apiKey: sim.guance.apiKey, pacing: false });
+    try {
+      const task = async (durationMs: number, outcome: 'succeeded' | 'failed') => {
+        sim.guance.script({ durationMs, outcome, ...(outcome === 'failed' && { message: 'out of memory' }) });
+        const now = Date.now();
+        return logmine.submit({ analysisField: 'message', timeRange: [now - 60_000, now] });
+      };
+      // At 60x: 1 s, 1 s, and 10 s for a wait whose deadline is 600 ms away.
+      const tasks = {
+        ok: await task(60_000, 'succeeded'),
+        failed: await task(60_000, 'failed'),
+        late: await task(600_000, 'succeeded'),
+      };
+      // Only what a producer needs: no BASE_URL, no API_KEY.
+      const env = {
+        PATH: process.env['PATH'] ?? '',
+        REDIS_HOST: redis.host,
+        REDIS_PORT: String(redis.port),
+        QUEUE: queueName,
+        TASKS: JSON.stringify(tasks),
+      };
+      const producer = await startFixture('wait-producer.ts', env, started);
+      const exited = once(producer, 'exit');
+      const [report] = (await once(producer, 'message')) as [Record<'ok' | 'failed' | 'late', Record<string, unknown>>];
+      expect(report.ok).toEqual({
+        resolved: expect.objectContaining({
+          provider: 'guance.logmine',
+          taskId: tasks.ok,
+          state: 'succeeded',
+          raw: null,
+        }),
+      });
+      expect(report.failed).toMatchObject({
+        instanceOf: ['TaskFailedError', 'TaskPollError', 'Error'],
+        name: 'TaskFailedError',
+        fields: {
+          code: 'TASK_FAILED',
+          provider: 'guance.logmine',
+          taskId: tasks.failed,
+          status: { state: 'failed', terminal: true, raw: null },
+        },
+      });
+      expect(report.late).toMatchObject({
+        instanceOf: ['TaskTimeoutError', 'TaskPollError', 'Error'],
+        name: 'TaskTimeoutError',
+        fields: {
+          code: 'TASK_TIMEOUT',
+          provider: 'guance.logmine',
+          taskId: tasks.late,
+          snapshot: { taskId: tasks.late },
+        },
+      });
+      const late = report.late['fields'] as { attempts: number; deadline: unknown; timeoutMs: unknown };
+      expect(late.attempts).toBeGreaterThan(0);
+      expect(typeof late.deadline).toBe('number');
+      expect(typeof late.timeoutMs).toBe('number');
+      expect(report.late['message']).toMatch(/did not finish within/);
+      // Its queue closed, nothing holds the producer open: it exits by itself, with 0.
+      expect((await exited)[0]).toBe(0);
+    } finally {
+      const closed = once(worker, 'exit');
+      worker.send({ cmd: 'close' });
+      await closed;
+      logmine.close();
+    }
+  }, 30_000);
 });

@@ -3,6 +3,8 @@
  * keys of its own), else a `redis-server` from PATH started on a free loopback port in a temp dir with
  * persistence off, and stopped after. Where redis-server is missing it is installed when we are root
  * (Debian/Ubuntu, as on CI), or the suite stops at once naming the command to run: never skipped.
+ * `startOwnRedis` always starts one of the test's own, for tests that crash it (`kill`, `restart`,
+ * with an append-only file) or change its config.
  *
  * `proxyTo` puts a loopback TCP proxy in front of it, which a test closes and opens again to play
  * "Redis is down" and "Redis is back" without stopping a Redis other tests may share.
@@ -67,10 +69,53 @@ export async function startRedis(): Promise<TestRedis> {
     const url = new URL(given);
     return { url: given, host: url.hostname, port: Number(url.port || 6379), stop: async () => undefined };
   }
+  return startOwnRedis();
+}
+
+/** A redis-server this helper started and owns, which a test may crash and start again. */
+export interface OwnRedis extends TestRedis {
+  /** Kills the server with SIGKILL (a crash: nothing is flushed but what `appendfsync` already wrote). */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and directory (it reloads its append-only file). */
+  restart(): Promise<void>;
+}
+
+/**
+ * Starts a redis-server of the test's own, from PATH even when `TASKPOLL_REDIS_URL` is set: for tests
+ * that crash it, or change its config, and so cannot share one. With `appendOnly`, every write is in
+ * its append-only file before it is answered (`--appendfsync always`), so a restart finds it all.
+ */
+export async function startOwnRedis(options: { appendOnly?: boolean } = {}): Promise<OwnRedis> {
   const binary = redisServerPath();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'taskpoll-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const persistence = options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir];
+  let child = await spawnRedis(binary, args);
+  const exit = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    host: '127.0.0.1',
+    port,
+    kill: () => exit('SIGKILL'),
+    async restart() {
+      await exit('SIGKILL');
+      child = await spawnRedis(binary, args);
+    },
+    async stop() {
+      await exit('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Spawns redis-server and resolves once it accepts connections (its data loaded). */
+async function spawnRedis(binary: string, args: string[]): Promise<ChildProcess> {
   const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let output = '';
@@ -87,19 +132,7 @@ export async function startRedis(): Promise<TestRedis> {
   child.stderr?.removeAllListeners('data');
   child.stdout?.resume();
   child.stderr?.resume();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    host: '127.0.0.1',
-    port,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return child;
 }
 
 /** A TCP proxy to a Redis that a test can take down and bring back on the same port. */
