@@ -10,7 +10,8 @@ export interface Poll {
   start: number;
   end?: number;
   state?: string;
-  failed?: boolean;
+  /** What it threw: the error's code, and errno for a network error. */
+  failed?: string;
 }
 
 /** Every poll and activation of one wait, in time order. */
@@ -46,7 +47,7 @@ export function readTraces(logs: readonly string[]): Map<string, WaitTrace> {
         if (!poll) continue;
         open.delete(id);
         poll.end = time;
-        if (kind === 'X') poll.failed = true;
+        if (kind === 'X') poll.failed = state ?? 'unknown';
         else if (state !== undefined) poll.state = state;
       }
     }
@@ -65,9 +66,14 @@ export interface KillFigures {
   answered: number;
   /** Held waits the worker had fetched from BullMQ but not yet handed to its processor. */
   notInLog: number;
-  /** For each held wait, ms from the kill to its next poll by another worker. */
+  /** For each held wait, ms from the kill until another worker took it up. */
   recoveryMs: number[];
-  /** Held waits never polled again. */
+  /**
+   * For each held wait, its next poll's lateness against its `nextPollAt`, in ms: a poll whose answer
+   * was stored before the kill is due an interval later, one in flight was due before the kill.
+   */
+  nextPollLatenessMs: number[];
+  /** Held waits never taken up again. */
   unrecovered: number;
 }
 
@@ -77,8 +83,8 @@ type HeldKind = 'pollsInFlight' | 'activatedOnly' | 'answered' | 'notInLog';
 export interface Figures {
   /** Poll requests logged (retries included). */
   polls: number;
-  /** Polls that threw (retried or not). */
-  pollErrors: number;
+  /** Polls that threw (retried or not), by what they threw. */
+  pollErrors: Map<string, number>;
   /** Lateness (ms) of polls due before the kill (every poll when there was none); first polls excluded. */
   before: number[];
   /** Lateness (ms) of polls due after the kill, the held waits' next polls excluded. */
@@ -100,6 +106,27 @@ function heldAs(trace: WaitTrace, worker: number, at: number): HeldKind {
   return polls.some((p) => p.end === undefined) ? 'pollsInFlight' : 'answered';
 }
 
+/** Counts a held wait and finds when it was taken up and polled again; returns that poll. */
+function recovered(
+  trace: WaitTrace,
+  kill: { worker: number; at: number },
+  into: KillFigures,
+  intervalMs: number,
+): Poll | undefined {
+  into[heldAs(trace, kill.worker, kill.at)] += 1;
+  const takenUp = trace.activations.find((a) => a.at > kill.at && a.worker !== kill.worker);
+  if (!takenUp) {
+    into.unrecovered += 1;
+    return undefined;
+  }
+  into.recoveryMs.push(takenUp.at - kill.at);
+  const next = trace.polls.find((p) => p.start >= takenUp.at);
+  const answered = trace.polls.filter((p) => p.start <= kill.at && p.end !== undefined && !p.failed);
+  const last = answered[answered.length - 1];
+  if (next && last?.end !== undefined) into.nextPollLatenessMs.push(next.start - (last.end + intervalMs));
+  return next;
+}
+
 /**
  * Lateness of every poll but a wait's first: its start minus (the previous poll's answer + the
  * interval), which is how the poller sets `nextPollAt` on a fixed schedule. A poll after one that
@@ -112,22 +139,26 @@ export function measure(
 ): Figures {
   const figures: Figures = {
     polls: 0,
-    pollErrors: 0,
+    pollErrors: new Map(),
     before: [],
     after: [],
-    kill: { pollsInFlight: 0, activatedOnly: 0, answered: 0, notInLog: 0, recoveryMs: [], unrecovered: 0 },
+    kill: {
+      pollsInFlight: 0,
+      activatedOnly: 0,
+      answered: 0,
+      notInLog: 0,
+      recoveryMs: [],
+      nextPollLatenessMs: [],
+      unrecovered: 0,
+    },
   };
   for (const [id, trace] of traces) {
     const { polls } = trace;
     figures.polls += polls.length;
-    figures.pollErrors += polls.filter((p) => p.failed).length;
-    let recovery: Poll | undefined;
-    if (kill?.held.has(id)) {
-      figures.kill[heldAs(trace, kill.worker, kill.at)] += 1;
-      recovery = polls.find((p) => p.start > kill.at && p.worker !== kill.worker);
-      if (recovery) figures.kill.recoveryMs.push(recovery.start - kill.at);
-      else figures.kill.unrecovered += 1;
+    for (const p of polls) {
+      if (p.failed) figures.pollErrors.set(p.failed, (figures.pollErrors.get(p.failed) ?? 0) + 1);
     }
+    const recovery = kill?.held.has(id) ? recovered(trace, kill, figures.kill, intervalMs) : undefined;
     for (let k = 1; k < polls.length; k += 1) {
       const poll = polls[k] as Poll;
       const previous = polls[k - 1] as Poll;
@@ -162,4 +193,14 @@ export function dueOffsets(
     if (end !== undefined && due > 0) offsets.push(due - (end + intervalMs));
   }
   return offsets;
+}
+
+/** The time of the last line a worker wrote. */
+export function lastLineOf(traces: ReadonlyMap<string, WaitTrace>, worker: number): number {
+  let last = Number.NEGATIVE_INFINITY;
+  for (const { polls, activations } of traces.values()) {
+    for (const a of activations) if (a.worker === worker && a.at > last) last = a.at;
+    for (const p of polls) if (p.worker === worker) last = Math.max(last, p.start, p.end ?? p.start);
+  }
+  return last;
 }

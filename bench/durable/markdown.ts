@@ -16,7 +16,7 @@ export interface Outcomes {
 export interface RunFigures {
   t0: number;
   killAt: number;
-  /** The jobs still active 2 s after the kill: the waits the killed worker held. */
+  /** The waits the killed worker held (see `heldJobs`). */
   held: ReadonlySet<string>;
   endedAt: number;
   added: { behindMs: number; addMs: number };
@@ -57,6 +57,13 @@ function cpuShares(from: readonly number[], to: readonly number[], ms: number): 
   return `workers ${workers.join(', ')}; Redis ${pct(from.length - 2)}%; simulator + producer ${pct(from.length - 1)}%`;
 }
 
+/** `n (CODE/errno × k, …)`. */
+function thrown(errors: ReadonlyMap<string, number>): string {
+  const total = [...errors.values()].reduce((sum, n) => sum + n, 0);
+  if (total === 0) return '0';
+  return `${total} (${[...errors].map(([what, n]) => `${what} × ${n}`).join(', ')})`;
+}
+
 /** Redis memory, process memory and CPU. */
 function resourceRows(f: RunFigures): [string, string][] {
   const { perWaitBytes, jobHashBytes, snapshotBytes } = f.stored;
@@ -81,18 +88,23 @@ function resourceRows(f: RunFigures): [string, string][] {
 
 /** The waits the killed worker held and how soon they were polled again. */
 function killRows(m: Figures): [string, string][] {
-  const { pollsInFlight, activatedOnly, answered, notInLog, recoveryMs, unrecovered } = m.kill;
+  const { pollsInFlight, activatedOnly, answered, notInLog, recoveryMs, nextPollLatenessMs, unrecovered } = m.kill;
+  const spread = (values: readonly number[]) =>
+    values.length === 0
+      ? 'none'
+      : `${s(quantile(values, 0))} / ${s(quantile(values, 0.5))} / ${s(quantile(values, 1))}`;
   const held = pollsInFlight + activatedOnly + answered + notInLog;
   return [
     [
       'SIGKILL: waits the worker held (poll in flight / taken up, not polled / answered, being put back / fetched only)',
       `${held} (${pollsInFlight} / ${activatedOnly} / ${answered} / ${notInLog})`,
     ],
+    ['SIGKILL: kill → held wait taken up by another worker, min / median / max', spread(recoveryMs)],
     [
-      'SIGKILL: kill → next poll by another worker, median / max',
-      recoveryMs.length === 0 ? 'none' : `${s(quantile(recoveryMs, 0.5))} / ${s(quantile(recoveryMs, 1))}`,
+      'SIGKILL: held waits’ next poll, lateness vs `nextPollAt`, min / median / max (below 0: a poll done again)',
+      spread(nextPollLatenessMs),
     ],
-    ['held waits never polled again', String(unrecovered)],
+    ['held waits never taken up again', String(unrecovered)],
   ];
 }
 
@@ -111,7 +123,7 @@ export function durableMarkdown(input: {
   const recoveryMax = quantile(m.kill.recoveryMs, 1);
   const offsets = dueOffsets(traces, f.stored.dueSamples, setup.intervalMs);
   const rows: [string, string][] = [
-    ['polls (poll requests, retries included) / that threw', `${m.polls.toLocaleString('en-US')} / ${m.pollErrors}`],
+    ['poll requests (retries included) / that threw', `${m.polls.toLocaleString('en-US')} / ${thrown(m.pollErrors)}`],
     [
       `polls/s, all waits polling, before the kill (demand ${(setup.waits / (setup.intervalMs / 1000)).toFixed(0)}/s)`,
       steadyRate.toFixed(0),
@@ -133,16 +145,17 @@ export function durableMarkdown(input: {
       : `${Math.min(...offsets)} to ${Math.max(...offsets)} ms over ${offsets.length} sampled waits`;
   const md = `## Durable waits: ${setup.waits.toLocaleString('en-US')} waits on 4 worker processes, one killed
 
-${setup.waits.toLocaleString('en-US')} Guance waits, one poll every ${s(setup.intervalMs)} (fixed schedule, no jitter), added at an even
-rate over one interval through \`createWaitQueue\` and held by ${setup.workers} \`startWaitWorker\` processes
-(concurrency ${setup.concurrency} each) against the simulator on loopback (rate limits off; simulator and producer in one
-process); Redis: a local redis-server on loopback, persistence off. Each task ends midway between two polls,
-1 or 2 intervals after it starts; one in ten fails. Half an interval after the last add, worker 0 is
-killed with SIGKILL; the waits it held are the jobs still active 2 s later (a live worker's activation lasts
-milliseconds), and their next poll is left out of the lateness. Lateness = a poll's start − its \`nextPollAt\` (the previous poll's answer + the interval; the
-snapshots' own \`nextPollAt\` lie ${offsetNote} from that). Setup: workers started in ${s(setup.startMs)};
-adding the waits took ${s(f.added.addMs)} (at most ${s(f.added.behindMs)} behind the even rate; tasks made with
-\`sim.guance.createTask\`, no HTTP). Section wall time: ${input.wallSeconds.toFixed(0)} s.
+${setup.waits.toLocaleString('en-US')} Guance waits, one poll every ${s(setup.intervalMs)} (fixed schedule, no jitter),
+added at an even rate over one interval through \`createWaitQueue\` and held by ${setup.workers}
+\`startWaitWorker\` processes (concurrency ${setup.concurrency} each) against the simulator on loopback (rate
+limits off; simulator and producer in one process); Redis: a local redis-server, persistence off.
+Each task ends midway between two polls, 1 or 2 intervals after it starts; one in ten fails. Half an
+interval after the last add, worker 0 is killed with SIGKILL; the waits it held are the jobs active
+in the same activation both 1 s and 4.5 s later (a live worker's activation lasts milliseconds, a dead
+worker's lock at least 5 s), and their next poll is left out of the lateness. Lateness = a poll's start − its \`nextPollAt\` (the previous poll's answer + the
+interval; the snapshots' own \`nextPollAt\` lie ${offsetNote} from that). Setup: workers started in
+${s(setup.startMs)}; adding the waits took ${s(f.added.addMs)} (at most ${s(f.added.behindMs)} behind the even rate;
+tasks made with \`sim.guance.createTask\`, no HTTP). Section wall time: ${input.wallSeconds.toFixed(0)} s.
 
 | figure | value |
 | --- | ---: |

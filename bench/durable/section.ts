@@ -33,7 +33,7 @@ import { createWaitQueue, type WaitQueue } from 'taskpoll/bullmq';
 import { type Simulator, startSimulator } from 'taskpoll/testing';
 import { startRedis, type TestRedis } from '../../test/helpers/redis.js';
 import type { SectionResult } from '../report.js';
-import { measure, pollRate, readTraces } from './analyse.js';
+import { lastLineOf, measure, pollRate, readTraces } from './analyse.js';
 import { durableMarkdown, type Outcomes, type RunFigures } from './markdown.js';
 import { closeWorker, cpuSecondsOf, spawnWorker, trackMemory, type WorkerProcess } from './procs.js';
 
@@ -105,6 +105,21 @@ async function memoryPerWait(admin: Redis, queue: WaitQueue, queueName: string, 
   };
 }
 
+/**
+ * The jobs the killed worker held: active, in the same activation (same `processedOn`), both 1 s and
+ * 4.5 s after the kill. A live worker's activation lasts milliseconds unless the machine is
+ * overloaded; a dead worker's lock, renewed every 5 s, lasts at least 5 s after its death.
+ */
+async function heldJobs(counts: Queue, killAt: number): Promise<Set<string>> {
+  const active = async (at: number) => {
+    await sleep(at - Date.now());
+    return new Map((await counts.getActive()).map((job) => [String(job.id), job.processedOn]));
+  };
+  const first = await active(killAt + 1000);
+  const second = await active(killAt + 4500);
+  return new Set([...first].filter(([id, on]) => second.get(id) === on).map(([id]) => id));
+}
+
 /** Waits until every job has ended or `until` passes. */
 async function awaitEnds(counts: Queue, until: number): Promise<void> {
   while (Date.now() < until) {
@@ -120,9 +135,12 @@ async function outcomes(queue: WaitQueue, expected: ReadonlyMap<string, Outcome>
   const ids = [...expected.keys()];
   for (let i = 0; i < ids.length; i += 2000) {
     const batch = ids.slice(i, i + 2000);
+    // One time limit per batch: on Node 20, a timeout signal per call, joined with AbortSignal.any
+    // inside `result`, keeps memory after it fires.
+    const signal = AbortSignal.timeout(10_000);
     const got = await Promise.all(
       batch.map((id) =>
-        queue.result(id, { timeoutMs: 5000 }).then(
+        queue.result(id, { signal }).then(
           (status): Outcome | 'other' => (status.state === 'succeeded' ? 'succeeded' : 'other'),
           (error: unknown): Outcome | 'other' => (error instanceof TaskFailedError ? 'failed' : 'other'),
         ),
@@ -167,9 +185,7 @@ async function run(redis: TestRedis, sim: Simulator, workers: WorkerProcess[], d
     const cpuBeforeKill = cpuNow(workers, redisPid);
     const killAt = Date.now();
     workers[KILLED]?.child.kill('SIGKILL');
-    // A live worker's activation lasts milliseconds: the jobs still active now are the dead worker's.
-    await sleep(2000);
-    const held = new Set((await counts.getActive()).map((job) => String(job.id)));
+    const held = await heldJobs(counts, killAt);
     await awaitEnds(counts, t0 + (POLLS_MAX + 1) * INTERVAL_MS + 90_000);
     const endedAt = Date.now();
     const cpuEnd = cpuNow(workers, redisPid);
@@ -221,7 +237,9 @@ export async function durableSection(): Promise<SectionResult> {
     const startMs = performance.now() - setupStarted;
     const figures = await run(redis, sim, workers, dir);
     const traces = readTraces(figures.logs.map((path) => readFileSync(path, 'utf8')));
-    const measured = measure(traces, INTERVAL_MS, { worker: KILLED, at: figures.killAt, held: figures.held });
+    // The killed worker's last line was written before it died, which may be a little after `killAt`.
+    const died = Math.max(figures.killAt, lastLineOf(traces, KILLED));
+    const measured = measure(traces, INTERVAL_MS, { worker: KILLED, at: died, held: figures.held });
     const steadyRate = pollRate(traces, figures.t0 + INTERVAL_MS, figures.killAt);
     return durableMarkdown({
       setup: { waits: WAITS, intervalMs: INTERVAL_MS, workers: WORKERS, concurrency: CONCURRENCY, startMs },

@@ -4,7 +4,7 @@
  * worker's own log file with `writeSync` (so the lines written before a SIGKILL are on disk):
  * `A <taskId> <ms>` when an activation takes a wait up (`pollTask` reads the task id once per
  * activation), `S <taskId> <ms>` when a poll's request starts, `E <taskId> <ms> <state>` when it
- * answers and `X <taskId> <ms>` when it throws. Times are `Date.now()`. It says `ready` over IPC and,
+ * answers and `X <taskId> <ms> <code>[/<errno>]` when it throws. Times are `Date.now()`. It says `ready` over IPC and,
  * on `close`, closes the worker and the adapter and exits.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -38,7 +38,8 @@ const logged: TaskAdapter<string, unknown> = {
       line(`E ${ref} ${Date.now()} ${status.state}`);
       return status;
     } catch (error) {
-      line(`X ${ref} ${Date.now()}`);
+      const { code, errno } = error as { code?: string; errno?: string };
+      line(`X ${ref} ${Date.now()} ${code ?? 'unknown'}${errno ? `/${errno}` : ''}`);
       throw error;
     }
   },
