@@ -52,7 +52,11 @@ export function readTraces(logs: readonly string[]): Map<string, WaitTrace> {
       }
     }
   });
-  for (const trace of traces.values()) trace.polls.sort((a, b) => a.start - b.start);
+  // Each log is in time order; across logs, only sorting makes them so.
+  for (const trace of traces.values()) {
+    trace.polls.sort((a, b) => a.start - b.start);
+    trace.activations.sort((a, b) => a.at - b.at);
+  }
   return traces;
 }
 

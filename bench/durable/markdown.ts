@@ -152,19 +152,19 @@ limits off; simulator and producer in one process); Redis: a local redis-server,
 Each task ends midway between two polls, 1 or 2 intervals after it starts; one in ten fails. Half an
 interval after the last add, worker 0 is killed with SIGKILL; the waits it held are the jobs active
 in the same activation both 1 s and 4.5 s later (a live worker's activation lasts milliseconds, a dead
-worker's lock at least 5 s), and their next poll is left out of the lateness. Lateness = a poll's start − its \`nextPollAt\` (the previous poll's answer + the
-interval; the snapshots' own \`nextPollAt\` lie ${offsetNote} from that). Setup: workers started in
-${s(setup.startMs)}; adding the waits took ${s(f.added.addMs)} (at most ${s(f.added.behindMs)} behind the even rate;
-tasks made with \`sim.guance.createTask\`, no HTTP). Section wall time: ${input.wallSeconds.toFixed(0)} s.
+worker's lock at least 5 s), and their next poll is left out of the lateness. Lateness = a poll's
+start − its \`nextPollAt\` (the previous poll's answer + the interval; the snapshots' own \`nextPollAt\`
+lie ${offsetNote} from that). Setup: workers started in ${s(setup.startMs)}; adding the waits took
+${s(f.added.addMs)} (at most ${s(f.added.behindMs)} behind the even rate; tasks made with \`sim.guance.createTask\`, no HTTP). Section wall time: ${input.wallSeconds.toFixed(0)} s.
 
 | figure | value |
 | --- | ---: |
 ${table}
 
-Goals: lateness p99 ≤ 1 s ${check(p99 <= 1000)}; killed worker's waits polled again within 15 s ${check(
+Goals: lateness p99 ≤ 1 s ${check(p99 <= 1000)}; killed worker's waits taken up again within 15 s ${check(
     m.kill.unrecovered === 0 && !(recoveryMax > 15_000),
   )}; 0 waits lost ${check(f.seen.lost === 0)}.
 `;
-  const summary = `durable: ${setup.waits} waits, ${steadyRate.toFixed(0)} polls/s, lateness p99 ${s(p99)}, ${f.stored.perWaitBytes.toFixed(0)} B/wait in Redis, kill → repoll max ${s(recoveryMax)}, ${f.seen.lost} lost`;
+  const summary = `durable: ${setup.waits} waits, ${steadyRate.toFixed(0)} polls/s, lateness p99 ${s(p99)}, ${f.stored.perWaitBytes.toFixed(0)} B/wait in Redis, kill → taken up again max ${s(recoveryMax)}, ${f.seen.lost} lost`;
   return { md, summary };
 }
