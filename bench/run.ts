@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs every benchmark section and writes bench/RESULTS.md (a few minutes on 2 cores).
+ * `npm run bench`: runs every benchmark section and writes bench/RESULTS.md (about a quarter of an
+ * hour on 2 cores).
  * `npm run bench -- overhead ratelimit` runs only the sections named and prints their markdown instead
  * (RESULTS.md is only written by a full run). Not part of `npm test`.
  *
@@ -7,11 +8,12 @@
  * overhead and the 10,000-wait scale run, real HTTP on loopback), `ratelimit` (goal 4 end to end),
  * `pacing` (the shared budget: the exact limit, deadlines, fairness; before and after the margin and
  * deadline-first order), `cli` (startup of the built command), `fleet` (one budget in Redis shared by
- * 4 processes).
+ * 4 processes), `durable` (100,000 durable waits on 4 BullMQ worker processes, one killed).
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cliSection } from './cli/section.js';
+import { durableSection } from './durable/section.js';
 import { fleetSection } from './fleet/section.js';
 import { overheadSection } from './overhead/section.js';
 import { pacingSection } from './pacing/section.js';
@@ -26,6 +28,7 @@ const SECTIONS: Record<string, () => Promise<SectionResult>> = {
   overhead: overheadSection,
   cli: cliSection,
   fleet: fleetSection,
+  durable: durableSection,
 };
 
 const asked = process.argv.slice(2);
