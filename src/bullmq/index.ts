@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { createWaitQueue, DEFAULT_QUEUE_NAME } from './queue.js';
+export { createWaitQueue, DEFAULT_QUEUE_NAME, KEEP_FINISHED_MS } from './queue.js';
 export type { AddedWait, WaitQueue, WaitQueueOptions } from './queue.js';
 export type { ResultOptions, WaitProgress } from './results.js';
 export { startWaitWorker, WAIT_LOCK_MS, WAIT_STALLED_INTERVAL_MS } from './worker.js';

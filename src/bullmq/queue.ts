@@ -4,7 +4,7 @@
  */
 import { type ConnectionOptions, type Job, Queue } from 'bullmq';
 import type { TaskStatus, WaitSnapshot } from '../index.js';
-import { describe } from '../internal/checks.js';
+import { describe, numberOption } from '../internal/checks.js';
 import { type DurableWaitOptions, jobDataOf, type WaitJobData } from './data.js';
 import { type ResultOptions, ResultBoard } from './results.js';
 
@@ -22,7 +22,16 @@ export interface WaitQueueOptions {
   connection: ConnectionOptions;
   /** The queue's name, as the workers'. @default 'taskpoll-waits' */
   name?: string;
+  /**
+   * How long a finished wait (its outcome, for `result` and `status`) stays in Redis, in ms: at least
+   * 1000, or `Infinity` to keep every one. Older ones are removed as later waits finish; `result` of a
+   * removed wait rejects with `RangeError`. @default 604800000 (7 days)
+   */
+  keepFinishedMs?: number;
 }
+
+/** How long a finished wait stays in Redis when the queue is given no `keepFinishedMs`: 7 days. */
+export const KEEP_FINISHED_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** What `add` resolves with. */
 export interface AddedWait {
@@ -65,9 +74,18 @@ export function createWaitQueue(options: WaitQueueOptions): WaitQueue {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`createWaitQueue needs an options object, got ${describe(options)}`);
   }
-  const { connection, name = DEFAULT_QUEUE_NAME } = options;
+  const { connection, name = DEFAULT_QUEUE_NAME, keepFinishedMs } = options;
   if (typeof name !== 'string' || name === '')
     throw new TypeError(`name must be a non-empty string, got ${describe(name)}`);
+  // BullMQ counts the age in seconds; `false` keeps finished jobs for good.
+  const keep =
+    keepFinishedMs === Number.POSITIVE_INFINITY
+      ? false
+      : {
+          age: Math.ceil(
+            numberOption('keepFinishedMs', keepFinishedMs, KEEP_FINISHED_MS, 1000, Number.MAX_SAFE_INTEGER) / 1000,
+          ),
+        };
   const queue = new Queue<WaitJobData>(name, { connection });
   queue.on('error', () => undefined);
   const getJob = (id: string) => queue.getJob(id) as Promise<Job<WaitJobData> | undefined>;
@@ -84,8 +102,8 @@ export function createWaitQueue(options: WaitQueueOptions): WaitQueue {
       const job = await queue.add('wait', data, {
         ...(addOptions?.jobId !== undefined && { jobId: addOptions.jobId }),
         attempts: 1,
-        removeOnComplete: false,
-        removeOnFail: false,
+        removeOnComplete: keep,
+        removeOnFail: keep,
       });
       return { id: String(job.id) };
     },

@@ -178,8 +178,10 @@ function signalOf(opts: ResultOptions): AbortSignal {
   if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 1)) {
     throw new RangeError(`timeoutMs must be a whole number of ms ≥ 1, got ${describe(timeoutMs)}`);
   }
-  const signals = [signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)];
-  return AbortSignal.any(signals.filter((s): s is AbortSignal => s !== undefined));
+  const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+  // One signal is used as it is: on Node 20, `AbortSignal.any` keeps some memory per call for good.
+  if (signal === undefined || timeout === undefined) return signal ?? timeout ?? new AbortController().signal;
+  return AbortSignal.any([signal, timeout]);
 }
 
 /** A finished job's outcome; `undefined` while it runs. A removed job reads as aborted. */

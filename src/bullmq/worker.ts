@@ -93,6 +93,12 @@ export function startWaitWorker(options: WaitWorkerOptions): WaitWorker {
  */
 const WRITE_RETRY_MS = 1_000;
 
+/**
+ * How far ahead of its stored `nextPollAt` a wait may be activated and still sleep in the activation,
+ * in ms; further ahead, the job goes back to the delayed set at once.
+ */
+const EARLY_ACTIVATION_MS = 1_000;
+
 /** One activation: one poll, then the job is delayed, completed or failed. */
 async function activate(
   job: Job<WaitJobData>,
@@ -104,6 +110,17 @@ async function activate(
   let iterator: ReturnType<typeof pollTask<unknown, unknown>> | undefined;
   try {
     data = checkJobData(job.data);
+  } catch (error) {
+    return fail(job, token, error);
+  }
+  const dueAt = data.snapshot?.nextPollAt ?? null;
+  if (dueAt !== null && dueAt - Date.now() > EARLY_ACTIVATION_MS) {
+    // Taken up before its poll is due (its worker died after storing the snapshot, before delaying the
+    // job): back to the delayed set, rather than holding a worker slot while the resumed wait sleeps.
+    await writeOrRetry(job, token, () => job.moveToDelayed(dueAt, token));
+    throw new DelayedError();
+  }
+  try {
     const adapter = adapters.get(data.provider);
     if (!adapter) throw new TypeError(`this worker has no adapter for provider "${data.provider.slice(0, 80)}"`);
     const { deadline, ...rest } = data.options;

@@ -371,7 +371,8 @@ export class WaitRecord {
       nextPollAt: frame.nextPollAt,
       last: frame.last && { ...frame.last },
       progressSamples: frame.samples.map(({ elapsedMs, progress }) => ({ elapsedMs, progress })),
-      latenciesMs: frame.latencies.slice(),
+      // Whole ms: enough for the last-poll lead they feed, and shorter to store.
+      latenciesMs: frame.latencies.map(Math.round),
       queuedMs: frame.queuedMs,
       // Written only when there is one: snapshots without a trace stay as they were.
       ...(this.traceparent === undefined ? {} : { traceparent: this.traceparent }),

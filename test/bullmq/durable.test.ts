@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { Queue } from 'bullmq';
+import { type Job, Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AdapterError, TaskAbortedError, TaskFailedError, TaskTimeoutError } from 'taskpoll';
 import { createWaitQueue, startWaitWorker, type WaitProgress, type WaitQueue, type WaitWorker } from 'taskpoll/bullmq';
@@ -140,6 +140,32 @@ describe('taskpoll/bullmq: durable waits', () => {
     await expect(queue.add('', 't')).rejects.toThrow(TypeError);
     await expect(queue.add('guance.logmine', { at: () => 1 })).rejects.toThrow(TypeError);
     await expect(queue.result('no-such-wait')).rejects.toThrow(RangeError);
+    const connection = { host: redis.host, port: redis.port };
+    expect(() => createWaitQueue({ connection, keepFinishedMs: 999 })).toThrow(RangeError);
+    expect(() => createWaitQueue({ connection, keepFinishedMs: '7d' as never })).toThrow(TypeError);
+  });
+
+  it('a finished wait is kept keepFinishedMs, then removed as later waits finish', async () => {
+    const { logmine, connection, name } = fleet();
+    const queue = createWaitQueue({ connection, name, keepFinishedMs: 1000 });
+    try {
+      const end = async () => {
+        sim.guance.script({ durationMs: 500 });
+        const { id } = await queue.add('guance.logmine', await submit(logmine), { initialDelayMs: 50, maxDelayMs: 50 });
+        await expect(queue.result(id, { timeoutMs: 10_000 })).resolves.toMatchObject({ state: 'succeeded' });
+        return id;
+      };
+      const first = await end();
+      expect(await queue.status(first)).toBeDefined();
+      await new Promise((r) => setTimeout(r, 1_100));
+      const second = await end();
+      // The second wait's end removed the first, over a second old; its own outcome is kept.
+      expect(await queue.status(first)).toBeUndefined();
+      await expect(queue.result(first)).rejects.toThrow(RangeError);
+      expect(await queue.status(second)).toBeDefined();
+    } finally {
+      await queue.close();
+    }
   });
 
   it('a corrupted job fails alone with a typed error, and the worker goes on', async () => {
@@ -159,6 +185,39 @@ describe('taskpoll/bullmq: durable waits', () => {
     const taskId = await submit(logmine);
     const { id } = await queue.add('guance.logmine', taskId, { initialDelayMs: 50, maxDelayMs: 100 });
     await expect(queue.result(id, { timeoutMs: 10_000 })).resolves.toMatchObject({ state: 'succeeded' });
+  });
+
+  it('a wait taken up before its poll is due goes back to the delayed set at once: no poll, no worker slot held', async () => {
+    const { queue, logmine, connection, name } = fleet();
+    sim.guance.script({ durationMs: 3_600_000 });
+    const taskId = await submit(logmine);
+    const { id } = await queue.add('guance.logmine', taskId, { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 });
+    const raw = new Queue(name, { connection });
+    /** The job once `ready` holds for it, read every 20 ms for at most 5 s. */
+    const jobWhen = async (ready: (job: Job, state: string) => boolean): Promise<Job> => {
+      for (const end = Date.now() + 5_000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+        const job = await raw.getJob(id);
+        if (job && ready(job, await job.getState())) return job;
+      }
+      throw new Error(`job ${id} never reached the state asked for`);
+    };
+    try {
+      // The first poll stores a snapshot whose next poll is a minute away, and delays the job.
+      const first = await jobWhen((job, state) => state === 'delayed' && job.data.snapshot !== undefined);
+      const dueAt = first.data.snapshot.nextPollAt as number;
+      expect(dueAt - Date.now()).toBeGreaterThan(50_000);
+      // As when a worker died between storing the snapshot and delaying the job: taken up early.
+      await first.promote();
+      const again = await jobWhen((job, state) => state === 'delayed' && job.attemptsStarted > first.attemptsStarted);
+      expect(again.data.snapshot).toEqual(first.data.snapshot);
+      // Due when it was: BullMQ scores a delayed job by its due time × 4096 (plus a counter).
+      const client = new Redis(redis.port, redis.host);
+      const score = await client.zscore(`bull:${name}:delayed`, id).finally(() => client.quit());
+      expect(Math.floor(Number(score) / 4096)).toBe(dueAt);
+      expect(sim.requestsFor('guance', 'guance.queryTask')).toHaveLength(1);
+    } finally {
+      await raw.close();
+    }
   });
 
   it('no credential reaches Redis: every key and value the queue wrote is scanned for the API key', async () => {
