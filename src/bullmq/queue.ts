@@ -24,14 +24,18 @@ export interface WaitQueueOptions {
   name?: string;
   /**
    * How long a finished wait (its outcome, for `result` and `status`) stays in Redis, in ms: at least
-   * 1000, or `Infinity` to keep every one. Older ones are removed as later waits finish; `result` of a
-   * removed wait rejects with `RangeError`. @default 604800000 (7 days)
+   * 1000, or `Infinity` to keep every one. BullMQ removes older ones as later waits end the same way
+   * (completed, or failed), by the setting of the wait that ends: give every producer of a queue the
+   * same value. `result` of a removed wait rejects with `RangeError`. @default 604800000 (7 days)
    */
   keepFinishedMs?: number;
 }
 
 /** How long a finished wait stays in Redis when the queue is given no `keepFinishedMs`: 7 days. */
 export const KEEP_FINISHED_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** How many activations BullMQ's own failures (not the wait's) may end before a wait fails for them. */
+const BULLMQ_ATTEMPTS = 10;
 
 /** What `add` resolves with. */
 export interface AddedWait {
@@ -101,7 +105,10 @@ export function createWaitQueue(options: WaitQueueOptions): WaitQueue {
       const data = jobDataOf(provider, ref, addOptions, Date.now());
       const job = await queue.add('wait', data, {
         ...(addOptions?.jobId !== undefined && { jobId: addOptions.jobId }),
-        attempts: 1,
+        // A wait's own failures skip BullMQ's retries (UnrecoverableError); these are for BullMQ's
+        // own writes that fail at the end of an activation (completing a job), which must not end it.
+        attempts: BULLMQ_ATTEMPTS,
+        backoff: { type: 'fixed', delay: 1000 },
         removeOnComplete: keep,
         removeOnFail: keep,
       });

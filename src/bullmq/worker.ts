@@ -4,7 +4,8 @@
  * poll is due: a sleeping wait holds no worker slot and no memory in any process.
  */
 import { type ConnectionOptions, DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
-import { pollTask, type TaskAdapter, TaskFailedError, type TaskStatus } from '../index.js';
+import { pollTask, type TaskAdapter, TaskFailedError, type TaskStatus, WAIT_DEFAULTS } from '../index.js';
+import { checkSnapshot } from '../core/snapshot.js';
 import { describe } from '../internal/checks.js';
 import { checkJobData, type WaitJobData } from './data.js';
 import { storedError, storedStatus } from './errors.js';
@@ -88,8 +89,8 @@ export function startWaitWorker(options: WaitWorkerOptions): WaitWorker {
 }
 
 /**
- * How soon a wait is polled again after a Redis write of its activation failed, in ms: short, as the
- * task may be close to its end, and fixed, as a write that fails again only costs one more poll.
+ * How soon at the earliest a wait is activated again after a Redis write of its activation failed, in
+ * ms: short, as the task may be close to its end; its schedule's next poll when that is later.
  */
 const WRITE_RETRY_MS = 1_000;
 
@@ -106,20 +107,40 @@ async function activate(
   adapters: ReadonlyMap<string, TaskAdapter<unknown, unknown>>,
 ): Promise<unknown> {
   let data: WaitJobData;
-  let status: TaskStatus | undefined;
-  let iterator: ReturnType<typeof pollTask<unknown, unknown>> | undefined;
   try {
+    // The snapshot is checked here too: its `nextPollAt` is read before `pollTask` would check it.
     data = checkJobData(job.data);
+    if (data.snapshot !== undefined) checkSnapshot(data.snapshot);
   } catch (error) {
     return fail(job, token, error);
   }
-  const dueAt = data.snapshot?.nextPollAt ?? null;
-  if (dueAt !== null && dueAt - Date.now() > EARLY_ACTIVATION_MS) {
-    // Taken up before its poll is due (its worker died after storing the snapshot, before delaying the
-    // job): back to the delayed set, rather than holding a worker slot while the resumed wait sleeps.
-    await writeOrRetry(job, token, () => job.moveToDelayed(dueAt, token));
+  // Its failure is stored but the job was not moved to failed (that write failed): it ends as stored.
+  if (data.error !== undefined) throw unrecoverable(String(data.error['message']));
+  // Taken up before its poll is due (its worker died after storing the snapshot, before delaying the
+  // job): back to the delayed set, rather than holding a worker slot while the resumed wait sleeps.
+  // Never past the deadline (where the resumed wait times out), and at most the schedule's longest
+  // delay (a minute at least) ahead: a stored instant is data read back, and one far off must not park
+  // the wait for good.
+  const dueAt = data.snapshot?.nextPollAt ?? Number.NEGATIVE_INFINITY;
+  const now = Date.now();
+  const horizon = now + Math.max(data.options.maxDelayMs ?? WAIT_DEFAULTS.maxDelayMs, 60_000);
+  const wakeAt = Math.min(dueAt, data.options.deadline ?? dueAt, horizon);
+  if (wakeAt - now > EARLY_ACTIVATION_MS) {
+    await writeOrRetry(job, token, wakeAt, () => job.moveToDelayed(wakeAt, token));
     throw new DelayedError();
   }
+  return pollOnce(job, token, data, adapters);
+}
+
+/** The poll of an activation, and the job delayed, completed or failed by what it saw. */
+async function pollOnce(
+  job: Job<WaitJobData>,
+  token: string | undefined,
+  data: WaitJobData,
+  adapters: ReadonlyMap<string, TaskAdapter<unknown, unknown>>,
+): Promise<unknown> {
+  let status: TaskStatus | undefined;
+  let iterator: ReturnType<typeof pollTask<unknown, unknown>> | undefined;
   try {
     const adapter = adapters.get(data.provider);
     if (!adapter) throw new TypeError(`this worker has no adapter for provider "${data.provider.slice(0, 80)}"`);
@@ -137,8 +158,16 @@ async function activate(
   const next = { ...data, ...(snapshot && { snapshot }) };
   if (status?.terminal) {
     const accepted = status.state === 'succeeded' || (status.state === 'partial' && data.options.acceptPartial);
-    await writeOrRetry(job, token, () => job.updateData(next));
-    if (accepted) return storedStatus(status);
+    let stored: ReturnType<typeof storedStatus>;
+    try {
+      stored = storedStatus(status);
+    } catch (error) {
+      // A result that is not JSON (a BigInt) cannot be handed to the producer: a typed failure, once.
+      const why = error instanceof Error ? error.message : String(error);
+      return fail(job, token, new TypeError(`the task's result cannot be stored as JSON: ${why}`), next);
+    }
+    await writeOrRetry(job, token, Date.now(), () => job.updateData(next));
+    if (accepted) return stored;
     return fail(job, token, new TaskFailedError({ ...status, raw: null }), next);
   }
   const progress: WaitProgress = {
@@ -149,10 +178,8 @@ async function activate(
   };
   // No poll planned (none fits before the deadline): wake at the deadline, where the resume times out.
   const wakeAt = snapshot?.nextPollAt ?? data.options.deadline ?? Date.now();
-  await writeOrRetry(job, token, async (stored) => {
+  await writeOrRetry(job, token, wakeAt, async () => {
     await job.updateData(next);
-    // The new snapshot is stored: a retry comes no sooner than the poll it plans.
-    stored(wakeAt);
     await job.updateProgress(progress as unknown as object);
     await job.moveToDelayed(wakeAt, token);
   });
@@ -162,25 +189,31 @@ async function activate(
 /**
  * Runs an activation's Redis writes. One that fails (Redis full or read-only, a command timeout set on
  * the caller's ioredis client, a lock lost in a long outage) must not end the wait, as a plain error
- * thrown to BullMQ would (one attempt per job): the job goes back to the delayed set and its next
- * activation polls again from the snapshot last stored. Should that move fail too, the job stays
+ * thrown to BullMQ would: the job goes back to the delayed set until `wakeAt` (its schedule's next
+ * poll; at least {@link WRITE_RETRY_MS} ahead, so a Redis that stays full is not asked in a loop) and
+ * that activation polls again from the snapshot last stored. Should that move fail too, the job stays
  * active until its lock runs out and BullMQ's stalled-job check hands it to a worker again; never is
  * it moved to failed with a lock it may no longer hold.
  */
 async function writeOrRetry(
   job: Job<WaitJobData>,
   token: string | undefined,
-  write: (stored: (wakeAt: number) => void) => Promise<unknown>,
+  wakeAt: number,
+  write: () => Promise<unknown>,
 ): Promise<void> {
-  let retryAt = Date.now() + WRITE_RETRY_MS;
   try {
-    await write((wakeAt) => {
-      retryAt = Math.max(retryAt, wakeAt);
-    });
+    await write();
   } catch {
-    await job.moveToDelayed(retryAt, token).catch(() => undefined);
+    await job.moveToDelayed(Math.max(wakeAt, Date.now() + WRITE_RETRY_MS), token).catch(() => undefined);
     throw new DelayedError();
   }
+}
+
+/** BullMQ's no-retry failure with `message` only: it stores the stack too (no paths, no quoted values). */
+function unrecoverable(message: string): UnrecoverableError {
+  const reason = new UnrecoverableError(message);
+  reason.stack = reason.message;
+  return reason;
 }
 
 /** Fails the job with `error` stored as data, its message only in BullMQ's reason, and no retry. */
@@ -192,9 +225,6 @@ async function fail(
 ): Promise<never> {
   const stored = storedError(error);
   const base = typeof data === 'object' && data !== null ? data : {};
-  await writeOrRetry(job, token, () => job.updateData({ ...(base as WaitJobData), error: stored }));
-  const reason = new UnrecoverableError(String(stored['message']));
-  // BullMQ stores the stack too: keep it to the message (no paths, no quoted values).
-  reason.stack = reason.message;
-  throw reason;
+  await writeOrRetry(job, token, Date.now(), () => job.updateData({ ...(base as WaitJobData), error: stored }));
+  throw unrecoverable(String(stored['message']));
 }

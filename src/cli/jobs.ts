@@ -14,7 +14,7 @@ import { durationFlag, parseInstant, parseNodes, UsageError, type TaskCommand } 
 import type { EdgeDownloadTask } from '../providers/edge/index.js';
 import type { WorkflowTasks } from '../providers/workflow/index.js';
 import { dgcFromEnv, edgeFromEnv, type Env, guanceFromEnv, workflowFromEnv } from './config.js';
-import { SetupError } from './errors.js';
+import { DeadlineError, SetupError } from './errors.js';
 
 /** One task to wait for: its adapter, how to name it, and what to print when it is done. */
 export interface Job {
@@ -190,18 +190,24 @@ function workflowJob(cmd: TaskCommand, env: Env): Job {
       try {
         task = await pickTask(workflow, jobId, taskName, signal);
       } catch (error) {
-        if (!signal.aborted || !(error instanceof Error)) throw error;
-        // Interrupted (or out of time) before the wait began: the job is this command's to cancel.
+        // A job without the task asked for was already dealt with; anything else after an interrupt (or
+        // the deadline) is that interrupt, and the job is this command's to cancel.
+        if (!signal.aborted || error instanceof SetupError) throw error;
         const outcome = cancelOnInterrupt
           ? await cancelJob(workflow, jobId, `job ${jobId}`)
           : `job ${jobId} is left running`;
-        error.message = `${error.message}; ${outcome}`;
-        throw error;
+        throw interruptedSetup(signal.reason, outcome);
       }
       note(`waiting for task ${task.name}, ${jobId}/${task.id}`);
       return { jobId, taskId: task.id };
     },
   };
+}
+
+/** The error of a job set-up cut short by `reason` (the interrupt, or the deadline: exit 124 kept). */
+function interruptedSetup(reason: unknown, outcome: string): Error {
+  const message = `${reason instanceof Error ? reason.message : String(reason)}; ${outcome}`;
+  return reason instanceof DeadlineError ? new DeadlineError(message) : new SetupError(message);
 }
 
 /** Cancels a job this command started, best effort within the library's cancel time limit; says how it went. */

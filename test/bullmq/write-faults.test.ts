@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineAdapter, TaskFailedError } from 'taskpoll';
+import { Queue } from 'bullmq';
+import { AdapterError, defineAdapter, pollTask, TaskFailedError, TaskTimeoutError, type WaitSnapshot } from 'taskpoll';
 import { createWaitQueue, startWaitWorker, type WaitQueue } from 'taskpoll/bullmq';
 import { type OwnRedis, proxyTo, startOwnRedis } from '../helpers/redis.js';
 
@@ -124,3 +125,119 @@ describe('taskpoll/bullmq: Redis writes failing mid-activation', () => {
     }
   });
 });
+
+describe('taskpoll/bullmq: what an activation reads back', () => {
+  /** A worker and a producer on a queue of their own, with `adapter`; `raw` adds jobs as written by hand. */
+  async function withQueue<T>(
+    adapter: ReturnType<typeof defineAdapter>,
+    run: (queue: WaitQueue, raw: Queue) => Promise<T>,
+  ): Promise<T> {
+    const connection = { host: redis.host, port: redis.port };
+    const name = `read-back-${process.pid}-${++queueNo}`;
+    const queue = createWaitQueue({ connection, name });
+    const raw = new Queue(name, { connection });
+    const worker = startWaitWorker({ connection, name, adapters: [adapter] });
+    try {
+      return await run(queue, raw);
+    } finally {
+      await worker.close();
+      await raw.close();
+      await queue.close();
+    }
+  }
+
+  /** A real snapshot of a wait on `adapter` after one poll, to corrupt. */
+  async function snapshotOf(adapter: ReturnType<typeof defineAdapter>, ref: string): Promise<WaitSnapshot> {
+    const iterator = pollTask(adapter, ref, { initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 });
+    await iterator.next();
+    await iterator.return?.(undefined);
+    return iterator.snapshot() as WaitSnapshot;
+  }
+
+  const running = () => {
+    let polls = 0;
+    const adapter = defineAdapter({
+      provider: 'acme.export',
+      async getStatus() {
+        polls += 1;
+        return { state: 'running', providerState: 'running' };
+      },
+    });
+    return { adapter, polls: () => polls };
+  };
+
+  it('a stored nextPollAt that is not a number fails the wait alone, with a typed error naming it', async () => {
+    const { adapter, polls } = running();
+    const snapshot = await snapshotOf(adapter, 'job-4');
+    await withQueue(adapter, async (queue, raw) => {
+      const data = { provider: 'acme.export', ref: 'job-4', options: { deadline: null }, snapshot };
+      const job = await raw.add('wait', { ...data, snapshot: { ...snapshot, nextPollAt: '9000000000000000' } });
+      await expect(queue.result(String(job.id), { timeoutMs: 10_000 })).rejects.toThrow(/nextPollAt/);
+      expect(polls()).toBe(1);
+    });
+  });
+
+  it('a stored nextPollAt far past the deadline: the wait still ends at its deadline with TaskTimeoutError', async () => {
+    const { adapter } = running();
+    const snapshot = await snapshotOf(adapter, 'job-5');
+    await withQueue(adapter, async (queue, raw) => {
+      const deadline = Date.now() + 1_500;
+      const job = await raw.add('wait', {
+        provider: 'acme.export',
+        ref: 'job-5',
+        options: { deadline },
+        snapshot: { ...snapshot, deadline, nextPollAt: 9e15 },
+      });
+      const error = await queue.result(String(job.id), { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TaskTimeoutError);
+      expect(error).toMatchObject({ deadline });
+    });
+  });
+
+  it('a wait whose failure was stored, taken up again before it was moved to failed, ends as stored without a poll', async () => {
+    const { adapter, polls } = running();
+    const snapshot = await snapshotOf(adapter, 'job-6');
+    await withQueue(adapter, async (queue, raw) => {
+      const failed = new TaskFailedError({ ...snapshotStatus(snapshot), state: 'failed', terminal: true });
+      const job = await raw.add('wait', {
+        provider: 'acme.export',
+        ref: 'job-6',
+        options: { deadline: null },
+        snapshot: { ...snapshot, nextPollAt: Date.now() },
+        error: { code: failed.code, message: failed.message, status: { ...failed.status, raw: null } },
+      });
+      await expect(queue.result(String(job.id), { timeoutMs: 10_000 })).rejects.toThrow(TaskFailedError);
+      expect(polls()).toBe(1);
+    });
+  });
+
+  it('a result that cannot be stored as JSON (a BigInt) fails the wait once, with a typed error saying so', async () => {
+    let polls = 0;
+    const adapter = defineAdapter({
+      provider: 'acme.export',
+      async getStatus() {
+        polls += 1;
+        return { state: 'succeeded', providerState: 'done', result: { rows: 10n } };
+      },
+    });
+    await withQueue(adapter, async (queue) => {
+      const { id } = await queue.add('acme.export', 'job-7', schedule);
+      const error = await queue.result(id, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AdapterError);
+      expect((error as Error).message).toMatch(/result cannot be stored as JSON/);
+      expect(polls).toBe(1);
+    });
+  });
+});
+
+/** The status a snapshot's last state stands for, for an error built by hand. */
+function snapshotStatus(snapshot: WaitSnapshot) {
+  return {
+    provider: snapshot.provider,
+    taskId: snapshot.taskId,
+    state: 'running' as const,
+    providerState: snapshot.last?.providerState ?? 'running',
+    terminal: false,
+    raw: null,
+  };
+}

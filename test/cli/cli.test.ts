@@ -278,6 +278,15 @@ describe('interrupts while a workflow job is set up', () => {
     expect(run.stderr).toMatch(new RegExp(`; job ${jobId} was cancelled\n$`));
     expect(sim.requestsFor('workflow', 'workflow.cancelJob')).toHaveLength(1);
   });
+
+  it('--timeout passing while the job is set up: 124, the deadline named, the job left running', async () => {
+    const run = await runCli(['run', 'workflow', '--workflow', '42', '--timeout', '1s', ...FAST], { env });
+    expect(run).toMatchObject({ code: 124, signal: null, stdout: '' });
+    const jobId = /started job (\d+)/.exec(run.stderr)?.[1];
+    expect(run.stderr).toMatch(
+      new RegExp(`taskpoll: --timeout 1s passed while starting the task; job ${jobId} is left running\n$`),
+    );
+  });
 });
 
 describe('progress on a terminal', () => {
