@@ -61,6 +61,7 @@ export type JobEnd = 'running' | 'ended' | 'removed';
 
 /** The Redis reads of a board, on the producer's queue connection. */
 export interface BoardReads {
+  /** The job of wait `id`; `undefined` once it was removed, or for an id the queue never held. */
   getJob(id: string): Promise<Job<WaitJobData> | undefined>;
   /** The id of the last entry in the queue's events stream (`0-0` when it is empty). */
   lastEventId(): Promise<string>;
@@ -214,15 +215,20 @@ export class ResultBoard {
     });
   }
 
-  private wake(jobId: string, removed: boolean): void {
+  /**
+   * Settles the results of `jobId` from its job read now (`removed`: from its absence). A sweep wakes
+   * only the results whose first read found the job: for the others, that read still decides.
+   */
+  private wake(jobId: string, removed: boolean, armedOnly = false): void {
     const set = this.waiters.get(jobId);
     if (!set) return;
+    const woken = () => [...set].filter((w) => w.armed || !armedOnly);
     void (removed ? Promise.resolve(undefined) : this.reads.getJob(jobId)).then(
       (job) => {
-        for (const w of [...set]) w.settle(job);
+        for (const w of woken()) w.settle(job);
       },
       (error: unknown) => {
-        for (const w of [...set]) w.reject(error);
+        for (const w of woken()) w.reject(error);
       },
     );
   }
@@ -249,7 +255,7 @@ export class ResultBoard {
         const batch = ids.slice(i, i + SWEEP_BATCH);
         const ends = await this.reads.jobEnds(batch);
         batch.forEach((id, j) => {
-          if (ends[j] !== 'running') this.wake(id, ends[j] === 'removed');
+          if (ends[j] !== 'running') this.wake(id, ends[j] === 'removed', true);
         });
       }
     } catch {
