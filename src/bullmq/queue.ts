@@ -6,7 +6,7 @@ import { type ConnectionOptions, type Job, Queue } from 'bullmq';
 import type { TaskStatus, WaitSnapshot } from '../index.js';
 import { describe, numberOption } from '../internal/checks.js';
 import { type DurableWaitOptions, jobDataOf, type WaitJobData } from './data.js';
-import { type ResultOptions, ResultBoard } from './results.js';
+import { type JobEnd, type ResultOptions, ResultBoard } from './results.js';
 
 /** The queue name producers and workers use when given none. */
 export const DEFAULT_QUEUE_NAME = 'taskpoll-waits';
@@ -59,7 +59,9 @@ export interface WaitQueue {
    * `transient`, `retryAfterMs` and the class's own fields (`status`, `lastStatus`, `attempts`,
    * `elapsedMs`, `queuedMs`, `timeoutMs`, `deadline`, `snapshot`, `httpStatus`, `providerCode`, `errno`,
    * `issues`, …); never `cause`, `rows` or `remoteCancel.error`. A wait removed by `cancel` rejects with
-   * `TaskAbortedError`; an unknown id with `RangeError`.
+   * `TaskAbortedError`; an unknown id with `RangeError`. An end whose event the queue's listener missed
+   * (BullMQ trims the events stream) is found by a sweep of the pending waits' jobs a few seconds later.
+   * `timeoutMs`, `signal` and `close()` end it even while Redis is unreachable.
    */
   result(id: string, options?: ResultOptions): Promise<TaskStatus>;
   /** The wait's last snapshot (after its last poll); `undefined` for an unknown id or before its first poll. */
@@ -98,7 +100,22 @@ export function createWaitQueue(options: WaitQueueOptions): WaitQueue {
     const last = (await client.runCommand('xrevrange', [queue.keys.events, '+', '-', 'COUNT', 1])) as [string][];
     return last[0]?.[0] ?? '0-0';
   };
-  const board = new ResultBoard(name, connection, getJob, lastEventId);
+  // A removed job's key is gone; an ended one has its `finishedOn`.
+  const jobEnds = async (ids: readonly string[]): Promise<JobEnd[]> => {
+    const client = await queue.getBackend().client;
+    const pipeline = client.pipeline();
+    for (const id of ids) {
+      pipeline.runCommand('exists', [queue.toKey(id)]).runCommand('hexists', [queue.toKey(id), 'finishedOn']);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const reply = (k: number): unknown => {
+      const [error, value] = replies[k] ?? [new Error('a sweep read got fewer replies than it asked for'), null];
+      if (error) throw error;
+      return value;
+    };
+    return ids.map((_, i) => (reply(2 * i) === 0 ? 'removed' : reply(2 * i + 1) === 1 ? 'ended' : 'running'));
+  };
+  const board = new ResultBoard(name, connection, { getJob, lastEventId, jobEnds });
 
   return {
     add: async (provider, ref, addOptions) => {

@@ -5,6 +5,10 @@
  * was in it before its first `result` read its job, never from "now" (`$`): an event written between
  * that read and the listener's first blocking read, or while its connection was down, is still seen.
  *
+ * BullMQ trims the events stream, so a listener that falls behind or reconnects late can miss an end
+ * for good: while results are pending, a sweep also reads where their jobs stand every few seconds
+ * (one round trip per batch) and settles those that ended or were removed.
+ *
  * @internal
  * @module
  */
@@ -44,89 +48,148 @@ export interface WaitProgress {
 
 interface Waiter {
   progress?: ((progress: WaitProgress) => void) | undefined;
+  /** Set once its first read found the job: from then on a sweep may settle it. */
+  armed: boolean;
+  /** Set once it resolved or rejected: later reads and events are ignored. */
+  done: boolean;
   settle(job: Job<WaitJobData> | undefined): void;
   reject(reason: unknown): void;
 }
 
-type GetJob = (id: string) => Promise<Job<WaitJobData> | undefined>;
-/** The id of the last entry in the queue's events stream (`0-0` when it is empty). */
-type LastEventId = () => Promise<string>;
+/** Where a job stands, as a sweep reads it: `removed` when its key is gone. */
+export type JobEnd = 'running' | 'ended' | 'removed';
 
-/** Pending results of one queue, woken by one listener. */
+/** The Redis reads of a board, on the producer's queue connection. */
+export interface BoardReads {
+  /** The job of wait `id`; `undefined` once it was removed, or for an id the queue never held. */
+  getJob(id: string): Promise<Job<WaitJobData> | undefined>;
+  /** The id of the last entry in the queue's events stream (`0-0` when it is empty). */
+  lastEventId(): Promise<string>;
+  /** Where each of these jobs stands, read in one round trip. */
+  jobEnds(ids: readonly string[]): Promise<JobEnd[]>;
+}
+
+/**
+ * How often the jobs of pending results are read, in ms, for ends whose event the listener never saw.
+ * Short enough that such a result is late by little, long enough that the reads cost Redis little.
+ */
+const SWEEP_MS = 5_000;
+/** How many jobs one round trip of a sweep reads. */
+const SWEEP_BATCH = 1_000;
+
+const closedError = () => new DOMException('the wait queue was closed', 'AbortError');
+
+/** Pending results of one queue, woken by one listener and by a sweep. */
 export class ResultBoard {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private events: QueueEvents | undefined;
-  private ready: Promise<unknown> | undefined;
+  private ready: Promise<void> | undefined;
   private closed = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping = false;
 
   constructor(
     private readonly name: string,
     private readonly connection: ConnectionOptions,
-    private readonly getJob: GetJob,
-    private readonly lastEventId: LastEventId,
+    private readonly reads: BoardReads,
   ) {}
 
   /** Resolves or rejects as {@link WaitQueue.result} says. */
   async wait(id: string, opts: ResultOptions = {}): Promise<TaskStatus> {
     const signal = signalOf(opts);
     signal.throwIfAborted();
-    await this.listen();
+    if (this.closed) throw closedError();
     return new Promise<TaskStatus>((resolve, reject) => {
-      const set = this.waiters.get(id) ?? new Set<Waiter>();
-      this.waiters.set(id, set);
-      const done = () => {
-        set.delete(waiter);
-        if (set.size === 0) this.waiters.delete(id);
-        signal.removeEventListener('abort', onAbort);
-      };
-      const waiter: Waiter = {
-        progress: opts.onProgress,
-        settle: (job) => {
-          const outcome = outcomeOf(job, id);
-          if (outcome === undefined) {
-            // Finished, but its returnvalue does not read back yet: read it again shortly.
-            if (job?.finishedOn) setTimeout(() => this.getJob(id).then(waiter.settle, waiter.reject), 50);
+      // Registered before the listener starts: `close()` and the signal reach it while the start
+      // waits for Redis, which may be down for minutes.
+      const waiter = this.register(id, signal, opts.onProgress, resolve, reject);
+      // Read once the listener's place in the events stream is known: an end after the read is an event
+      // the listener reads, an end before it is in the job read.
+      this.listen()
+        .then(() => (waiter.done ? undefined : this.reads.getJob(id)))
+        .then((job) => {
+          if (waiter.done) return;
+          if (!job) {
+            waiter.reject(new RangeError(`no durable wait with id "${id.slice(0, 80)}" in queue "${this.name}"`));
             return;
           }
-          done();
-          if (outcome.ok) resolve(outcome.status);
-          else reject(outcome.error);
-        },
-        reject: (reason) => {
-          done();
-          reject(reason);
-        },
-      };
-      const onAbort = () => waiter.reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      set.add(waiter);
-      // Registered first, then read: an end between the two is seen either way.
-      this.getJob(id).then((job) => {
-        if (job) waiter.settle(job);
-        else waiter.reject(new RangeError(`no durable wait with id "${id.slice(0, 80)}" in queue "${this.name}"`));
-      }, waiter.reject);
+          waiter.armed = true;
+          this.sweepLater();
+          waiter.settle(job);
+        }, waiter.reject);
     });
   }
 
   /** Rejects every pending result with an `AbortError` and closes the listener. */
   async close(): Promise<void> {
     this.closed = true;
-    const reason = new DOMException('the wait queue was closed', 'AbortError');
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    const reason = closedError();
     for (const set of this.waiters.values()) for (const w of [...set]) w.reject(reason);
     // A start still reading the stream's last entry sees `closed` and opens no listener.
     await this.events?.close();
   }
 
+  /** Adds a waiter for `id` that settles the promise once, and leaves the board when it does. */
+  private register(
+    id: string,
+    signal: AbortSignal,
+    progress: ResultOptions['onProgress'],
+    resolve: (status: TaskStatus) => void,
+    reject: (reason: unknown) => void,
+  ): Waiter {
+    const set = this.waiters.get(id) ?? new Set<Waiter>();
+    this.waiters.set(id, set);
+    const finish = () => {
+      waiter.done = true;
+      set.delete(waiter);
+      if (set.size === 0 && this.waiters.get(id) === set) this.waiters.delete(id);
+      if (this.waiters.size === 0) {
+        clearTimeout(this.sweepTimer);
+        this.sweepTimer = undefined;
+      }
+      signal.removeEventListener('abort', onAbort);
+    };
+    const waiter: Waiter = {
+      progress,
+      armed: false,
+      done: false,
+      settle: (job) => {
+        if (waiter.done) return;
+        const outcome = outcomeOf(job, id);
+        if (outcome === undefined) {
+          // Finished, but its returnvalue does not read back yet: read it again shortly.
+          if (job?.finishedOn) setTimeout(() => this.reads.getJob(id).then(waiter.settle, waiter.reject), 50);
+          return;
+        }
+        finish();
+        if (outcome.ok) resolve(outcome.status);
+        else reject(outcome.error);
+      },
+      reject: (reason) => {
+        if (waiter.done) return;
+        finish();
+        reject(reason);
+      },
+    };
+    const onAbort = () => waiter.reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    set.add(waiter);
+    return waiter;
+  }
+
   /**
-   * Starts the listener on first use; every later call waits for the same start. A start that fails
-   * (Redis unreachable) is tried again by the next call; none starts once the queue is closed.
+   * Resolves once the listener's place in the events stream is known; the listener itself starts on
+   * first use and connects on its own (it reads from that place whenever it gets there). A start that
+   * fails (Redis unreachable) is tried again by the next call; none starts once the queue is closed.
    */
-  private listen(): Promise<unknown> {
-    if (this.closed) return Promise.reject(new DOMException('the wait queue was closed', 'AbortError'));
+  private listen(): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
     if (this.ready) return this.ready;
-    this.ready = this.lastEventId().then((lastEventId) => {
-      if (this.closed) throw new DOMException('the wait queue was closed', 'AbortError');
-      return this.start(lastEventId);
+    this.ready = this.reads.lastEventId().then((lastEventId) => {
+      if (this.closed) throw closedError();
+      this.start(lastEventId);
     });
     this.ready.catch(() => {
       this.ready = undefined;
@@ -134,7 +197,7 @@ export class ResultBoard {
     return this.ready;
   }
 
-  private start(lastEventId: string): Promise<unknown> {
+  private start(lastEventId: string): void {
     const events = new QueueEvents(this.name, { connection: this.connection, lastEventId });
     this.events = events;
     events.on('error', () => undefined);
@@ -150,20 +213,57 @@ export class ResultBoard {
         }
       }
     });
-    return events.waitUntilReady();
   }
 
-  private wake(jobId: string, removed: boolean): void {
+  /**
+   * Settles the results of `jobId` from its job read now (`removed`: from its absence). A sweep wakes
+   * only the results whose first read found the job: for the others, that read still decides.
+   */
+  private wake(jobId: string, removed: boolean, armedOnly = false): void {
     const set = this.waiters.get(jobId);
     if (!set) return;
-    void (removed ? Promise.resolve(undefined) : this.getJob(jobId)).then(
+    const woken = () => [...set].filter((w) => w.armed || !armedOnly);
+    void (removed ? Promise.resolve(undefined) : this.reads.getJob(jobId)).then(
       (job) => {
-        for (const w of [...set]) w.settle(job);
+        for (const w of woken()) w.settle(job);
       },
       (error: unknown) => {
-        for (const w of [...set]) w.reject(error);
+        for (const w of woken()) w.reject(error);
       },
     );
+  }
+
+  /** Plans the next sweep, unless one is planned or running; it holds no process open. */
+  private sweepLater(): void {
+    if (this.sweepTimer !== undefined || this.sweeping || this.closed || this.waiters.size === 0) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = undefined;
+      void this.sweep();
+    }, SWEEP_MS);
+    this.sweepTimer.unref();
+  }
+
+  /**
+   * Reads where the jobs of armed results stand and wakes those that ended or were removed: the events
+   * stream is trimmed, so a listener that falls behind or reconnects can miss an end for good.
+   */
+  private async sweep(): Promise<void> {
+    this.sweeping = true;
+    try {
+      const ids = [...this.waiters].filter(([, set]) => [...set].some((w) => w.armed)).map(([id]) => id);
+      for (let i = 0; i < ids.length && !this.closed; i += SWEEP_BATCH) {
+        const batch = ids.slice(i, i + SWEEP_BATCH);
+        const ends = await this.reads.jobEnds(batch);
+        batch.forEach((id, j) => {
+          if (ends[j] !== 'running') this.wake(id, ends[j] === 'removed', true);
+        });
+      }
+    } catch {
+      // Redis unreachable: the next sweep reads again.
+    } finally {
+      this.sweeping = false;
+    }
+    this.sweepLater();
   }
 }
 

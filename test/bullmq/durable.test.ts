@@ -5,7 +5,7 @@ import { AdapterError, TaskAbortedError, TaskFailedError, TaskTimeoutError } fro
 import { createWaitQueue, startWaitWorker, type WaitProgress, type WaitQueue, type WaitWorker } from 'taskpoll/bullmq';
 import { guanceLogmine } from 'taskpoll/guance';
 import { startSimulator, type Simulator } from 'taskpoll/testing';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
+import { proxyTo, startRedis, type TestRedis } from '../helpers/redis.js';
 
 /** Durable waits against a real redis-server and the simulator at 60x: a simulated minute is 1 s. */
 let redis: TestRedis;
@@ -39,6 +39,22 @@ function fleet() {
   const worker = startWaitWorker({ connection, name, adapters: [logmine] });
   open = { queue, worker, logmine };
   return { ...open, connection, name };
+}
+
+/** Resolves as `promise` does, or rejects naming `what` once `ms` have passed. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Calls `check` every 20 ms until it holds, for at most `ms`. */
+async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  for (const end = Date.now() + ms; !(await check()); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+  }
 }
 
 const submit = async (logmine: ReturnType<typeof guanceLogmine>) => {
@@ -132,6 +148,84 @@ describe('taskpoll/bullmq: durable waits', () => {
     // No listener is started for it (one would stay open after close).
     await expect(queue.result(id)).rejects.toMatchObject({ name: 'AbortError' });
   });
+
+  it('a result asked for while Redis is unreachable, as it starts the queue listener, still stops at its timeoutMs', async () => {
+    const { logmine, name } = fleet();
+    const proxy = await proxyTo(redis);
+    const queue = createWaitQueue({ connection: { host: '127.0.0.1', port: proxy.port }, name });
+    let down = false;
+    try {
+      sim.guance.script({ durationMs: 600_000 });
+      const { id } = await queue.add('guance.logmine', await submit(logmine), { initialDelayMs: 50, maxDelayMs: 100 });
+      await proxy.down();
+      down = true;
+      // The first result of this queue: starting its listener waits for Redis, which ioredis keeps retrying.
+      const error = await within(
+        queue.result(id, { timeoutMs: 300 }).catch((e: unknown) => e),
+        10_000,
+        'timeoutMs',
+      );
+      expect(error).toMatchObject({ name: 'TimeoutError' });
+    } finally {
+      if (down) await proxy.up();
+      await queue.close();
+      await proxy.down();
+    }
+  });
+
+  it('close() while the queue listener is still connecting rejects the pending result with an AbortError', async () => {
+    const { logmine, name } = fleet();
+    const proxy = await proxyTo(redis);
+    const queue = createWaitQueue({ connection: { host: '127.0.0.1', port: proxy.port }, name });
+    let closing: Promise<void> | undefined;
+    try {
+      sim.guance.script({ durationMs: 600_000 });
+      const { id } = await queue.add('guance.logmine', await submit(logmine), { initialDelayMs: 50, maxDelayMs: 100 });
+      // Redis answers the queue's open connection, never the listener's new one: its start cannot end.
+      proxy.hold();
+      const pending = queue.result(id).catch((e: unknown) => e);
+      await until(() => proxy.held() > 0, 10_000, 'the listener connected');
+      closing = queue.close();
+      expect(await within(pending, 10_000, 'the pending result to reject')).toMatchObject({ name: 'AbortError' });
+    } finally {
+      // Closing the listener waits for its connection to be answered.
+      proxy.release();
+      await (closing ?? queue.close());
+      await proxy.down();
+    }
+  });
+
+  it('a result whose completed event was trimmed from the events stream before the listener read it still settles', async () => {
+    const { logmine, connection, name } = fleet();
+    const proxy = await proxyTo(redis);
+    const queue = createWaitQueue({ connection: { host: '127.0.0.1', port: proxy.port }, name });
+    const raw = new Queue(name, { connection });
+    const client = new Redis(redis.port, redis.host);
+    let down = false;
+    try {
+      sim.guance.script({ durationMs: 180_000 });
+      const taskId = await submit(logmine);
+      const { id } = await queue.add('guance.logmine', taskId, { initialDelayMs: 50, maxDelayMs: 100 });
+      const seen: WaitProgress[] = [];
+      const result = queue.result(id, { timeoutMs: 15_000, onProgress: (p) => seen.push(p) }).catch((e: unknown) => e);
+      // Once a poll reached the producer its listener is live; then it loses Redis until the task has
+      // ended and the stream was trimmed, as BullMQ trims it: the end's events are gone when it is back.
+      await until(() => seen.length > 0, 10_000, 'a poll reached the listener');
+      await proxy.down();
+      down = true;
+      await until(async () => Boolean((await raw.getJob(id))?.finishedOn), 10_000, 'the wait ended');
+      await client.xtrim(`bull:${name}:events`, 'MAXLEN', 0);
+      await proxy.up();
+      down = false;
+      expect(await result).toMatchObject({ state: 'succeeded', taskId });
+    } finally {
+      if (down) await proxy.up();
+      await queue.close();
+      await proxy.down();
+      await raw.close();
+      await client.quit();
+    }
+  }, 30_000);
 
   it('bad options are refused before anything is written', async () => {
     const { queue } = fleet();

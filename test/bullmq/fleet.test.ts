@@ -16,6 +16,8 @@ import { startFixture } from './fixtures/processes.js';
  * process that has no adapter and no credential, yet gets typed results and errors.
  */
 const POLL_EVERY_MS = 200;
+/** How late the simulator answers each poll once the kill is near. */
+const LATENCY_MS = 400;
 let redis: TestRedis;
 let sim: Simulator;
 const started = new Set<ChildProcess>();
@@ -47,6 +49,15 @@ function startWorker(queue: string): Promise<ChildProcess> {
   );
 }
 
+/** Polls `check` every 10 ms until it holds, for at most `ms`. */
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** The polls of one task, in arrival order. */
 function pollsOf(taskId: string): RecordedRequest[] {
   return sim
@@ -63,15 +74,23 @@ describe('taskpoll/bullmq: a fleet of wait workers', () => {
     const queue = createWaitQueue({ connection, name: queueName });
     const raw = new Queue(queueName, { connection });
     try {
-      // 8 tasks of 5 to 8 real seconds (at 60x), every third one failing: the kill falls mid-run.
+      // 8 tasks of 10 to 16 real seconds (at 60x), every third one failing: the kill falls mid-run, with
+      // every task still running while the test waits for the moment to kill.
       const truth = new Map<string, 'succeeded' | 'failed'>();
       for (let i = 0; i < 8; i++) {
         const outcome = i % 3 === 2 ? 'failed' : 'succeeded';
-        sim.guance.script({ durationMs: 300_000 + i * 25_000, outcome });
+        sim.guance.script({ durationMs: 600_000 + i * 50_000, outcome });
         const now = Date.now();
         truth.set(await logmine.submit({ analysisField: 'message', timeRange: [now - 60_000, now] }), outcome);
       }
-      const schedule = { initialDelayMs: POLL_EVERY_MS, maxDelayMs: POLL_EVERY_MS, jitter: 0, timeoutMs: 60_000 };
+      // Not progress-aware: every delay is the schedule's, which the check of the gaps below counts on.
+      const schedule = {
+        initialDelayMs: POLL_EVERY_MS,
+        maxDelayMs: POLL_EVERY_MS,
+        jitter: 0,
+        progressAware: false,
+        timeoutMs: 60_000,
+      };
       const ids = await Promise.all([...truth.keys()].map((t) => queue.add('guance.logmine', t, schedule)));
       const ends = ids.map(({ id }) =>
         queue.result(id, { timeoutMs: 40_000 }).then(
@@ -80,20 +99,27 @@ describe('taskpoll/bullmq: a fleet of wait workers', () => {
         ),
       );
       // Each poll takes 400 ms: a kill then finds polls in flight in both workers.
-      sim.faults.add({ kind: 'latency', route: 'guance.queryTask', latencyMs: 400 });
+      sim.faults.add({ kind: 'latency', route: 'guance.queryTask', latencyMs: LATENCY_MS });
       // The kill waits until every task has been polled once (so each has a poll from before the kill
       // and one after) and 5 polls are in flight: with 4 at most per worker, some are the killed one's.
       const pending = () => sim.requestsFor('guance', 'guance.queryTask').filter((r) => r.outcome === 'pending');
       const everyTaskPolled = () => [...truth.keys()].every((taskId) => pollsOf(taskId).length > 0);
-      while (!everyTaskPolled() || pending().length < 5) await new Promise((r) => setTimeout(r, 10));
+      await until(
+        () => everyTaskPolled() && pending().length >= 5,
+        10_000,
+        'every task was polled and 5 polls were in flight',
+      );
       a.kill('SIGKILL');
       expect(await Promise.all(ends)).toEqual([...truth.values()]);
       for (const taskId of truth.keys()) {
         const polls = pollsOf(taskId);
         expect(polls.length).toBeGreaterThan(1);
-        // Each poll waits for the one before it and then its schedule: never two at once.
-        const gaps = polls.slice(1).map((p, i) => p.time - (polls[i] as RecordedRequest).time);
-        expect(Math.min(...gaps)).toBeGreaterThanOrEqual(POLL_EVERY_MS - 20);
+        // Each poll waits for the answer to the one before it and then its schedule: never two at once.
+        for (const [i, poll] of polls.slice(1).entries()) {
+          const before = polls[i] as RecordedRequest;
+          const answeredAt = before.time + (before.faults.includes('latency') ? LATENCY_MS : 0);
+          expect(poll.time, `poll ${i + 2} of ${taskId}`).toBeGreaterThanOrEqual(answeredAt + POLL_EVERY_MS - 20);
+        }
       }
       // The killed worker's polls in flight were lost with it, and its jobs were taken over (stalled).
       const jobs = await Promise.all(ids.map(({ id }) => Job.fromId(raw, id)));
@@ -121,7 +147,8 @@ describe('taskpoll/bullmq: a producer process', () => {
         const now = Date.now();
         return logmine.submit({ analysisField: 'message', timeRange: [now - 60_000, now] });
       };
-      // At 60x: 1 s, 1 s, and 10 s for a wait whose deadline is 600 ms away.
+      // At 60x: 1 s, 1 s, and 10 s for a wait whose deadline is 3 s away (room for a first poll on a
+      // loaded machine, and long before its task ends).
       const tasks = {
         ok: await task(60_000, 'succeeded'),
         failed: await task(60_000, 'failed'),

@@ -7,7 +7,8 @@
  * with an append-only file) or change its config.
  *
  * `proxyTo` puts a loopback TCP proxy in front of it, which a test closes and opens again to play
- * "Redis is down" and "Redis is back" without stopping a Redis other tests may share.
+ * "Redis is down" and "Redis is back" without stopping a Redis other tests may share, or which holds
+ * new connections unanswered ("Redis does not answer yet").
  */
 import { execFileSync, execSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -138,43 +139,73 @@ async function spawnRedis(binary: string, args: string[]): Promise<ChildProcess>
 /** A TCP proxy to a Redis that a test can take down and bring back on the same port. */
 export interface RedisProxy {
   readonly url: string;
+  readonly port: number;
   /** Refuses new connections and cuts the open ones: Redis looks down. */
   down(): Promise<void>;
   /** Listens again on the same port. */
   up(): Promise<void>;
+  /**
+   * Keeps the open connections but holds new ones: accepted, never answered, until `release()`. A
+   * client connecting then waits for Redis as long as the test wants, with no timing to race.
+   */
+  hold(): void;
+  /** Passes the held connections, and new ones, on to Redis. */
+  release(): void;
+  /** How many connections are held now. */
+  held(): number;
 }
 
 export async function proxyTo(redis: TestRedis): Promise<RedisProxy> {
   const port = await freePort();
   const sockets = new Set<Socket>();
+  let held: Socket[] | undefined;
   let server: Server | undefined;
+  const forward = (client: Socket): void => {
+    const upstream = connect(redis.port, redis.host);
+    sockets.add(upstream);
+    const drop = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream).pipe(client);
+  };
   const listen = async (): Promise<void> => {
     server = createServer((client) => {
-      const upstream = connect(redis.port, redis.host);
-      sockets.add(client).add(upstream);
-      const drop = (): void => {
-        client.destroy();
-        upstream.destroy();
-        sockets.delete(client);
-        sockets.delete(upstream);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-      client.pipe(upstream).pipe(client);
+      sockets.add(client);
+      if (!held) return forward(client);
+      // Unread, what the client sends waits in the socket until it is released.
+      client.pause();
+      held.push(client);
+      client.on('error', () => client.destroy()).on('close', () => sockets.delete(client));
     });
     await new Promise<void>((resolve) => server?.listen(port, '127.0.0.1', resolve));
   };
   await listen();
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     async down() {
       const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       sockets.clear();
+      held = held && [];
       await closing;
       server = undefined;
     },
     up: listen,
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const client of waiting) if (!client.destroyed) forward(client);
+    },
+    held: () => (held ?? []).filter((client) => !client.destroyed).length,
   };
 }
 
