@@ -5,7 +5,8 @@
  * @internal
  * @module
  */
-import { defineAdapter, pollTask, WAIT_DEFAULTS, type WaitOptions, type WaitSnapshot } from '../index.js';
+import { normalizeWaitOptions } from '../core/options.js';
+import { WAIT_DEFAULTS, type WaitOptions, type WaitSnapshot } from '../index.js';
 import { describe } from '../internal/checks.js';
 import { jsonProblem } from '../internal/json.js';
 
@@ -67,18 +68,9 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'jobId',
 ]);
 
-/** A stand-in adapter of `provider` that is never polled: `pollTask` with it only checks options. */
-function unpolled(provider: string) {
-  return defineAdapter<unknown>({
-    provider,
-    taskId: () => 'options',
-    getStatus: () => Promise.reject(new Error('never polled: it only checks options')),
-  });
-}
-
 /**
  * Checks what `add` was given, before anything is written: a `TypeError` or `RangeError` naming the
- * bad argument, with the library's own option rules (a `pollTask` that is never iterated sends nothing).
+ * bad argument, with the library's own option rules (those `pollTask` applies).
  */
 export function jobDataOf(provider: unknown, ref: unknown, options: unknown, now: number): WaitJobData {
   if (typeof provider !== 'string' || provider.trim() === '') {
@@ -103,8 +95,7 @@ export function jobDataOf(provider: unknown, ref: unknown, options: unknown, now
   }
   const retryProblem = jsonProblem(waitOptions.retry ?? null, 'options.retry');
   if (retryProblem !== undefined) throw new TypeError(retryProblem);
-  // Never iterated: nothing is sent, no timer starts.
-  void pollTask(unpolled(provider), ref, waitOptions);
+  normalizeWaitOptions(waitOptions);
   const { timeoutMs, deadline, ...rest } = waitOptions;
   const at = deadline instanceof Date ? deadline.getTime() : deadline;
   const fixed = at ?? (timeoutMs === Number.POSITIVE_INFINITY ? null : now + (timeoutMs ?? WAIT_DEFAULTS.timeoutMs));

@@ -168,13 +168,13 @@ export class SlotQueue<E extends QueueEntry> {
 }
 
 /**
- * A pacer's public counters: plain fields the pacer updates (`started`, `delayed`, `waiting`,
- * `inFlight`), and getters for what is read on demand: the pause (kept on the monotonic clock by
- * `pausedUntil()`, shown on the wall clock, which is what a user can read), the queue's counts and the
- * window's use. One shape for every pacer taskpoll makes.
+ * A pacer's public counters: plain fields the pacer updates (`started`, `delayed`, `inFlight`), and
+ * getters for what is read on demand: the calls waiting (the queue's length), the pause (kept on the
+ * monotonic clock by `pausedUntil()`, shown on the wall clock, which is what a user can read), the
+ * queue's counts and the window's use. One shape for every pacer taskpoll makes.
  */
 export function pacerStats(
-  queue: { readonly counts: Record<QueuedKind, number> },
+  queue: { readonly counts: Record<QueuedKind, number>; readonly length: number },
   pausedUntil: () => number,
   window: () => PacerStats['window'],
 ): PacerStats {
@@ -182,8 +182,10 @@ export function pacerStats(
   return {
     started: 0,
     delayed: 0,
-    waiting: 0,
     inFlight: 0,
+    get waiting() {
+      return queue.length;
+    },
     get pausedUntil() {
       const left = pausedUntil() - monotonicNow();
       return left > 0 ? Math.round(Date.now() + left) : undefined;

@@ -188,7 +188,6 @@ class SlidingWindowPacer implements Pacer {
       // Through the fan-out: many queued calls sharing one caller signal add one listener to it.
       if (signal) waiter.unsubscribe = onAbort(signal, () => this.#leave(waiter, signal.reason));
       this.#queue.push(waiter);
-      this.stats.waiting = this.#queue.length;
       if (this.#timer === undefined) this.#pump();
     });
   }
@@ -218,7 +217,6 @@ class SlidingWindowPacer implements Pacer {
     this.#closed = { reason };
     this.#clearTimer();
     const waiting = this.#queue.drain();
-    this.stats.waiting = 0;
     for (const waiter of waiting) {
       waiter.unsubscribe?.();
       waiter.reject(reason);
@@ -324,7 +322,6 @@ class SlidingWindowPacer implements Pacer {
         break;
       }
       const waiter = this.#queue.shift() as Waiter;
-      this.stats.waiting = this.#queue.length;
       waiter.unsubscribe?.();
       waiter.resolve(this.#record(now));
     }
@@ -333,7 +330,6 @@ class SlidingWindowPacer implements Pacer {
   /** A waiter whose signal aborted leaves the queue; the timer goes once nobody waits. */
   #leave(waiter: Waiter, reason: unknown): void {
     this.#queue.remove(waiter);
-    this.stats.waiting = this.#queue.length;
     waiter.reject(reason);
     if (this.#queue.length === 0) this.#clearTimer();
   }

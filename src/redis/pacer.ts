@@ -87,7 +87,6 @@ export class RedisPacer implements Pacer {
       if (busy) this.stats.delayed += 1;
       if (signal) waiter.unsubscribe = onAbort(signal, () => this.#leave(waiter, signal.reason));
       this.#queue.push(waiter);
-      this.stats.waiting = this.#queue.length;
       this.#pump();
     });
   }
@@ -156,7 +155,6 @@ export class RedisPacer implements Pacer {
   /** A slot for the first waiter; with nobody left (all aborted meanwhile) it stays counted, unused. */
   #grant(start: number, member: string): void {
     const waiter = this.#queue.shift();
-    this.stats.waiting = this.#queue.length;
     if (waiter !== undefined) {
       waiter.unsubscribe?.();
       this.#inFlight += 1;
@@ -235,7 +233,6 @@ export class RedisPacer implements Pacer {
 
   #failAll(reason: unknown): void {
     const waiting = this.#queue.drain();
-    this.stats.waiting = 0;
     this.#clearTimer();
     for (const waiter of waiting) {
       waiter.unsubscribe?.();
@@ -245,7 +242,6 @@ export class RedisPacer implements Pacer {
 
   #leave(waiter: Waiter, reason: unknown): void {
     this.#queue.remove(waiter);
-    this.stats.waiting = this.#queue.length;
     waiter.reject(reason);
     if (this.#queue.length === 0) this.#clearTimer();
   }
